@@ -1,0 +1,396 @@
+package models
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// The capacity rules of Convene live in this file. Every change to places
+// (register, cancel, change guests, change capacity, promote) runs in one
+// transaction that first locks the event row: SELECT … FOR UPDATE on
+// PostgreSQL, and on SQLite the single writer connection whose transactions
+// begin IMMEDIATE. The counters Event.Taken and Event.OnlineTaken are then
+// changed with a guarded UPDATE that refuses to pass the capacity, so even a
+// logic error elsewhere cannot oversell.
+
+// RegisterInput is what an attendee submits.
+type RegisterInput struct {
+	Name         string
+	Email        string
+	Guests       int
+	Attendance   string
+	Answers      map[string]string
+	Dietary      string
+	DietaryOther string
+	AccessNeeds  string
+	Consent      bool
+}
+
+// RegisterResult is the outcome of Register.
+type RegisterResult struct {
+	Registration *Registration
+	// Duplicate is true when the email already held an active registration;
+	// Registration is then that existing one (to mail its link, never to show).
+	Duplicate bool
+	// Position is the place in the waitlist (1-based) when waitlisted.
+	Position int
+}
+
+// NormaliseEmail trims and lower-cases an address for matching.
+func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// OpenForRegistration says why ev does not take registrations at now, or nil.
+func OpenForRegistration(ev *Event, now time.Time) error {
+	switch ev.Status {
+	case StatusCancelled:
+		return ErrEventCancelled
+	case StatusPublished, StatusPostponed:
+	default:
+		return ErrEventNotOpen
+	}
+	if ev.RegistrationOpensAt != nil && now.Before(*ev.RegistrationOpensAt) {
+		return ErrNotYetOpen
+	}
+	if !now.Before(ev.RegistrationCloses()) {
+		return ErrRegistrationClosed
+	}
+	return nil
+}
+
+// RegistrationCloses is when registration closes: the set time, or the start.
+func (e *Event) RegistrationCloses() time.Time {
+	if e.RegistrationClosesAt != nil {
+		return *e.RegistrationClosesAt
+	}
+	return e.StartsAt
+}
+
+// Modes lists the attendance modes the event offers.
+func (e *Event) Modes() []string {
+	var m []string
+	if e.InPerson {
+		m = append(m, InPerson)
+	}
+	if e.Online {
+		m = append(m, Online)
+	}
+	return m
+}
+
+// Hybrid reports whether both attendance modes are offered.
+func (e *Event) Hybrid() bool { return e.InPerson && e.Online }
+
+// CapacityFor is the capacity of a mode (nil = unlimited).
+func (e *Event) CapacityFor(mode string) *int {
+	if mode == Online {
+		return e.OnlineCapacity
+	}
+	return e.Capacity
+}
+
+// TakenFor is the confirmed places of a mode.
+func (e *Event) TakenFor(mode string) int {
+	if mode == Online {
+		return e.OnlineTaken
+	}
+	return e.Taken
+}
+
+// PlacesLeft is the free places of a mode; nil means unlimited.
+func (e *Event) PlacesLeft(mode string) *int {
+	c := e.CapacityFor(mode)
+	if c == nil {
+		return nil
+	}
+	left := *c - e.TakenFor(mode)
+	if left < 0 {
+		left = 0
+	}
+	return &left
+}
+
+func takenColumn(mode string) string {
+	if mode == Online {
+		return "online_taken"
+	}
+	return "taken"
+}
+
+func capacityColumn(mode string) string {
+	if mode == Online {
+		return "online_capacity"
+	}
+	return "capacity"
+}
+
+// ValidateRegistration checks an attendee's input against the event and its
+// questions, normalising it in place.
+func ValidateRegistration(ev *Event, in *RegisterInput) error {
+	v := &ValidationError{}
+	in.Name = strings.TrimSpace(in.Name)
+	in.Email = strings.TrimSpace(in.Email)
+	switch {
+	case in.Name == "":
+		v.Add("name", "Enter your name")
+	case len([]rune(in.Name)) > 200:
+		v.Add("name", "Name must be 200 characters or fewer")
+	}
+	switch {
+	case in.Email == "":
+		v.Add("email", "Enter your email address")
+	case len(in.Email) > 254 || !ValidEmail(in.Email):
+		v.Add("email", "Enter an email address in the correct format, like name@example.org")
+	}
+	if in.Attendance == "" && len(ev.Modes()) == 1 {
+		in.Attendance = ev.Modes()[0]
+	}
+	switch {
+	case in.Attendance == "" && ev.Hybrid():
+		v.Add("attendance", "Choose whether you will come in person or join online")
+	case in.Attendance == InPerson && !ev.InPerson, in.Attendance == Online && !ev.Online:
+		v.Add("attendance", "This event does not offer that way of attending")
+	case in.Attendance != InPerson && in.Attendance != Online && in.Attendance != "":
+		v.Add("attendance", "Choose in person or online")
+	}
+	switch {
+	case in.Guests < 0:
+		v.Add("guests", "Guests cannot be a negative number")
+	case in.Guests > ev.MaxGuests:
+		if ev.MaxGuests == 0 {
+			v.Add("guests", "This event does not take guests")
+		} else {
+			v.Add("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))
+		}
+	}
+	in.Dietary = strings.TrimSpace(in.Dietary)
+	in.DietaryOther = strings.TrimSpace(in.DietaryOther)
+	in.AccessNeeds = strings.TrimSpace(in.AccessNeeds)
+	if in.Attendance == Online {
+		in.Dietary, in.DietaryOther = "", ""
+	}
+	if in.Dietary != "" && !contains(DietaryChoices, in.Dietary) {
+		v.Add("dietary", "Choose one of the dietary options")
+	}
+	if len([]rune(in.DietaryOther)) > 200 {
+		v.Add("dietary_other", "Dietary details must be 200 characters or fewer")
+	}
+	if len([]rune(in.AccessNeeds)) > 2000 {
+		v.Add("access_needs", "Access needs must be 2,000 characters or fewer")
+	}
+	if !in.Consent {
+		v.Add("consent", "Agree to us keeping your details for this event to register")
+	}
+	validateAnswers(ev.Questions, in, v)
+	return v.Err()
+}
+
+func validateAnswers(qs []Question, in *RegisterInput, v *ValidationError) {
+	clean := map[string]string{}
+	for _, q := range qs {
+		a := strings.TrimSpace(in.Answers[q.Key])
+		field := "answers." + q.Key
+		if a == "" {
+			if q.Required {
+				v.Add(field, "Answer this question: "+q.Label)
+			}
+			continue
+		}
+		switch q.Kind {
+		case QuestionShortText:
+			if len([]rune(a)) > 300 {
+				v.Add(field, "Answer in 300 characters or fewer")
+			}
+		case QuestionLongText:
+			if len([]rune(a)) > 4000 {
+				v.Add(field, "Answer in 4,000 characters or fewer")
+			}
+		case QuestionSingle:
+			if !contains(q.Choices(), a) {
+				v.Add(field, "Choose one of the options")
+			}
+		case QuestionMultiple:
+			for _, part := range strings.Split(a, "\n") {
+				if !contains(q.Choices(), strings.TrimSpace(part)) {
+					v.Add(field, "Choose from the options")
+				}
+			}
+		case QuestionCheckbox:
+			if a != "yes" && a != "no" {
+				v.Add(field, "Answer yes or no")
+			}
+		}
+		clean[q.Key] = a
+	}
+	in.Answers = clean
+}
+
+// Choices are the options of a choice question.
+func (q *Question) Choices() []string {
+	var out []string
+	for _, o := range strings.Split(q.Options, "\n") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ValidEmail is a deliberately simple syntax check: one @, a dot in the
+// domain, no spaces or angle brackets.
+func ValidEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n<>,;\"()[]\\") {
+		return false
+	}
+	domain := s[at+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(s[:at], "@")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// lockEvent reads the event row and, on PostgreSQL, locks it until the
+// transaction ends. SQLite needs no row lock: write transactions are
+// IMMEDIATE on the single writer connection.
+func lockEvent(tx *gorm.DB, eventID uint) (*Event, error) {
+	var ev Event
+	q := tx
+	if tx.Dialector.Name() == "postgres" {
+		q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(&ev, eventID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &ev, nil
+}
+
+// takePlaces adds n confirmed places to mode, refusing to pass capacity.
+// It reports whether the places were taken.
+func takePlaces(tx *gorm.DB, ev *Event, mode string, n int) (bool, error) {
+	col, capCol := takenColumn(mode), capacityColumn(mode)
+	res := tx.Exec("UPDATE events SET "+col+" = "+col+" + ? WHERE id = ? AND ("+capCol+" IS NULL OR "+col+" + ? <= "+capCol+")", n, ev.ID, n)
+	if res.Error != nil {
+		return false, res.Error
+	}
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	if mode == Online {
+		ev.OnlineTaken += n
+	} else {
+		ev.Taken += n
+	}
+	return true, nil
+}
+
+// freePlaces removes n confirmed places from mode.
+func freePlaces(tx *gorm.DB, ev *Event, mode string, n int) error {
+	col := takenColumn(mode)
+	if err := tx.Exec("UPDATE events SET "+col+" = "+col+" - ? WHERE id = ? AND "+col+" >= ?", n, ev.ID, n).Error; err != nil {
+		return err
+	}
+	if mode == Online {
+		ev.OnlineTaken -= n
+	} else {
+		ev.Taken -= n
+	}
+	return nil
+}
+
+// Register books places for an attendee: confirmed when the places fit,
+// waitlisted when full and the waitlist is on, refused otherwise. The input
+// must have passed ValidateRegistration against the same event.
+func Register(db *gorm.DB, tok Tokens, eventID uint, in RegisterInput, now time.Time) (*RegisterResult, error) {
+	var out *RegisterResult
+	err := db.Transaction(func(tx *gorm.DB) error {
+		ev, err := lockEvent(tx, eventID)
+		if err != nil {
+			return err
+		}
+		if err := OpenForRegistration(ev, now); err != nil {
+			return err
+		}
+		if in.Guests > ev.MaxGuests || in.Guests < 0 {
+			return Invalid("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))
+		}
+		mode := in.Attendance
+		if (mode == InPerson && !ev.InPerson) || (mode == Online && !ev.Online) {
+			return Invalid("attendance", "This event does not offer that way of attending")
+		}
+		norm := NormaliseEmail(in.Email)
+		var existing Registration
+		err = tx.Where("event_id = ? AND email_norm = ? AND status <> ?", ev.ID, norm, RegCancelled).
+			Limit(1).Find(&existing).Error
+		if err != nil {
+			return err
+		}
+		if existing.ID != 0 {
+			out = &RegisterResult{Registration: &existing, Duplicate: true}
+			return enqueue(tx, MailDuplicate, ev, &existing, now)
+		}
+
+		answers, err := json.Marshal(in.Answers)
+		if err != nil {
+			return err
+		}
+		reg := &Registration{
+			EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: norm,
+			Guests: in.Guests, Attendance: mode, Answers: string(answers),
+			Dietary: in.Dietary, DietaryOther: in.DietaryOther, AccessNeeds: in.AccessNeeds,
+			ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(),
+			CreatedAt: now, UpdatedAt: now,
+		}
+		ok, err := takePlaces(tx, ev, mode, reg.Places())
+		if err != nil {
+			return err
+		}
+		switch {
+		case ok:
+			reg.Status = RegConfirmed
+		case ev.Waitlist:
+			ev.WaitlistSeq++
+			if err := tx.Exec("UPDATE events SET waitlist_seq = ? WHERE id = ?", ev.WaitlistSeq, ev.ID).Error; err != nil {
+				return err
+			}
+			reg.Status, reg.WaitlistSeq = RegWaitlisted, ev.WaitlistSeq
+		default:
+			return ErrFull
+		}
+		reg.TokenHash = HashToken(tok.Manage(reg.TokenNonce))
+		reg.FeedTokenHash = HashToken(tok.Feed(reg.FeedNonce))
+		if err := tx.Create(reg).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return ErrDuplicate
+			}
+			return err
+		}
+		out = &RegisterResult{Registration: reg}
+		kind := MailConfirmation
+		if reg.Status == RegWaitlisted {
+			kind = MailWaitlisted
+			if out.Position, err = WaitlistPosition(tx, reg); err != nil {
+				return err
+			}
+		}
+		return enqueue(tx, kind, ev, reg, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,129 @@
+// Package models holds Convene's storage: the GORM models, opening and
+// migrating the database, and the transactions that enforce the business
+// rules (capacity, waitlist, tokens).
+package models
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB is an open database. Embedded *gorm.DB is the writer: on SQLite a single
+// connection whose transactions start IMMEDIATE, so writers queue instead of
+// failing; Read is a pool for queries (the same pool on PostgreSQL).
+type DB struct {
+	*gorm.DB
+	Read     *gorm.DB
+	Postgres bool
+}
+
+// IsPostgres reports whether a DATABASE_URL selects PostgreSQL.
+func IsPostgres(databaseURL string) bool {
+	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
+}
+
+// Open connects to databaseURL: a SQLite file path (optionally "file:…" or
+// "sqlite://…") or a postgres:// URL.
+func Open(databaseURL string) (*DB, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Default.LogMode(logger.Silent),
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		TranslateError:         true,
+	}
+	if IsPostgres(databaseURL) {
+		w, err := gorm.Open(postgres.Open(databaseURL), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("models: unable to open PostgreSQL: %w", err)
+		}
+		sqlDB, err := w.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if err := sqlDB.Ping(); err != nil {
+			return nil, fmt.Errorf("models: unable to reach PostgreSQL: %w", err)
+		}
+		return &DB{DB: w, Read: w, Postgres: true}, nil
+	}
+
+	path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, errors.New("models: DATABASE_URL names no SQLite file")
+	}
+	// PRAGMAs go in the DSN so that every pooled connection gets them.
+	params := url.Values{}
+	params.Set("_busy_timeout", "10000")
+	params.Set("_journal_mode", "WAL")
+	params.Set("_synchronous", "NORMAL")
+	params.Set("_foreign_keys", "on")
+	params.Set("_txlock", "immediate")
+	writeDSN := "file:" + path + "?" + params.Encode()
+	w, err := gorm.Open(sqlite.Open(writeDSN), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to open SQLite file %q: %w", path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	if err := wdb.Ping(); err != nil {
+		return nil, fmt.Errorf("models: unable to open SQLite file %q: %w", path, err)
+	}
+
+	params.Set("_txlock", "deferred")
+	params.Set("_query_only", "1")
+	params.Del("_journal_mode") // set once by the writer; WAL persists in the file
+	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to open SQLite file %q for reading: %w", path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	return &DB{DB: w, Read: r}, nil
+}
+
+// Close closes every pool.
+func (d *DB) Close() error {
+	var errs []error
+	if s, err := d.DB.DB(); err == nil {
+		errs = append(errs, s.Close())
+	}
+	if d.Read != d.DB {
+		if s, err := d.Read.DB(); err == nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the writer answers.
+func (d *DB) Ping() error {
+	s, err := d.DB.DB()
+	if err != nil {
+		return err
+	}
+	return s.Ping()
+}

@@ -1,0 +1,88 @@
+package models
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SchemaMigration records an applied migration.
+type SchemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations are append-only: never edit or remove one that has shipped, and
+// never drop a table or column with data in it; add a new migration instead.
+// AutoMigrate only creates tables, columns and indexes, so calling it again
+// in a later migration adds what a newer model declares.
+var migrations = []migration{
+	{1, "initial schema", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(
+			&Organisation{}, &Series{}, &Event{}, &EventHost{}, &Question{},
+			&Registration{}, &User{}, &Membership{}, &APIToken{}, &Activity{}, &OutboxMail{},
+		); err != nil {
+			return err
+		}
+		// One active registration per email per event, whatever the load.
+		return tx.Exec(`CREATE UNIQUE INDEX IF NOT EXISTS idx_registrations_active_email
+			ON registrations (event_id, email_norm) WHERE status <> 'cancelled'`).Error
+	}},
+	{2, "waitlist order index", func(tx *gorm.DB) error {
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_registrations_waitlist
+			ON registrations (event_id, attendance, status, waitlist_seq)`).Error
+	}},
+}
+
+// Migrate applies the migrations not yet recorded and reports how many it
+// applied. Everything runs in one transaction; on PostgreSQL an advisory lock
+// makes instances that start together take turns.
+func Migrate(db *DB) (int, error) {
+	n := 0
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if db.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(7264001)").Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.AutoMigrate(&SchemaMigration{}); err != nil {
+			return fmt.Errorf("unable to create schema_migrations: %w", err)
+		}
+		var done []int
+		if err := tx.Model(&SchemaMigration{}).Pluck("version", &done).Error; err != nil {
+			return fmt.Errorf("unable to read schema_migrations: %w", err)
+		}
+		applied := map[int]bool{}
+		for _, v := range done {
+			applied[v] = true
+		}
+		for _, m := range migrations {
+			if applied[m.version] {
+				continue
+			}
+			if err := m.up(tx); err != nil {
+				return fmt.Errorf("migration %d (%s) failed: %w", m.version, m.name, err)
+			}
+			if err := tx.Create(&SchemaMigration{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}).Error; err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("models: %w", err)
+	}
+	return n, nil
+}
+
+// SchemaVersion is the newest migration this build knows.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }

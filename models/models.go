@@ -1,0 +1,272 @@
+package models
+
+import (
+	"time"
+)
+
+// Event kinds.
+const (
+	KindMeeting    = "meeting"
+	KindIftar      = "iftar"
+	KindLivestream = "livestream"
+	KindMemorial   = "memorial"
+)
+
+// Kinds lists every event kind in display order.
+var Kinds = []string{KindMeeting, KindIftar, KindLivestream, KindMemorial}
+
+// Event statuses.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+	StatusPostponed = "postponed"
+	StatusCancelled = "cancelled"
+)
+
+// Statuses lists every event status.
+var Statuses = []string{StatusDraft, StatusPublished, StatusPostponed, StatusCancelled}
+
+// Attendance modes of a registration.
+const (
+	InPerson = "in_person"
+	Online   = "online"
+)
+
+// Registration statuses.
+const (
+	RegConfirmed  = "confirmed"
+	RegWaitlisted = "waitlisted"
+	RegCancelled  = "cancelled"
+)
+
+// Address visibility of a venue.
+const (
+	AddressPublic      = "public"
+	AddressRegistrants = "registrants"
+)
+
+// Host roles.
+const (
+	RoleHost   = "host"
+	RoleCoHost = "co-host"
+)
+
+// Dietary choices offered for in-person places.
+var DietaryChoices = []string{"none", "vegetarian", "vegan", "halal", "kosher", "other"}
+
+// Organisation is a charity, synagogue, mosque, church, community group or
+// media partner that hosts events.
+type Organisation struct {
+	ID          uint   `gorm:"primaryKey"`
+	Slug        string `gorm:"size:80;uniqueIndex;not null"`
+	Name        string `gorm:"size:200;not null"`
+	Kind        string `gorm:"size:40"`
+	Description string `gorm:"type:text"`
+	Website     string `gorm:"size:300"`
+	Email       string `gorm:"size:254"`
+	Timezone    string `gorm:"size:64;not null;default:Europe/London"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Series groups events, such as a coalition's week of action.
+type Series struct {
+	ID          uint   `gorm:"primaryKey"`
+	Slug        string `gorm:"size:80;uniqueIndex;not null"`
+	Title       string `gorm:"size:200;not null"`
+	Description string `gorm:"type:text"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Event is a meeting, iftar, livestream or memorial. Times are stored in UTC
+// and shown in Timezone. Taken and OnlineTaken count the confirmed places and
+// change only inside the capacity transactions of this package.
+type Event struct {
+	ID          uint      `gorm:"primaryKey"`
+	Slug        string    `gorm:"size:80;uniqueIndex;not null"`
+	Title       string    `gorm:"size:200;not null"`
+	Summary     string    `gorm:"size:500"`
+	Description string    `gorm:"type:text"`
+	Kind        string    `gorm:"size:20;not null;index"`
+	Status      string    `gorm:"size:20;not null;index"`
+	Tentative   bool      `gorm:"not null;default:false"`
+	StartsAt    time.Time `gorm:"not null;index"`
+	EndsAt      time.Time `gorm:"not null"`
+	Timezone    string    `gorm:"size:64;not null"`
+	// StartRule is "" (fixed time) or "sunset": StartsAt follows the sunset
+	// at the venue on LocalDate plus SunsetOffsetMinutes.
+	StartRule           string `gorm:"size:20"`
+	LocalDate           string `gorm:"size:10"`
+	SunsetOffsetMinutes int
+	DurationMinutes     int
+
+	InPerson          bool   `gorm:"not null;default:true"`
+	Online            bool   `gorm:"not null;default:false"`
+	VenueName         string `gorm:"size:200"`
+	VenueAddress      string `gorm:"size:500"`
+	Latitude          *float64
+	Longitude         *float64
+	AccessNotes       string `gorm:"type:text"`
+	AddressVisibility string `gorm:"size:20;not null;default:public"`
+	StreamURL         string `gorm:"size:500"`
+
+	Capacity       *int
+	OnlineCapacity *int
+	Taken          int   `gorm:"not null;default:0"`
+	OnlineTaken    int   `gorm:"not null;default:0"`
+	WaitlistSeq    int64 `gorm:"not null;default:0"`
+	MaxGuests      int   `gorm:"not null;default:0"`
+	Waitlist       bool  `gorm:"not null;default:true"`
+
+	RegistrationOpensAt  *time.Time
+	RegistrationClosesAt *time.Time
+
+	SeriesID       *uint `gorm:"index"`
+	Series         *Series
+	Hosts          []EventHost `gorm:"constraint:OnDelete:CASCADE"`
+	Questions      []Question  `gorm:"constraint:OnDelete:CASCADE"`
+	Sequence       int         `gorm:"not null;default:0"`
+	CancelMessage  string      `gorm:"type:text"`
+	ReminderHours  int         `gorm:"not null;default:24"`
+	CreatedByID    *uint
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	StatusChangeAt *time.Time
+}
+
+// EventHost links an event to a hosting organisation.
+type EventHost struct {
+	ID             uint `gorm:"primaryKey"`
+	EventID        uint `gorm:"not null;uniqueIndex:idx_event_host"`
+	OrganisationID uint `gorm:"not null;uniqueIndex:idx_event_host;index"`
+	Organisation   Organisation
+	Role           string `gorm:"size:20;not null;default:host"`
+	Position       int    `gorm:"not null;default:0"`
+}
+
+// Question kinds for an event's own questions.
+const (
+	QuestionShortText = "short_text"
+	QuestionLongText  = "long_text"
+	QuestionSingle    = "single_choice"
+	QuestionMultiple  = "multiple_choice"
+	QuestionCheckbox  = "checkbox"
+)
+
+// Question is one of an event's own questions to registrants.
+type Question struct {
+	ID       uint   `gorm:"primaryKey"`
+	EventID  uint   `gorm:"not null;index"`
+	Key      string `gorm:"size:60;not null"`
+	Label    string `gorm:"size:300;not null"`
+	Hint     string `gorm:"size:300"`
+	Kind     string `gorm:"size:20;not null"`
+	Options  string `gorm:"type:text"` // newline-separated choices
+	Required bool   `gorm:"not null;default:false"`
+	Position int    `gorm:"not null;default:0"`
+}
+
+// Registration is one attendee's booking for an event, with their guests.
+type Registration struct {
+	ID           uint   `gorm:"primaryKey"`
+	EventID      uint   `gorm:"not null;index"`
+	Event        *Event `gorm:"constraint:OnDelete:CASCADE"`
+	Name         string `gorm:"size:200;not null"`
+	Email        string `gorm:"size:254;not null"`
+	EmailNorm    string `gorm:"size:254;not null;index"`
+	Guests       int    `gorm:"not null;default:0"`
+	Attendance   string `gorm:"size:20;not null"`
+	Status       string `gorm:"size:20;not null"`
+	WaitlistSeq  int64  `gorm:"not null;default:0"`
+	Answers      string `gorm:"type:text"` // JSON object: question key → answer
+	Dietary      string `gorm:"size:20"`
+	DietaryOther string `gorm:"size:200"`
+	AccessNeeds  string `gorm:"type:text"`
+	ConsentAt    time.Time
+	// Manage and feed tokens are derived from a random nonce and the
+	// server's secret (see Tokens); only their SHA-256 is stored for lookup.
+	TokenNonce    string `gorm:"size:32;not null"`
+	TokenHash     string `gorm:"size:64;uniqueIndex;not null"`
+	FeedNonce     string `gorm:"size:32;not null"`
+	FeedTokenHash string `gorm:"size:64;uniqueIndex;not null"`
+	CheckedInAt   *time.Time
+	PromotedAt    *time.Time
+	CancelledAt   *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Places is how many places the registration takes: the registrant and guests.
+func (r *Registration) Places() int { return 1 + r.Guests }
+
+// User is an organiser account.
+type User struct {
+	ID           uint   `gorm:"primaryKey"`
+	Email        string `gorm:"size:254;uniqueIndex;not null"`
+	Name         string `gorm:"size:200"`
+	PasswordHash string `gorm:"size:200"`
+	Admin        bool   `gorm:"not null;default:false"`
+	Memberships  []Membership
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Membership makes a user an organiser of an organisation.
+type Membership struct {
+	ID             uint `gorm:"primaryKey"`
+	UserID         uint `gorm:"not null;uniqueIndex:idx_membership"`
+	OrganisationID uint `gorm:"not null;uniqueIndex:idx_membership"`
+	Organisation   Organisation
+	Role           string `gorm:"size:20;not null;default:organiser"`
+}
+
+// APIToken is a bearer token of a user; only its SHA-256 is kept.
+type APIToken struct {
+	ID         uint `gorm:"primaryKey"`
+	UserID     uint `gorm:"not null;index"`
+	User       User
+	Name       string `gorm:"size:100"`
+	TokenHash  string `gorm:"size:64;uniqueIndex;not null"`
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+	CreatedAt  time.Time
+}
+
+// Activity records something that happened to a registration or event
+// (a promotion from the waitlist, a cancellation, a capacity change).
+type Activity struct {
+	ID             uint  `gorm:"primaryKey"`
+	EventID        uint  `gorm:"index"`
+	RegistrationID *uint `gorm:"index"`
+	UserID         *uint
+	Action         string `gorm:"size:40;not null"`
+	Detail         string `gorm:"type:text"`
+	CreatedAt      time.Time
+}
+
+// Mail states in the outbox.
+const (
+	MailPending = "pending"
+	MailHeld    = "held"
+	MailSent    = "sent"
+	MailFailed  = "failed"
+)
+
+// OutboxMail is a message waiting to be sent. It is written in the same
+// transaction as the change that causes it, so none is lost or invented.
+type OutboxMail struct {
+	ID             uint      `gorm:"primaryKey"`
+	Kind           string    `gorm:"size:40;not null"`
+	EventID        *uint     `gorm:"index"`
+	RegistrationID *uint     `gorm:"index"`
+	To             string    `gorm:"size:254;not null"`
+	Data           string    `gorm:"type:text"` // JSON snapshot for the template
+	Status         string    `gorm:"size:20;not null;index"`
+	Attempts       int       `gorm:"not null;default:0"`
+	NextAttemptAt  time.Time `gorm:"index"`
+	LastError      string    `gorm:"size:500"`
+	SentAt         *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}

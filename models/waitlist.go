@@ -1,0 +1,384 @@
+package models
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Mail kinds written to the outbox.
+const (
+	MailConfirmation = "confirmation"
+	MailWaitlisted   = "waitlisted"
+	MailPromoted     = "promoted"
+	MailDuplicate    = "manage_link"
+	MailCancelled    = "registration_cancelled"
+	MailChanged      = "registration_changed"
+	MailEventChanged = "event_changed"
+	MailPostponed    = "event_postponed"
+	MailEventCancel  = "event_cancelled"
+)
+
+// enqueue writes a mail about reg to the outbox inside tx.
+func enqueue(tx *gorm.DB, kind string, ev *Event, reg *Registration, now time.Time) error {
+	return EnqueueMail(tx, kind, ev, reg, nil, now)
+}
+
+// EnqueueMail writes a mail about reg (and ev) with optional extra template
+// data to the outbox, in the caller's transaction.
+func EnqueueMail(tx *gorm.DB, kind string, ev *Event, reg *Registration, extra map[string]string, now time.Time) error {
+	data := "{}"
+	if len(extra) > 0 {
+		b, err := json.Marshal(extra)
+		if err != nil {
+			return err
+		}
+		data = string(b)
+	}
+	m := &OutboxMail{Kind: kind, To: reg.Email, Data: data, Status: MailPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+	if ev != nil {
+		m.EventID = &ev.ID
+	}
+	m.RegistrationID = &reg.ID
+	return tx.Create(m).Error
+}
+
+func logActivity(tx *gorm.DB, eventID uint, regID *uint, userID *uint, action, detail string, now time.Time) error {
+	return tx.Create(&Activity{EventID: eventID, RegistrationID: regID, UserID: userID, Action: action, Detail: detail, CreatedAt: now}).Error
+}
+
+// WaitlistPosition is reg's 1-based place among the waitlisted registrations
+// of its event and attendance mode, or 0 when it is not waitlisted.
+func WaitlistPosition(db *gorm.DB, reg *Registration) (int, error) {
+	if reg.Status != RegWaitlisted {
+		return 0, nil
+	}
+	var n int64
+	err := db.Model(&Registration{}).
+		Where("event_id = ? AND attendance = ? AND status = ? AND waitlist_seq <= ?", reg.EventID, reg.Attendance, RegWaitlisted, reg.WaitlistSeq).
+		Count(&n).Error
+	return int(n), err
+}
+
+// WaitlistLength counts the waitlisted registrations of an event per mode.
+func WaitlistLength(db *gorm.DB, eventID uint) (map[string]int, error) {
+	var rows []struct {
+		Attendance string
+		N          int
+	}
+	err := db.Model(&Registration{}).Select("attendance, COUNT(*) AS n").
+		Where("event_id = ? AND status = ?", eventID, RegWaitlisted).
+		Group("attendance").Scan(&rows).Error
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Attendance] = r.N
+	}
+	return out, err
+}
+
+// promote confirms waitlisted registrations of mode, in order of arrival,
+// while places are free. A party too big for the free places is passed over
+// but keeps its place for the next time places are freed.
+func promote(tx *gorm.DB, ev *Event, mode string, now time.Time) ([]Registration, error) {
+	left := ev.PlacesLeft(mode)
+	if left != nil && *left <= 0 {
+		return nil, nil
+	}
+	var waiting []Registration
+	if err := tx.Where("event_id = ? AND attendance = ? AND status = ?", ev.ID, mode, RegWaitlisted).
+		Order("waitlist_seq").Find(&waiting).Error; err != nil {
+		return nil, err
+	}
+	var promoted []Registration
+	for i := range waiting {
+		r := &waiting[i]
+		if left := ev.PlacesLeft(mode); left != nil && *left < r.Places() {
+			if *left == 0 {
+				break
+			}
+			continue
+		}
+		ok, err := takePlaces(tx, ev, mode, r.Places())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		r.Status, r.PromotedAt, r.UpdatedAt = RegConfirmed, &now, now
+		if err := tx.Model(r).Select("status", "promoted_at", "updated_at").Updates(r).Error; err != nil {
+			return nil, err
+		}
+		if err := logActivity(tx, ev.ID, &r.ID, nil, "promoted", fmt.Sprintf("promoted from the waitlist (%d places)", r.Places()), now); err != nil {
+			return nil, err
+		}
+		if err := enqueue(tx, MailPromoted, ev, r, now); err != nil {
+			return nil, err
+		}
+		promoted = append(promoted, *r)
+	}
+	return promoted, nil
+}
+
+// PromoteWaitlist confirms waitlisted registrations that fit the free places
+// of both modes and returns them.
+func PromoteWaitlist(db *gorm.DB, eventID uint, now time.Time) ([]Registration, error) {
+	var out []Registration
+	err := db.Transaction(func(tx *gorm.DB) error {
+		ev, err := lockEvent(tx, eventID)
+		if err != nil {
+			return err
+		}
+		for _, mode := range []string{InPerson, Online} {
+			p, err := promote(tx, ev, mode, now)
+			if err != nil {
+				return err
+			}
+			out = append(out, p...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// FindRegistrationByToken returns the registration whose manage token is token.
+func FindRegistrationByToken(db *gorm.DB, token string) (*Registration, error) {
+	if len(token) < 20 || len(token) > 64 {
+		return nil, ErrNotFound
+	}
+	var r Registration
+	err := db.Where("token_hash = ?", HashToken(token)).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &r, err
+}
+
+// CancelRegistration cancels a registration, frees its places and promotes
+// from the waitlist. Cancelling a cancelled registration changes nothing.
+func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
+	var out Registration
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var r Registration
+		if err := tx.First(&r, regID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		ev, err := lockEvent(tx, r.EventID)
+		if err != nil {
+			return err
+		}
+		// Re-read under the lock: another transaction may have changed it.
+		if err := tx.First(&r, regID).Error; err != nil {
+			return err
+		}
+		out = r
+		if r.Status == RegCancelled {
+			return nil
+		}
+		wasConfirmed := r.Status == RegConfirmed
+		r.Status, r.CancelledAt, r.UpdatedAt = RegCancelled, &now, now
+		if err := tx.Model(&r).Select("status", "cancelled_at", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		if err := logActivity(tx, ev.ID, &r.ID, userID, "cancelled", "registration cancelled", now); err != nil {
+			return err
+		}
+		if err := enqueue(tx, MailCancelled, ev, &r, now); err != nil {
+			return err
+		}
+		out = r
+		if !wasConfirmed {
+			return nil
+		}
+		if err := freePlaces(tx, ev, r.Attendance, r.Places()); err != nil {
+			return err
+		}
+		_, err = promote(tx, ev, r.Attendance, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RegistrationChange is what an attendee may change after registering.
+type RegistrationChange struct {
+	Guests       *int
+	Answers      map[string]string
+	Dietary      *string
+	DietaryOther *string
+	AccessNeeds  *string
+}
+
+// ChangeRegistration applies a change of guests or answers. More guests on a
+// confirmed registration must fit the free places (else ErrFull and nothing
+// changes); fewer guests free places and promote from the waitlist.
+func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time.Time) (*Registration, error) {
+	var out Registration
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var r Registration
+		if err := tx.First(&r, regID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		ev, err := lockEvent(tx, r.EventID)
+		if err != nil {
+			return err
+		}
+		if err := tx.First(&r, regID).Error; err != nil {
+			return err
+		}
+		if r.Status == RegCancelled {
+			return Invalid("status", "This registration has been cancelled")
+		}
+		if ev.Status == StatusCancelled {
+			return ErrEventCancelled
+		}
+		if err := tx.Model(ev).Association("Questions").Find(&ev.Questions); err != nil {
+			return err
+		}
+		// Validate the changed registration as a whole, as at registration.
+		in := RegisterInput{Name: r.Name, Email: r.Email, Guests: r.Guests, Attendance: r.Attendance,
+			Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds, Consent: true}
+		_ = json.Unmarshal([]byte(r.Answers), &in.Answers)
+		if ch.Guests != nil {
+			in.Guests = *ch.Guests
+		}
+		if ch.Answers != nil {
+			in.Answers = ch.Answers
+		}
+		if ch.Dietary != nil {
+			in.Dietary = *ch.Dietary
+		}
+		if ch.DietaryOther != nil {
+			in.DietaryOther = *ch.DietaryOther
+		}
+		if ch.AccessNeeds != nil {
+			in.AccessNeeds = *ch.AccessNeeds
+		}
+		if err := ValidateRegistration(ev, &in); err != nil {
+			return err
+		}
+		delta := in.Guests - r.Guests
+		if r.Status == RegConfirmed && delta > 0 {
+			ok, err := takePlaces(tx, ev, r.Attendance, delta)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				left := 0
+				if l := ev.PlacesLeft(r.Attendance); l != nil {
+					left = *l
+				}
+				return Invalid("guests", fmt.Sprintf("Only %d more places are free: you can bring at most %d guests", left, r.Guests+left))
+			}
+		}
+		answers, err := json.Marshal(in.Answers)
+		if err != nil {
+			return err
+		}
+		r.Guests, r.Answers, r.Dietary, r.DietaryOther, r.AccessNeeds, r.UpdatedAt =
+			in.Guests, string(answers), in.Dietary, in.DietaryOther, in.AccessNeeds, now
+		if err := tx.Model(&r).Select("guests", "answers", "dietary", "dietary_other", "access_needs", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		if delta != 0 {
+			if err := logActivity(tx, ev.ID, &r.ID, nil, "guests_changed", fmt.Sprintf("guests changed by %+d", delta), now); err != nil {
+				return err
+			}
+		}
+		if r.Status == RegConfirmed && delta < 0 {
+			if err := freePlaces(tx, ev, r.Attendance, -delta); err != nil {
+				return err
+			}
+		}
+		// A smaller waitlisted party may now fit, and freed places go on.
+		if _, err := promote(tx, ev, r.Attendance, now); err != nil {
+			return err
+		}
+		if err := tx.First(&out, r.ID).Error; err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SetCapacity changes the capacity of a mode (nil = unlimited). Lowering it
+// below the confirmed places is refused with a CapacityError; raising it
+// promotes from the waitlist.
+func SetCapacity(db *gorm.DB, eventID uint, mode string, capacity *int, userID *uint, now time.Time) (*Event, error) {
+	var out *Event
+	err := db.Transaction(func(tx *gorm.DB) error {
+		ev, err := lockEvent(tx, eventID)
+		if err != nil {
+			return err
+		}
+		if err := setCapacityLocked(tx, ev, mode, capacity, userID, now); err != nil {
+			return err
+		}
+		out = ev
+		return nil
+	})
+	return out, err
+}
+
+func setCapacityLocked(tx *gorm.DB, ev *Event, mode string, capacity *int, userID *uint, now time.Time) error {
+	if capacity != nil && *capacity < 0 {
+		return Invalid(capacityField(mode), "Capacity cannot be negative")
+	}
+	if capacity != nil && *capacity < ev.TakenFor(mode) {
+		return &CapacityError{Attendance: mode, Confirmed: ev.TakenFor(mode), Requested: *capacity}
+	}
+	old := ev.CapacityFor(mode)
+	if sameCap(old, capacity) {
+		return nil
+	}
+	col := capacityColumn(mode)
+	if err := tx.Exec("UPDATE events SET "+col+" = ?, updated_at = ? WHERE id = ?", capacity, now, ev.ID).Error; err != nil {
+		return err
+	}
+	if mode == Online {
+		ev.OnlineCapacity = capacity
+	} else {
+		ev.Capacity = capacity
+	}
+	if err := logActivity(tx, ev.ID, nil, userID, "capacity_changed", fmt.Sprintf("%s capacity %s → %s", mode, capString(old), capString(capacity)), now); err != nil {
+		return err
+	}
+	_, err := promote(tx, ev, mode, now)
+	return err
+}
+
+func capacityField(mode string) string {
+	if mode == Online {
+		return "online_capacity"
+	}
+	return "capacity"
+}
+
+func sameCap(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func capString(c *int) string {
+	if c == nil {
+		return "unlimited"
+	}
+	return fmt.Sprint(*c)
+}
