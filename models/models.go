@@ -101,7 +101,7 @@ type Event struct {
 	SunsetOffsetMinutes int
 	DurationMinutes     int
 
-	InPerson          bool   `gorm:"not null;default:true"`
+	InPerson          bool   `gorm:"not null"`
 	Online            bool   `gorm:"not null;default:false"`
 	VenueName         string `gorm:"size:200"`
 	VenueAddress      string `gorm:"size:500"`
@@ -117,7 +117,7 @@ type Event struct {
 	OnlineTaken    int   `gorm:"not null;default:0"`
 	WaitlistSeq    int64 `gorm:"not null;default:0"`
 	MaxGuests      int   `gorm:"not null;default:0"`
-	Waitlist       bool  `gorm:"not null;default:true"`
+	Waitlist       bool  `gorm:"not null"`
 
 	RegistrationOpensAt  *time.Time
 	RegistrationClosesAt *time.Time
@@ -128,7 +128,7 @@ type Event struct {
 	Questions      []Question  `gorm:"constraint:OnDelete:CASCADE"`
 	Sequence       int         `gorm:"not null;default:0"`
 	CancelMessage  string      `gorm:"type:text"`
-	ReminderHours  int         `gorm:"not null;default:24"`
+	ReminderHours  int         `gorm:"not null"`
 	CreatedByID    *uint
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

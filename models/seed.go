@@ -137,7 +137,7 @@ func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 			Description: s("Hate crime reports have risen across the borough. Join us to hear from those working to stop it, and to say what you need.\n\n**Speakers**\n\n- A borough councillor\n- The local policing team\n- Faith and community leaders\n\nTea and coffee from 6:30pm. Step-free access throughout."),
 			StartsAt:    tm(at(day(12), 19, 0)), EndsAt: tm(at(day(12), 21, 0)),
 			Venue:    &VenueInput{Name: s("Friends Meeting House"), Address: s("173 Euston Road, London NW1 2BJ"), Latitude: f(51.5275), Longitude: f(-0.1303), AccessNotes: s("Step-free entrance on Euston Road; hearing loop in the main hall.")},
-			Capacity: ip(80), CapacitySet: true, MaxGuests: ip(2), Hosts: hosts("open-doors")}, people: 72, status: StatusPublished},
+			Capacity: ip(80), CapacitySet: true, MaxGuests: ip(2), Hosts: hosts("open-doors")}, people: 62, status: StatusPublished},
 		{in: EventInput{Slug: s("solidarity-iftar"), Title: s("Solidarity Iftar: Breaking Bread Together"), Kind: s(KindIftar),
 			Summary:     s("Break the fast with neighbours of every faith and none, at sunset."),
 			Description: s("Northside Synagogue and Al-Noor Mosque invite you to a shared iftar. We break the fast at sunset with dates and water, pray, then eat together.\n\nPlease tell us your dietary needs: all food is halal and kosher-supervised, with vegetarian and vegan dishes."),

@@ -382,3 +382,27 @@ func capString(c *int) string {
 	}
 	return fmt.Sprint(*c)
 }
+
+// WaitlistLengths counts waitlisted registrations for several events:
+// event ID → mode → count.
+func WaitlistLengths(db *gorm.DB, eventIDs []uint) (map[uint]map[string]int, error) {
+	out := map[uint]map[string]int{}
+	if len(eventIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		EventID    uint
+		Attendance string
+		N          int
+	}
+	err := db.Model(&Registration{}).Select("event_id, attendance, COUNT(*) AS n").
+		Where("event_id IN ? AND status = ?", eventIDs, RegWaitlisted).
+		Group("event_id, attendance").Scan(&rows).Error
+	for _, r := range rows {
+		if out[r.EventID] == nil {
+			out[r.EventID] = map[string]int{}
+		}
+		out[r.EventID][r.Attendance] = r.N
+	}
+	return out, err
+}

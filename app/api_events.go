@@ -1,0 +1,487 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"convene/models"
+)
+
+// EventJSON is the API's event object. It never holds the stream URL, and
+// the venue address only when the address is public.
+type EventJSON struct {
+	Slug                 string         `json:"slug"`
+	Title                string         `json:"title"`
+	Summary              string         `json:"summary"`
+	Description          string         `json:"description"`
+	Kind                 string         `json:"kind"`
+	Status               string         `json:"status"`
+	Tentative            bool           `json:"tentative"`
+	StartsAt             string         `json:"starts_at"`
+	EndsAt               string         `json:"ends_at"`
+	Timezone             string         `json:"timezone"`
+	StartRule            string         `json:"start_rule"`
+	Date                 string         `json:"date,omitempty"`
+	SunsetOffsetMinutes  int            `json:"sunset_offset_minutes"`
+	Venue                *VenueJSON     `json:"venue"`
+	InPerson             bool           `json:"in_person"`
+	Online               bool           `json:"online"`
+	Format               string         `json:"format"`
+	Capacity             *int           `json:"capacity"`
+	PlacesLeft           *int           `json:"places_left"`
+	OnlineCapacity       *int           `json:"online_capacity"`
+	OnlinePlacesLeft     *int           `json:"online_places_left"`
+	Waitlist             bool           `json:"waitlist"`
+	WaitlistLength       int            `json:"waitlist_length"`
+	OnlineWaitlistLength int            `json:"online_waitlist_length"`
+	MaxGuests            int            `json:"max_guests"`
+	RegistrationOpen     bool           `json:"registration_open"`
+	RegistrationOpensAt  *string        `json:"registration_opens_at"`
+	RegistrationClosesAt string         `json:"registration_closes_at"`
+	Hosts                []HostJSON     `json:"hosts"`
+	Series               *SeriesJSON    `json:"series"`
+	Questions            []QuestionJSON `json:"questions"`
+	Sequence             int            `json:"sequence"`
+	URL                  string         `json:"url"`
+	ICSURL               string         `json:"ics_url"`
+	UpdatedAt            string         `json:"updated_at"`
+	// Organiser-only fields.
+	StreamURL *string    `json:"stream_url,omitempty"`
+	Warnings  *[]Warning `json:"warnings,omitempty"`
+}
+
+// VenueJSON is an event's venue.
+type VenueJSON struct {
+	Name              string   `json:"name"`
+	Address           *string  `json:"address,omitempty"`
+	Latitude          *float64 `json:"latitude,omitempty"`
+	Longitude         *float64 `json:"longitude,omitempty"`
+	AccessNotes       string   `json:"access_notes"`
+	AddressVisibility string   `json:"address_visibility"`
+}
+
+// HostJSON is a hosting organisation.
+type HostJSON struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	URL  string `json:"url"`
+}
+
+// SeriesJSON names an event's series.
+type SeriesJSON struct {
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// QuestionJSON is one of an event's questions.
+type QuestionJSON struct {
+	Key      string   `json:"key"`
+	Label    string   `json:"label"`
+	Hint     string   `json:"hint,omitempty"`
+	Kind     string   `json:"kind"`
+	Options  []string `json:"options,omitempty"`
+	Required bool     `json:"required"`
+}
+
+// Warning is advice about an event that does not stop it being saved.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func rfc3339(t time.Time, tz string) string { return inZone(t, tz).Format(time.RFC3339) }
+
+func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
+	ev := v.Event
+	j := EventJSON{Slug: ev.Slug, Title: ev.Title, Summary: ev.Summary, Description: ev.Description, Kind: ev.Kind,
+		Status: ev.Status, Tentative: ev.Tentative, StartsAt: rfc3339(ev.StartsAt, ev.Timezone), EndsAt: rfc3339(ev.EndsAt, ev.Timezone),
+		Timezone: ev.Timezone, StartRule: ev.StartRule, SunsetOffsetMinutes: ev.SunsetOffsetMinutes,
+		InPerson: ev.InPerson, Online: ev.Online,
+		Capacity: ev.Capacity, OnlineCapacity: ev.OnlineCapacity, Waitlist: ev.Waitlist,
+		WaitlistLength: v.Waitlist[models.InPerson], OnlineWaitlistLength: v.Waitlist[models.Online],
+		MaxGuests: ev.MaxGuests, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
+		Hosts: []HostJSON{}, Questions: []QuestionJSON{}, Sequence: ev.Sequence, URL: v.URL, ICSURL: v.ICSURL,
+		UpdatedAt: ev.UpdatedAt.UTC().Format(time.RFC3339)}
+	if ev.StartRule == "sunset" {
+		j.Date = ev.LocalDate
+	}
+	switch {
+	case ev.Hybrid():
+		j.Format = "hybrid"
+	case ev.Online:
+		j.Format = "online"
+	default:
+		j.Format = "in_person"
+	}
+	if ev.InPerson {
+		j.PlacesLeft = ev.PlacesLeft(models.InPerson)
+	} else {
+		zero := 0
+		j.Capacity, j.PlacesLeft = &zero, &zero
+	}
+	if ev.Online {
+		j.OnlinePlacesLeft = ev.PlacesLeft(models.Online)
+	} else {
+		zero := 0
+		j.OnlineCapacity, j.OnlinePlacesLeft = &zero, &zero
+	}
+	if ev.RegistrationOpensAt != nil {
+		s := rfc3339(*ev.RegistrationOpensAt, ev.Timezone)
+		j.RegistrationOpensAt = &s
+	}
+	if ev.InPerson || ev.VenueName != "" {
+		vj := &VenueJSON{Name: ev.VenueName, AccessNotes: ev.AccessNotes, AddressVisibility: ev.AddressVisibility}
+		if ev.AddressVisibility == models.AddressPublic || organiser {
+			addr := ev.VenueAddress
+			vj.Address, vj.Latitude, vj.Longitude = &addr, ev.Latitude, ev.Longitude
+		}
+		j.Venue = vj
+	}
+	for _, h := range ev.Hosts {
+		j.Hosts = append(j.Hosts, HostJSON{Slug: h.Organisation.Slug, Name: h.Organisation.Name, Role: h.Role, URL: a.cfg.BaseURL + "/organisations/" + h.Organisation.Slug})
+	}
+	if ev.Series != nil {
+		j.Series = &SeriesJSON{Slug: ev.Series.Slug, Title: ev.Series.Title, URL: a.cfg.BaseURL + "/series/" + ev.Series.Slug}
+	}
+	for _, q := range ev.Questions {
+		j.Questions = append(j.Questions, QuestionJSON{Key: q.Key, Label: q.Label, Hint: q.Hint, Kind: q.Kind, Options: q.Choices(), Required: q.Required})
+	}
+	if organiser {
+		s := ev.StreamURL
+		j.StreamURL = &s
+	}
+	return j
+}
+
+// parseTimeParam accepts RFC 3339 or a date (taken as UTC midnight).
+func parseTimeParam(s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return &t, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func (a *App) apiListEvents(c *fiber.Ctx) error {
+	v := &models.ValidationError{}
+	f := models.EventFilter{Kind: c.Query("kind"), Organisation: c.Query("organisation"), Series: c.Query("series")}
+	if f.Kind != "" && !contains(models.Kinds, f.Kind) {
+		v.Add("kind", "Unknown kind: use one of "+strings.Join(models.Kinds, ", "))
+	}
+	var err error
+	if f.From, err = parseTimeParam(c.Query("from")); err != nil {
+		v.Add("from", "Use a date (2026-12-01) or an RFC 3339 time")
+	}
+	if f.To, err = parseTimeParam(c.Query("to")); err != nil {
+		v.Add("to", "Use a date (2026-12-31) or an RFC 3339 time")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if f.From == nil {
+		now := a.now()
+		f.From = &now
+	}
+	evs, err := models.ListEvents(a.db.Read, f)
+	if err != nil {
+		return err
+	}
+	ids := make([]uint, len(evs))
+	for i := range evs {
+		ids[i] = evs[i].ID
+	}
+	wl, err := models.WaitlistLengths(a.db.Read, ids)
+	if err != nil {
+		return err
+	}
+	out := make([]EventJSON, len(evs))
+	for i := range evs {
+		out[i] = a.eventJSON(a.eventView(&evs[i], wl[evs[i].ID]), false)
+	}
+	return c.JSON(fiber.Map{"events": out})
+}
+
+func (a *App) apiGetEvent(c *fiber.Ctx) error {
+	ev, wl, err := a.events.get(c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	u, _ := c.Locals(userLocal).(*models.User)
+	organiser := u != nil && u.CanManage(ev)
+	if !ev.Public() && !organiser {
+		return models.ErrNotFound
+	}
+	return c.JSON(a.eventJSON(a.eventView(ev, wl), organiser))
+}
+
+// decodeJSON reads a JSON body into dst, with problems a client can fix.
+func decodeJSON(c *fiber.Ctx, dst any) error {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/merge-patch+json") {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send the body as application/json.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return models.Invalid(te.Field, fmt.Sprintf("Expected %s", jsonKind(te.Type.Kind().String())))
+		}
+		return fiber.NewError(fiber.StatusBadRequest, "The body is not valid JSON: "+err.Error())
+	}
+	if dec.More() {
+		return fiber.NewError(fiber.StatusBadRequest, "The body must hold one JSON object.")
+	}
+	return nil
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "a number in range"
+	case k == "bool":
+		return "true or false"
+	case k == "string":
+		return "a string"
+	case k == "map", k == "struct":
+		return "an object"
+	case k == "slice":
+		return "a list"
+	}
+	return "another type"
+}
+
+// eventBody is the JSON body of POST and PATCH /api/v1/events. Raw fields
+// distinguish "absent" from null where null means something (capacity).
+type eventBody struct {
+	Slug                 *string                 `json:"slug"`
+	Title                *string                 `json:"title"`
+	Summary              *string                 `json:"summary"`
+	Description          *string                 `json:"description"`
+	Kind                 *string                 `json:"kind"`
+	Status               *string                 `json:"status"`
+	Tentative            *bool                   `json:"tentative"`
+	StartsAt             *string                 `json:"starts_at"`
+	EndsAt               *string                 `json:"ends_at"`
+	Timezone             *string                 `json:"timezone"`
+	StartRule            *string                 `json:"start_rule"`
+	Date                 *string                 `json:"date"`
+	SunsetOffsetMinutes  *int                    `json:"sunset_offset_minutes"`
+	DurationMinutes      *int                    `json:"duration_minutes"`
+	InPerson             *bool                   `json:"in_person"`
+	Online               *bool                   `json:"online"`
+	Format               *string                 `json:"format"`
+	Venue                *models.VenueInput      `json:"venue"`
+	StreamURL            *string                 `json:"stream_url"`
+	Capacity             json.RawMessage         `json:"capacity"`
+	OnlineCapacity       json.RawMessage         `json:"online_capacity"`
+	MaxGuests            *int                    `json:"max_guests"`
+	Waitlist             *bool                   `json:"waitlist"`
+	RegistrationOpensAt  json.RawMessage         `json:"registration_opens_at"`
+	RegistrationClosesAt json.RawMessage         `json:"registration_closes_at"`
+	Series               *string                 `json:"series"`
+	Hosts                *[]json.RawMessage      `json:"hosts"`
+	Questions            *[]models.QuestionInput `json:"questions"`
+	CancelMessage        *string                 `json:"cancel_message"`
+	ReminderHours        *int                    `json:"reminder_hours"`
+}
+
+func (b eventBody) input() (models.EventInput, error) {
+	v := &models.ValidationError{}
+	in := models.EventInput{Slug: b.Slug, Title: b.Title, Summary: b.Summary, Description: b.Description, Kind: b.Kind,
+		Status: b.Status, Tentative: b.Tentative, Timezone: b.Timezone, StartRule: b.StartRule, Date: b.Date,
+		SunsetOffsetMinutes: b.SunsetOffsetMinutes, DurationMinutes: b.DurationMinutes, InPerson: b.InPerson, Online: b.Online,
+		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, Series: b.Series,
+		Questions: b.Questions, CancelMessage: b.CancelMessage, ReminderHours: b.ReminderHours}
+	parseT := func(field string, s *string) *time.Time {
+		if s == nil {
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(*s))
+		if err != nil {
+			v.Add(field, "Use an RFC 3339 time with offset, like 2026-12-10T19:00:00Z")
+			return nil
+		}
+		return &t
+	}
+	in.StartsAt = parseT("starts_at", b.StartsAt)
+	in.EndsAt = parseT("ends_at", b.EndsAt)
+	if b.Format != nil {
+		t, f := true, false
+		switch *b.Format {
+		case "in_person":
+			in.InPerson, in.Online = &t, &f
+		case "online":
+			in.InPerson, in.Online = &f, &t
+		case "hybrid":
+			in.InPerson, in.Online = &t, &t
+		default:
+			v.Add("format", "Format must be in_person, online or hybrid")
+		}
+	}
+	capacity := func(field string, raw json.RawMessage) (bool, *int) {
+		if raw == nil {
+			return false, nil
+		}
+		if string(raw) == "null" {
+			return true, nil
+		}
+		var n int
+		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > 1000000 {
+			v.Add(field, "Capacity must be a whole number from 0 to 1,000,000, or null for unlimited")
+			return false, nil
+		}
+		return true, &n
+	}
+	in.CapacitySet, in.Capacity = capacity("capacity", b.Capacity)
+	in.OnlineCapacitySet, in.OnlineCapacity = capacity("online_capacity", b.OnlineCapacity)
+	timeOrNull := func(field string, raw json.RawMessage) (bool, *time.Time) {
+		if raw == nil {
+			return false, nil
+		}
+		if string(raw) == "null" {
+			return true, nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			v.Add(field, "Use an RFC 3339 time or null")
+			return false, nil
+		}
+		t := parseT(field, &s)
+		return t != nil, t
+	}
+	in.RegistrationOpensSet, in.RegistrationOpensAt = timeOrNull("registration_opens_at", b.RegistrationOpensAt)
+	in.RegistrationClosesSet, in.RegistrationClosesAt = timeOrNull("registration_closes_at", b.RegistrationClosesAt)
+	if b.Hosts != nil {
+		hosts := []models.HostInput{}
+		for i, raw := range *b.Hosts {
+			var slug string
+			if json.Unmarshal(raw, &slug) == nil {
+				hosts = append(hosts, models.HostInput{Organisation: slug})
+				continue
+			}
+			var h struct {
+				Organisation string `json:"organisation"`
+				Slug         string `json:"slug"`
+				Role         string `json:"role"`
+			}
+			if err := json.Unmarshal(raw, &h); err != nil {
+				v.Add(fmt.Sprintf("hosts.%d", i), "A host is an organisation slug or {\"organisation\",\"role\"}")
+				continue
+			}
+			if h.Organisation == "" {
+				h.Organisation = h.Slug
+			}
+			hosts = append(hosts, models.HostInput{Organisation: h.Organisation, Role: h.Role})
+		}
+		in.Hosts = &hosts
+	}
+	return in, v.Err()
+}
+
+func (a *App) apiCreateEvent(c *fiber.Ctx) error {
+	u := c.Locals(userLocal).(*models.User)
+	var b eventBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	in, err := b.input()
+	if err != nil {
+		return err
+	}
+	if in.Hosts != nil && len(*in.Hosts) > 0 && !u.Admin {
+		own := false
+		for _, h := range *in.Hosts {
+			own = own || a.userInOrg(u, h.Organisation)
+		}
+		if !own {
+			return models.Invalid("hosts", "Include one of your own organisations as a host")
+		}
+	}
+	var defaultHost *uint
+	if ids := u.OrganisationIDs(); len(ids) > 0 {
+		defaultHost = &ids[0]
+	}
+	ev, err := models.CreateEvent(a.db.DB, in, &u.ID, defaultHost, a.now())
+	a.events.reset()
+	if err != nil {
+		return err
+	}
+	return a.writeEvent(c, 201, ev)
+}
+
+func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
+	wl, err := models.WaitlistLength(a.db.DB, ev.ID)
+	if err != nil {
+		return err
+	}
+	j := a.eventJSON(a.eventView(ev, wl), true)
+	warnings := a.eventWarnings(ev)
+	j.Warnings = &warnings
+	c.Location("/api/v1/events/" + ev.Slug)
+	return c.Status(status).JSON(j)
+}
+
+// eventWarnings gives advice on an event; the calendar-awareness issue adds
+// religious-date clashes here.
+func (a *App) eventWarnings(ev *models.Event) []Warning {
+	w := []Warning{}
+	if ev.Status == models.StatusPublished && ev.StartsAt.Before(a.now()) {
+		w = append(w, Warning{Code: "in_the_past", Message: "This event starts in the past."})
+	}
+	if ev.Online && ev.StreamURL == "" {
+		w = append(w, Warning{Code: "no_stream_url", Message: "Online places are offered but no stream link is set yet."})
+	}
+	return w
+}
+
+func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
+	u := c.Locals(userLocal).(*models.User)
+	cur, err := models.FindEvent(a.db.DB, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if !u.CanManage(cur) {
+		return fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can change this event.")
+	}
+	var b eventBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	in, err := b.input()
+	if err != nil {
+		return err
+	}
+	ev, err := models.UpdateEvent(a.db.DB, cur.Slug, in, &u.ID, a.now())
+	a.events.reset()
+	if err != nil {
+		return err
+	}
+	return a.writeEvent(c, 200, ev)
+}
+
+func (a *App) userInOrg(u *models.User, slug string) bool {
+	var org models.Organisation
+	if err := a.db.Read.Where("slug = ?", slug).Take(&org).Error; err != nil {
+		return false
+	}
+	for _, m := range u.Memberships {
+		if m.OrganisationID == org.ID {
+			return true
+		}
+	}
+	return false
+}

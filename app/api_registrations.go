@@ -1,0 +1,283 @@
+package app
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"convene/models"
+)
+
+// registrationBody is the JSON body of a new registration.
+type registrationBody struct {
+	Name         string         `json:"name"`
+	Email        string         `json:"email"`
+	Guests       int            `json:"guests"`
+	Attendance   string         `json:"attendance"`
+	Answers      map[string]any `json:"answers"`
+	Dietary      string         `json:"dietary"`
+	DietaryOther string         `json:"dietary_other"`
+	AccessNeeds  string         `json:"access_needs"`
+	Consent      bool           `json:"consent"`
+}
+
+// answersToStrings accepts strings, booleans, numbers and lists of strings.
+func answersToStrings(in map[string]any) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range in {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			out[k] = x
+		case bool:
+			out[k] = map[bool]string{true: "yes", false: "no"}[x]
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case []any:
+			var parts []string
+			for _, p := range x {
+				s, ok := p.(string)
+				if !ok {
+					return nil, models.Invalid("answers."+k, "A list answer holds strings")
+				}
+				parts = append(parts, s)
+			}
+			out[k] = strings.Join(parts, "\n")
+		default:
+			return nil, models.Invalid("answers."+k, "An answer is a string, true/false, a number or a list of strings")
+		}
+	}
+	return out, nil
+}
+
+// RegistrationCreated is the answer to a new registration.
+type RegistrationCreated struct {
+	Status           string `json:"status"`
+	WaitlistPosition *int   `json:"waitlist_position,omitempty"`
+	ManageURL        string `json:"manage_url"`
+	FeedURL          string `json:"feed_url"`
+}
+
+func (a *App) apiRegister(c *fiber.Ctx) error {
+	ev, _, err := a.events.get(c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if !ev.Public() {
+		return models.ErrNotFound
+	}
+	var b registrationBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	answers, err := answersToStrings(b.Answers)
+	if err != nil {
+		return err
+	}
+	in := models.RegisterInput{Name: b.Name, Email: b.Email, Guests: b.Guests, Attendance: b.Attendance, Answers: answers,
+		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent}
+	if err := models.OpenForRegistration(ev, a.now()); err != nil {
+		return err
+	}
+	if err := models.ValidateRegistration(ev, &in); err != nil {
+		return err
+	}
+	res, err := models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
+	a.events.reset()
+	if err != nil {
+		return err
+	}
+	if res.Duplicate {
+		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
+	}
+	reg := res.Registration
+	out := RegistrationCreated{Status: reg.Status, ManageURL: a.cfg.BaseURL + "/r/" + a.tok.Manage(reg.TokenNonce), FeedURL: a.feedURL(reg)}
+	if reg.Status == models.RegWaitlisted {
+		out.WaitlistPosition = &res.Position
+	}
+	c.Location(out.ManageURL)
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+// RegistrationJSON is a registration as its holder or an organiser sees it.
+type RegistrationJSON struct {
+	ID               uint              `json:"id"`
+	Event            string            `json:"event"`
+	Name             string            `json:"name"`
+	Email            string            `json:"email"`
+	Guests           int               `json:"guests"`
+	Places           int               `json:"places"`
+	Attendance       string            `json:"attendance"`
+	Status           string            `json:"status"`
+	WaitlistPosition *int              `json:"waitlist_position"`
+	Dietary          string            `json:"dietary"`
+	DietaryOther     string            `json:"dietary_other,omitempty"`
+	AccessNeeds      string            `json:"access_needs"`
+	Answers          map[string]string `json:"answers"`
+	CheckedInAt      *string           `json:"checked_in_at"`
+	CreatedAt        string            `json:"created_at"`
+	UpdatedAt        string            `json:"updated_at"`
+	// For the holder only.
+	ManageURL    string `json:"manage_url,omitempty"`
+	FeedURL      string `json:"feed_url,omitempty"`
+	StreamURL    string `json:"stream_url,omitempty"`
+	VenueAddress string `json:"venue_address,omitempty"`
+}
+
+func registrationJSON(r *models.Registration, ev *models.Event, pos int) RegistrationJSON {
+	j := RegistrationJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(),
+		Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
+		Answers: map[string]string{}, CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
+	_ = json.Unmarshal([]byte(r.Answers), &j.Answers)
+	if r.Status == models.RegWaitlisted {
+		j.WaitlistPosition = &pos
+	}
+	if r.CheckedInAt != nil {
+		s := r.CheckedInAt.UTC().Format(time.RFC3339)
+		j.CheckedInAt = &s
+	}
+	return j
+}
+
+func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON, error) {
+	var ev models.Event
+	if err := a.db.DB.First(&ev, r.EventID).Error; err != nil {
+		return RegistrationJSON{}, err
+	}
+	pos, err := models.WaitlistPosition(a.db.DB, r)
+	if err != nil {
+		return RegistrationJSON{}, err
+	}
+	j := registrationJSON(r, &ev, pos)
+	j.ManageURL = a.cfg.BaseURL + "/r/" + c.Params("token")
+	j.FeedURL = a.feedURL(r)
+	if r.Status == models.RegConfirmed {
+		if r.Attendance == models.Online {
+			j.StreamURL = ev.StreamURL
+		}
+		if ev.InPerson {
+			j.VenueAddress = ev.VenueAddress
+		}
+	}
+	return j, nil
+}
+
+func (a *App) apiGetRegistration(c *fiber.Ctx) error {
+	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	if err != nil {
+		return err
+	}
+	j, err := a.holderJSON(c, r)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(j)
+}
+
+type registrationPatch struct {
+	Guests       *int            `json:"guests"`
+	Answers      *map[string]any `json:"answers"`
+	Dietary      *string         `json:"dietary"`
+	DietaryOther *string         `json:"dietary_other"`
+	AccessNeeds  *string         `json:"access_needs"`
+}
+
+func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
+	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	if err != nil {
+		return err
+	}
+	var b registrationPatch
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	ch := models.RegistrationChange{Guests: b.Guests, Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds}
+	if b.Answers != nil {
+		if ch.Answers, err = answersToStrings(*b.Answers); err != nil {
+			return err
+		}
+	}
+	r, err = models.ChangeRegistration(a.db.DB, r.ID, ch, a.now())
+	a.events.reset()
+	if err != nil {
+		return err
+	}
+	j, err := a.holderJSON(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(j)
+}
+
+func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
+	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	if err != nil {
+		return err
+	}
+	r, err = models.CancelRegistration(a.db.DB, r.ID, nil, a.now())
+	a.events.reset()
+	if err != nil {
+		return err
+	}
+	j, err := a.holderJSON(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(j)
+}
+
+// organiserEvent loads an event the token's user may manage.
+func (a *App) organiserEvent(c *fiber.Ctx) (*models.Event, *models.User, error) {
+	u := c.Locals(userLocal).(*models.User)
+	ev, err := models.FindEvent(a.db.DB, c.Params("slug"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !u.CanManage(ev) {
+		return nil, nil, fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can see this event's registrations.")
+	}
+	return ev, u, nil
+}
+
+func (a *App) apiListRegistrations(c *fiber.Ctx) error {
+	ev, _, err := a.organiserEvent(c)
+	if err != nil {
+		return err
+	}
+	regs, err := models.EventRegistrations(a.db.DB, ev.ID)
+	if err != nil {
+		return err
+	}
+	positions := map[string]int{}
+	out := make([]RegistrationJSON, len(regs))
+	for i := range regs {
+		pos := 0
+		if regs[i].Status == models.RegWaitlisted {
+			positions[regs[i].Attendance]++
+			pos = positions[regs[i].Attendance]
+		}
+		out[i] = registrationJSON(&regs[i], ev, pos)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"registrations": out})
+}
+
+func (a *App) apiCheckIn(c *fiber.Ctx) error {
+	ev, u, err := a.organiserEvent(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	r, err := models.CheckIn(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(registrationJSON(r, ev, 0))
+}

@@ -1,0 +1,72 @@
+// Package app is Convene's HTTP layer: configuration, the App that holds the
+// dependencies, routes, middleware, rendering and one file per resource.
+// Handlers parse, call the business rules in models, and render.
+package app
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"convene/models"
+	"convene/public"
+	"convene/views"
+)
+
+// Version is set at build time (-ldflags "-X convene/app.Version=…").
+var Version = "dev"
+
+// App holds everything a handler needs.
+type App struct {
+	cfg    Config
+	db     *models.DB
+	tok    models.Tokens
+	log    *slog.Logger
+	views  *Renderer
+	now    func() time.Time
+	events *eventCache
+	Fiber  *fiber.App
+}
+
+// Option changes an App at construction (used by tests).
+type Option func(*App)
+
+// WithClock replaces the clock.
+func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
+
+// New builds the App and its routes.
+func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, error) {
+	if db == nil {
+		return nil, errors.New("app: no database")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	r, err := NewRenderer(views.FS)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, db: db, tok: cfg.Tokens(), log: log, views: r, now: func() time.Time { return time.Now().UTC() }}
+	for _, o := range opts {
+		o(a)
+	}
+	a.events = newEventCache(db.Read, time.Second)
+	a.Fiber = fiber.New(fiber.Config{
+		AppName:               "Convene",
+		ServerHeader:          "",
+		BodyLimit:             256 * 1024,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          a.handleError,
+		ProxyHeader:           "",
+	})
+	a.routes(public.FS)
+	return a, nil
+}
+
+// Config returns the app's configuration.
+func (a *App) Config() Config { return a.cfg }

@@ -1,0 +1,263 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"convene/models"
+)
+
+// Availability says how a mode of an event stands, for people.
+type Availability struct {
+	Mode       string
+	Capacity   *int
+	PlacesLeft *int
+	Waitlist   int
+	// State is open, waitlist or full.
+	State string
+	Label string
+}
+
+// EventView is an event with what pages and the API derive from it.
+type EventView struct {
+	*models.Event
+	URL       string
+	ICSURL    string
+	Open      bool
+	ClosedWhy string
+	InPerson  *Availability
+	Online    *Availability
+	Waitlist  map[string]int
+}
+
+func (a *App) eventView(ev *models.Event, waitlist map[string]int) EventView {
+	v := EventView{Event: ev, URL: a.cfg.BaseURL + "/events/" + ev.Slug, ICSURL: a.cfg.BaseURL + "/events/" + ev.Slug + ".ics", Waitlist: waitlist}
+	if err := models.OpenForRegistration(ev, a.now()); err != nil {
+		v.ClosedWhy = err.Error()
+	} else {
+		v.Open = true
+	}
+	avail := func(mode string) *Availability {
+		av := &Availability{Mode: mode, Capacity: ev.CapacityFor(mode), PlacesLeft: ev.PlacesLeft(mode), Waitlist: waitlist[mode]}
+		switch {
+		case av.PlacesLeft == nil:
+			av.State, av.Label = "open", "Places available"
+		case *av.PlacesLeft > 0:
+			av.State, av.Label = "open", fmt.Sprintf("%d %s left", *av.PlacesLeft, plural(*av.PlacesLeft, "place", "places"))
+		case ev.Waitlist:
+			av.State, av.Label = "waitlist", "Full: waitlist open"
+		default:
+			av.State, av.Label = "full", "Full"
+		}
+		return av
+	}
+	if ev.InPerson {
+		v.InPerson = avail(models.InPerson)
+	}
+	if ev.Online {
+		v.Online = avail(models.Online)
+	}
+	return v
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// ShowAddress reports whether the venue address is public.
+func (v EventView) ShowAddress() bool {
+	return v.AddressVisibility != models.AddressRegistrants
+}
+
+// AvailabilityText is the one-line availability for lists.
+func (v EventView) AvailabilityText() string {
+	switch {
+	case v.Status == models.StatusCancelled:
+		return "Cancelled"
+	case !v.Open:
+		return "Registration closed"
+	}
+	var parts []string
+	for _, av := range []*Availability{v.InPerson, v.Online} {
+		if av == nil {
+			continue
+		}
+		label := av.Label
+		if v.Hybrid() {
+			what := "in person"
+			if av.Mode == models.Online {
+				what = "online"
+			}
+			label += " " + what
+		}
+		parts = append(parts, label)
+	}
+	if len(parts) == 2 {
+		return parts[0] + " · " + parts[1]
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return ""
+}
+
+type listPage struct {
+	Heading string
+	Intro   string
+	Kind    string
+	Kinds   []string
+	Events  []EventView
+	FeedURL string
+	Org     *models.Organisation
+	Series  *models.Series
+}
+
+func (a *App) upcoming(f models.EventFilter) ([]EventView, error) {
+	from := a.now()
+	f.From = &from
+	evs, err := models.ListEvents(a.db.Read, f)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uint, len(evs))
+	for i := range evs {
+		ids[i] = evs[i].ID
+	}
+	wl, err := models.WaitlistLengths(a.db.Read, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EventView, len(evs))
+	for i := range evs {
+		out[i] = a.eventView(&evs[i], wl[evs[i].ID])
+	}
+	return out, nil
+}
+
+// home lists upcoming published events, optionally of one kind.
+func (a *App) home(c *fiber.Ctx) error {
+	kind := c.Query("kind")
+	if kind != "" && !contains(models.Kinds, kind) {
+		return fiber.NewError(fiber.StatusNotFound, "There is no such kind of event.")
+	}
+	evs, err := a.upcoming(models.EventFilter{Kind: kind})
+	if err != nil {
+		return err
+	}
+	feed := "/calendar.ics"
+	if kind != "" {
+		feed = "/calendar/" + kind + ".ics"
+	}
+	return a.render(c, 200, "home", Page{Title: "Upcoming events", Nav: "home",
+		Description: "Public meetings, solidarity iftars, livestreams and interfaith memorials.",
+		Data:        listPage{Heading: "Upcoming events", Kind: kind, Kinds: models.Kinds, Events: evs, FeedURL: feed}})
+}
+
+// eventPage shows one event and its registration form.
+func (a *App) eventPage(c *fiber.Ctx) error {
+	ev, wl, err := a.events.get(c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if !ev.Public() {
+		return models.ErrNotFound
+	}
+	return a.render(c, 200, "event", a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil))
+}
+
+type eventPageData struct {
+	Event   EventView
+	Form    registrationForm
+	Errors  map[string]string
+	Diets   []string
+	ErrList []fieldError
+}
+
+type fieldError struct{ Field, Message string }
+
+func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrationForm, errs map[string]string) Page {
+	if form.Attendance == "" && ev.Hybrid() {
+		form.Attendance = ""
+	}
+	title := ev.Title
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	return Page{Title: title, Description: ev.Summary, Data: eventPageData{
+		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: orderedErrors(errs)}}
+}
+
+// fieldOrder is the order of fields on the registration form, for the error
+// summary at the top of the page.
+var fieldOrder = []string{"name", "email", "attendance", "guests", "dietary", "dietary_other", "access_needs", "consent"}
+
+func orderedErrors(errs map[string]string) []fieldError {
+	var out []fieldError
+	seen := map[string]bool{}
+	for _, f := range fieldOrder {
+		if m, ok := errs[f]; ok {
+			out = append(out, fieldError{f, m})
+			seen[f] = true
+		}
+	}
+	for f, m := range errs {
+		if !seen[f] {
+			out = append(out, fieldError{f, m})
+		}
+	}
+	return out
+}
+
+func (a *App) seriesPage(c *fiber.Ctx) error {
+	var s models.Series
+	if err := a.db.Read.Where("slug = ?", c.Params("slug")).Take(&s).Error; err != nil {
+		return models.ErrNotFound
+	}
+	evs, err := a.upcoming(models.EventFilter{Series: s.Slug})
+	if err != nil {
+		return err
+	}
+	return a.render(c, 200, "home", Page{Title: s.Title, Description: s.Description,
+		Data: listPage{Heading: s.Title, Intro: s.Description, Events: evs, Series: &s, FeedURL: "/series/" + s.Slug + ".ics"}})
+}
+
+func (a *App) organisationPage(c *fiber.Ctx) error {
+	var o models.Organisation
+	if err := a.db.Read.Where("slug = ?", c.Params("slug")).Take(&o).Error; err != nil {
+		return models.ErrNotFound
+	}
+	evs, err := a.upcoming(models.EventFilter{Organisation: o.Slug})
+	if err != nil {
+		return err
+	}
+	return a.render(c, 200, "home", Page{Title: o.Name, Description: o.Description,
+		Data: listPage{Heading: o.Name, Intro: o.Description, Events: evs, Org: &o, FeedURL: "/organisations/" + o.Slug + ".ics"}})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// healthz answers as soon as the app serves.
+func (a *App) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok", "version": Version})
+}
+
+// readyz answers 200 when the database answers.
+func (a *App) readyz(c *fiber.Ctx) error {
+	if err := a.db.Ping(); err != nil {
+		a.log.Error("database not ready", "err", err)
+		return c.Status(503).JSON(fiber.Map{"status": "database unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ready", "time": time.Now().UTC().Format(time.RFC3339)})
+}

@@ -1,0 +1,274 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"convene/models"
+)
+
+// registrationForm holds what was typed, so a form with errors shows it again.
+type registrationForm struct {
+	Name         string
+	Email        string
+	Guests       string
+	Attendance   string
+	Dietary      string
+	DietaryOther string
+	AccessNeeds  string
+	Consent      bool
+	Answers      map[string]string
+}
+
+func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, models.RegisterInput, map[string]string) {
+	f := registrationForm{
+		Name: c.FormValue("name"), Email: c.FormValue("email"), Guests: strings.TrimSpace(c.FormValue("guests")),
+		Attendance: c.FormValue("attendance"), Dietary: c.FormValue("dietary"), DietaryOther: c.FormValue("dietary_other"),
+		AccessNeeds: c.FormValue("access_needs"), Answers: map[string]string{},
+	}
+	switch strings.ToLower(c.FormValue("consent")) {
+	case "on", "yes", "true", "1":
+		f.Consent = true
+	}
+	for _, q := range ev.Questions {
+		if q.Kind == models.QuestionMultiple {
+			var picked []string
+			for _, v := range c.Context().PostArgs().PeekMulti("answers." + q.Key) {
+				picked = append(picked, string(v))
+			}
+			f.Answers[q.Key] = strings.Join(picked, "\n")
+			continue
+		}
+		f.Answers[q.Key] = c.FormValue("answers." + q.Key)
+	}
+	in := models.RegisterInput{Name: f.Name, Email: f.Email, Attendance: f.Attendance, Dietary: f.Dietary,
+		DietaryOther: f.DietaryOther, AccessNeeds: f.AccessNeeds, Consent: f.Consent, Answers: f.Answers}
+	errs := map[string]string{}
+	if f.Guests != "" {
+		n, err := strconv.Atoi(f.Guests)
+		if err != nil {
+			errs["guests"] = "Enter the number of guests as a whole number, like 2"
+		} else {
+			in.Guests = n
+		}
+	}
+	return f, in, errs
+}
+
+// registerForm handles the registration form of an event page.
+func (a *App) registerForm(c *fiber.Ctx) error {
+	ev, wl, err := a.events.get(c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if !ev.Public() {
+		return models.ErrNotFound
+	}
+	if c.FormValue("website") != "" { // honeypot: people never fill it in
+		return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
+	}
+	form, in, errs := parseRegistrationForm(c, ev)
+	if err := models.ValidateRegistration(ev, &in); err != nil {
+		var ve *models.ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		for k, v := range ve.Fields {
+			if _, ok := errs[k]; !ok {
+				errs[k] = v
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return a.render(c, 422, "event", a.eventPageData(ev, wl, form, errs))
+	}
+	res, err := models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
+	a.events.reset()
+	if err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			return a.render(c, 422, "event", a.eventPageData(ev, wl, form, ve.Fields))
+		}
+		if p, ok := problemOf(err); ok && p.Status == 409 {
+			fresh, wl2, ferr := a.events.get(ev.Slug)
+			if ferr != nil {
+				return ferr
+			}
+			return a.render(c, 409, "event", a.eventPageData(fresh, wl2, form, map[string]string{"form": p.Detail}))
+		}
+		return err
+	}
+	if res.Duplicate {
+		return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
+	}
+	return c.Redirect("/r/"+a.tok.Manage(res.Registration.TokenNonce)+"?new=1", fiber.StatusSeeOther)
+}
+
+type message struct {
+	Heading  string
+	Body     string
+	Link     string
+	LinkText string
+}
+
+func checkEmail(ev *models.Event) message {
+	return message{Heading: "Check your email",
+		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for " + ev.Title + ".",
+		Link: "/events/" + ev.Slug, LinkText: "Back to the event"}
+}
+
+// manageData is what the manage page shows a registrant.
+type manageData struct {
+	Reg       *models.Registration
+	Event     EventView
+	Position  int
+	ManageURL string
+	FeedURL   string
+	New       bool
+	Changed   bool
+	Stream    string
+	Address   bool
+	Form      registrationForm
+	Errors    map[string]string
+	ErrList   []fieldError
+	Diets     []string
+	Answers   map[string]string
+	Questions []models.Question
+	Token     string
+}
+
+func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
+	reg, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var ev models.Event
+	if err := a.db.DB.Preload("Hosts.Organisation").Preload("Questions").Preload("Series").First(&ev, reg.EventID).Error; err != nil {
+		return nil, nil, err
+	}
+	return reg, &ev, nil
+}
+
+func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Event) (manageData, error) {
+	wl, err := models.WaitlistLength(a.db.DB, ev.ID)
+	if err != nil {
+		return manageData{}, err
+	}
+	pos, err := models.WaitlistPosition(a.db.DB, reg)
+	if err != nil {
+		return manageData{}, err
+	}
+	token := c.Params("token")
+	d := manageData{Token: token, Reg: reg, Event: a.eventView(ev, wl), Position: pos,
+		ManageURL: a.cfg.BaseURL + "/r/" + token, FeedURL: a.feedURL(reg),
+		Diets: models.DietaryChoices, Questions: ev.Questions, Answers: map[string]string{}}
+	_ = json.Unmarshal([]byte(reg.Answers), &d.Answers)
+	if reg.Status == models.RegConfirmed {
+		if reg.Attendance == models.Online {
+			d.Stream = ev.StreamURL
+		}
+		d.Address = true
+	}
+	d.Form = registrationForm{Guests: strconv.Itoa(reg.Guests), Dietary: reg.Dietary, DietaryOther: reg.DietaryOther, AccessNeeds: reg.AccessNeeds, Answers: d.Answers}
+	return d, nil
+}
+
+// feedURL is the registrant's private calendar feed.
+func (a *App) feedURL(reg *models.Registration) string {
+	return a.cfg.BaseURL + "/me/" + a.tok.Feed(reg.FeedNonce) + ".ics"
+}
+
+// managePage shows a registration to the holder of its private link.
+func (a *App) managePage(c *fiber.Ctx) error {
+	reg, ev, err := a.loadManage(c)
+	if err != nil {
+		return err
+	}
+	d, err := a.manageData(c, reg, ev)
+	if err != nil {
+		return err
+	}
+	d.New = c.Query("new") == "1"
+	d.Changed = c.Query("changed") == "1"
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Robots-Tag", "noindex")
+	title := "Your registration"
+	if d.New {
+		title = "You are registered"
+		if reg.Status == models.RegWaitlisted {
+			title = "You are on the waitlist"
+		}
+	}
+	return a.render(c, 200, "manage", Page{Title: title, Data: d})
+}
+
+// manageChange changes guests, dietary choice, access needs or answers.
+func (a *App) manageChange(c *fiber.Ctx) error {
+	reg, ev, err := a.loadManage(c)
+	if err != nil {
+		return err
+	}
+	form, in, errs := parseRegistrationForm(c, ev)
+	ch := models.RegistrationChange{Dietary: &in.Dietary, DietaryOther: &in.DietaryOther, AccessNeeds: &in.AccessNeeds}
+	if len(ev.Questions) > 0 {
+		ch.Answers = in.Answers
+	}
+	if form.Guests != "" {
+		ch.Guests = &in.Guests
+	}
+	if len(errs) == 0 {
+		_, err = models.ChangeRegistration(a.db.DB, reg.ID, ch, a.now())
+		a.events.reset()
+		if err == nil {
+			return c.Redirect("/r/"+c.Params("token")+"?changed=1", fiber.StatusSeeOther)
+		}
+		var ve *models.ValidationError
+		if !errors.As(err, &ve) {
+			if p, ok := problemOf(err); ok {
+				errs["form"] = p.Detail
+			} else {
+				return err
+			}
+		} else {
+			errs = ve.Fields
+		}
+	}
+	d, derr := a.manageData(c, reg, ev)
+	if derr != nil {
+		return derr
+	}
+	d.Form, d.Errors, d.ErrList = form, errs, orderedErrors(errs)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, 422, "manage", Page{Title: "Error: your registration", Data: d})
+}
+
+// cancelConfirm asks before cancelling.
+func (a *App) cancelConfirm(c *fiber.Ctx) error {
+	reg, ev, err := a.loadManage(c)
+	if err != nil {
+		return err
+	}
+	d, err := a.manageData(c, reg, ev)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, 200, "cancel", Page{Title: "Cancel your registration?", Data: d})
+}
+
+// cancelRegistration cancels after confirmation; cancelling twice is fine.
+func (a *App) cancelRegistration(c *fiber.Ctx) error {
+	reg, _, err := a.loadManage(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.CancelRegistration(a.db.DB, reg.ID, nil, a.now()); err != nil {
+		return err
+	}
+	a.events.reset()
+	return c.Redirect("/r/"+c.Params("token"), fiber.StatusSeeOther)
+}

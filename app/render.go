@@ -1,0 +1,215 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"convene/models"
+)
+
+// Renderer holds the parsed templates: each page is parsed together with the
+// layout and partials, and executed into a buffer before anything is written
+// so that a template error never sends half a page.
+type Renderer struct {
+	pages map[string]*template.Template
+	bufs  sync.Pool
+}
+
+// NewRenderer parses layouts/base.html, partials/*.html and pages/*.html.
+func NewRenderer(fsys fs.FS) (*Renderer, error) {
+	base, err := template.New("base").Funcs(templateFuncs).ParseFS(fsys, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("app: unable to parse layout: %w", err)
+	}
+	pages, err := fs.Glob(fsys, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	for _, p := range pages {
+		t, err := template.Must(base.Clone()).ParseFS(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("app: unable to parse %s: %w", p, err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return r, nil
+}
+
+// Page is the data every page gets; Data is the page's own.
+type Page struct {
+	Title       string
+	Description string
+	CSRF        string
+	Flash       string
+	Nav         string
+	BaseURL     string
+	Data        any
+}
+
+// render writes page name with status.
+func (a *App) render(c *fiber.Ctx, status int, name string, p Page) error {
+	t, ok := a.views.pages[name]
+	if !ok {
+		return fmt.Errorf("app: no page template %q", name)
+	}
+	if p.CSRF == "" {
+		p.CSRF, _ = c.Locals(csrfLocal).(string)
+	}
+	p.BaseURL = a.cfg.BaseURL
+	buf := a.views.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer a.views.bufs.Put(buf)
+	if err := t.ExecuteTemplate(buf, "base", p); err != nil {
+		return fmt.Errorf("app: render %s: %w", name, err)
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
+
+var markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough))
+
+// renderMarkdown renders Markdown with raw HTML off (goldmark's default:
+// HTML blocks and dangerous link schemes are dropped).
+func renderMarkdown(s string) template.HTML {
+	var b bytes.Buffer
+	if err := markdown.Convert([]byte(s), &b); err != nil {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	return template.HTML(b.String()) //nolint:gosec // goldmark without WithUnsafe escapes raw HTML
+}
+
+var templateFuncs = template.FuncMap{
+	"markdown": renderMarkdown,
+	"when":     formatWhen,
+	"date":     func(t time.Time, tz string) string { return inZone(t, tz).Format("Monday 2 January 2006") },
+	"time":     func(t time.Time, tz string) string { return clock(inZone(t, tz)) },
+	"zone":     zoneName,
+	"shortdate": func(t time.Time, tz string) string {
+		return inZone(t, tz).Format("Mon 2 Jan")
+	},
+	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"kindLabel": kindLabel,
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"seq": func(n int) []int {
+		out := make([]int, n+1)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	"dietLabel": dietLabel,
+	"join":      strings.Join,
+	"eq2":       func(a, b string) bool { return a == b },
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
+	"add": func(a, b int) int { return a + b },
+	"field": func(id, label, hint, value string, errs map[string]string, key, typ string) formField {
+		return formField{ID: id, Label: label, Hint: hint, Value: value, Error: errs[key], Type: typ}
+	},
+	"question": func(q models.Question, answers, errs map[string]string) questionField {
+		return questionField{Q: q, Value: answers[q.Key], Error: errs["answers."+q.Key]}
+	},
+	"selected": func(value, option string) bool {
+		for _, v := range strings.Split(value, "\n") {
+			if v == option {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+// formField is one text input of a form, for the text-field partial.
+type formField struct {
+	ID, Label, Hint, Value, Error, Type string
+}
+
+// questionField is one of an event's questions with what was answered.
+type questionField struct {
+	Q     models.Question
+	Value string
+	Error string
+}
+
+func inZone(t time.Time, tz string) time.Time {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc)
+}
+
+func clock(t time.Time) string {
+	if t.Minute() == 0 {
+		return strings.ToLower(t.Format("3pm"))
+	}
+	return strings.ToLower(t.Format("3:04pm"))
+}
+
+// zoneName names a zone for people: "GMT, London time".
+func zoneName(t time.Time, tz string) string {
+	lt := inZone(t, tz)
+	abbr, _ := lt.Zone()
+	city := tz
+	if i := strings.LastIndexByte(tz, '/'); i >= 0 {
+		city = strings.ReplaceAll(tz[i+1:], "_", " ")
+	}
+	return abbr + ", " + city + " time"
+}
+
+// formatWhen is "Thursday 10 December 2026, 7pm to 9pm (GMT, London time)".
+func formatWhen(start, end time.Time, tz string) string {
+	s, e := inZone(start, tz), inZone(end, tz)
+	var out string
+	if s.YearDay() == e.YearDay() && s.Year() == e.Year() {
+		out = fmt.Sprintf("%s, %s to %s", s.Format("Monday 2 January 2006"), clock(s), clock(e))
+	} else {
+		out = fmt.Sprintf("%s, %s to %s, %s", s.Format("Monday 2 January 2006"), clock(s), e.Format("Monday 2 January 2006"), clock(e))
+	}
+	return out + " (" + zoneName(start, tz) + ")"
+}
+
+func kindLabel(k string) string {
+	switch k {
+	case models.KindMeeting:
+		return "Public meeting"
+	case models.KindIftar:
+		return "Solidarity iftar"
+	case models.KindLivestream:
+		return "Livestream"
+	case models.KindMemorial:
+		return "Memorial"
+	}
+	return k
+}
+
+func dietLabel(d string) string {
+	switch d {
+	case "", "none":
+		return "No special requirements"
+	case "other":
+		return "Other"
+	}
+	return strings.ToUpper(d[:1]) + d[1:]
+}

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// routes declares every route of the app in one place.
+func (a *App) routes(assets fs.FS) {
+	f := a.Fiber
+	f.Use(recover.New())
+	f.Use(a.requestLog)
+	f.Use(securityHeaders(a.cfg.Production()))
+
+	// Operations.
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
+
+	f.Use("/public", filesystem.New(filesystem.Config{
+		Root:   http.FS(assets),
+		MaxAge: int((24 * time.Hour).Seconds()),
+	}))
+
+	// JSON API.
+	api := f.Group("/api/v1")
+	api.Get("/openapi.json", a.apiOpenAPI)
+	api.Get("/events", a.apiListEvents)
+	api.Post("/events", a.requireToken, a.apiCreateEvent)
+	api.Get("/events/:slug", a.optionalToken, a.apiGetEvent)
+	api.Patch("/events/:slug", a.requireToken, a.apiUpdateEvent)
+	api.Post("/events/:slug/registrations", a.rateLimit(), a.apiRegister)
+	api.Get("/events/:slug/registrations", a.requireToken, a.apiListRegistrations)
+	api.Post("/events/:slug/registrations/:id/check-in", a.requireToken, a.apiCheckIn)
+	api.Get("/registrations/:token", a.apiGetRegistration)
+	api.Patch("/registrations/:token", a.apiChangeRegistration)
+	api.Delete("/registrations/:token", a.apiCancelRegistration)
+	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+
+	// Pages for people: every form carries a CSRF token.
+	web := f.Group("", a.csrf)
+	web.Get("/", a.home)
+	web.Get("/events/:slug", a.eventPage)
+	web.Post("/events/:slug/register", a.rateLimit(), a.registerForm)
+	web.Get("/r/:token", a.managePage)
+	web.Post("/r/:token", a.manageChange)
+	web.Get("/r/:token/cancel", a.cancelConfirm)
+	web.Post("/r/:token/cancel", a.cancelRegistration)
+	web.Get("/series/:slug", a.seriesPage)
+	web.Get("/organisations/:slug", a.organisationPage)
+
+	f.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}

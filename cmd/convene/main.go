@@ -1,0 +1,336 @@
+// Command convene serves the Convene web app and runs its maintenance tasks.
+//
+//	convene [serve]                      serve the app (migrates; demo data on an empty development database)
+//	convene migrate                      apply database migrations
+//	convene seed                         load demo data (idempotent)
+//	convene version                      print the version
+//	convene token create --email E [--name N] [--admin]
+//	convene user add --email E [--name N] [--admin]   (password from standard input, or generated)
+//	convene backup PATH                  consistent copy of the SQLite database
+//	convene purge                        apply the data-retention policy now
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/joho/godotenv"
+	_ "time/tzdata" // time zones even on machines without tzdata
+
+	"convene/app"
+	"convene/models"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "convene:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	_ = godotenv.Load() // a .env file is optional; real environment variables win
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "version" || cmd == "--version" {
+		fmt.Fprintln(stdout, "convene", app.Version, "schema", models.SchemaVersion())
+		return nil
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	cfg, err := app.LoadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch cmd {
+	case "serve":
+		return serve(cfg, log, stdout)
+	case "migrate":
+		db, err := openMigrated(cfg, stdout)
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	case "seed":
+		db, err := openMigrated(cfg, io.Discard)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		loaded, err := models.Seed(db.DB, cfg.Tokens(), time.Now())
+		if err != nil {
+			return err
+		}
+		if loaded {
+			fmt.Fprintf(stdout, "demo data loaded; sign in at %s/admin/login as %s with password %s\n", cfg.BaseURL, models.DemoEmail, models.DemoPassword)
+		} else {
+			fmt.Fprintln(stdout, "demo data already present; nothing changed")
+		}
+		return nil
+	case "token":
+		return tokenCmd(cfg, args, stdout)
+	case "user":
+		return userCmd(cfg, args, stdin, stdout)
+	case "backup":
+		return backupCmd(cfg, args, stdout)
+	case "purge":
+		db, err := openMigrated(cfg, io.Discard)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "retention: anonymised %d registrations and deleted %d old mails (events ended over %d days ago)\n", n.Registrations, n.Mails, cfg.RetentionDays)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage: convene [serve|migrate|seed|version|purge]
+       convene token create --email EMAIL [--name NAME] [--admin]
+       convene user add --email EMAIL [--name NAME] [--admin]
+       convene backup PATH`
+
+func openMigrated(cfg app.Config, out io.Writer) (*models.DB, error) {
+	db, err := models.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	n, err := models.Migrate(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "applied %d migration(s); schema version %d\n", n, models.SchemaVersion())
+	}
+	return db, nil
+}
+
+func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
+	start := time.Now()
+	db, err := openMigrated(cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	seeded := false
+	if !cfg.Production() {
+		var n int64
+		if err := db.Model(&models.Event{}).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			if seeded, err = models.Seed(db.DB, cfg.Tokens(), time.Now()); err != nil {
+				return fmt.Errorf("loading demo data: %w", err)
+			}
+		}
+	}
+	a, err := app.New(cfg, db, log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go runDaily(ctx, log, func() error {
+		_, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
+		return err
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("unable to listen on CONVENE_ADDR %s: %w", cfg.Addr, err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.Fiber.Listener(ln) }()
+	log.Info("Convene is serving", "url", cfg.BaseURL, "addr", cfg.Addr, "env", cfg.Env, "database", dbKind(cfg.DatabaseURL), "ready_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(stdout, "Convene is running at %s\n", cfg.BaseURL)
+	if seeded || (!cfg.Production() && demoLoginWorks(db)) {
+		fmt.Fprintf(stdout, "Demo organiser: sign in at %s/admin/login as %s with password %s\n", cfg.BaseURL, models.DemoEmail, models.DemoPassword)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return a.Fiber.ShutdownWithContext(shutdown)
+}
+
+func demoLoginWorks(db *models.DB) bool {
+	var u models.User
+	if db.Where("email = ?", models.DemoEmail).Take(&u).Error != nil {
+		return false
+	}
+	return u.CheckPassword(models.DemoPassword)
+}
+
+func dbKind(url string) string {
+	if models.IsPostgres(url) {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
+// runDaily runs job now and then every 24 hours until ctx ends.
+func runDaily(ctx context.Context, log *slog.Logger, job func() error) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := job(); err != nil {
+				log.Error("retention purge failed", "err", err)
+			}
+			t.Reset(24 * time.Hour)
+		}
+	}
+}
+
+type userFlags struct {
+	email, name string
+	admin       bool
+}
+
+func parseUserFlags(name string, args []string) (userFlags, error) {
+	var f userFlags
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&f.email, "email", "", "organiser's email address (required)")
+	fs.StringVar(&f.name, "name", "", "organiser's name")
+	fs.BoolVar(&f.admin, "admin", false, "make the organiser an admin")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if strings.TrimSpace(f.email) == "" {
+		return f, errors.New(name + ": --email is required")
+	}
+	return f, nil
+}
+
+func tokenCmd(cfg app.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: convene token create --email EMAIL [--name NAME] [--admin]")
+	}
+	f, err := parseUserFlags("token create", args[1:])
+	if err != nil {
+		return err
+	}
+	db, err := openMigrated(cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "")
+	if err != nil {
+		return describe(err)
+	}
+	token, err := models.CreateAPIToken(db.DB, u.ID, "command line")
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(stdout, "created organiser %s%s\n", u.Email, map[bool]string{true: " (admin)", false: ""}[u.Admin])
+	}
+	fmt.Fprintln(stdout, "API token (shown once; use as Authorization: Bearer <token>):")
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func userCmd(cfg app.Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: convene user add --email EMAIL [--name NAME] [--admin]")
+	}
+	f, err := parseUserFlags("user add", args[1:])
+	if err != nil {
+		return err
+	}
+	password := readPassword(stdin)
+	generated := password == ""
+	if generated {
+		password = models.RandomString(15)
+	}
+	db, err := openMigrated(cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, password)
+	if err != nil {
+		return describe(err)
+	}
+	verb := "updated"
+	if created {
+		verb = "created"
+	}
+	fmt.Fprintf(stdout, "%s organiser %s%s\n", verb, u.Email, map[bool]string{true: " (admin)", false: ""}[u.Admin])
+	if generated {
+		fmt.Fprintln(stdout, "generated password (shown once):")
+		fmt.Fprintln(stdout, password)
+	}
+	return nil
+}
+
+// readPassword reads one line from standard input when it is not a terminal.
+func readPassword(stdin io.Reader) string {
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice != 0 {
+			return ""
+		}
+	}
+	line, _ := bufio.NewReader(stdin).ReadString('\n')
+	return strings.TrimRight(line, "\r\n")
+}
+
+func backupCmd(cfg app.Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] == "" {
+		return errors.New("usage: convene backup PATH")
+	}
+	if models.IsPostgres(cfg.DatabaseURL) {
+		return errors.New("backup copies SQLite databases; for PostgreSQL use pg_dump (for example: pg_dump --format=custom \"$DATABASE_URL\" > convene.dump)")
+	}
+	db, err := models.Open(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := models.Backup(db, args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", args[0])
+	return nil
+}
+
+func describe(err error) error {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		var parts []string
+		for k, v := range ve.Fields {
+			parts = append(parts, k+": "+v)
+		}
+		return errors.New(strings.Join(parts, "; "))
+	}
+	return err
+}
