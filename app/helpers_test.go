@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -83,6 +84,18 @@ func (e *testEnv) event(slug string, change func(*models.EventInput)) *models.Ev
 		e.t.Fatalf("create event: %v", err)
 	}
 	return ev
+}
+
+// serve starts the app on a loopback port and returns its base URL.
+func (e *testEnv) serve() string {
+	e.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	go e.app.Fiber.Listener(ln)
+	e.t.Cleanup(func() { e.app.Fiber.Shutdown() })
+	return "http://" + ln.Addr().String()
 }
 
 func (e *testEnv) do(req *http.Request) *http.Response {
