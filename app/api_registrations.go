@@ -62,7 +62,7 @@ type RegistrationCreated struct {
 }
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
-	ev, _, err := a.events.get(c.Params("slug"))
+	ev, err := a.events.static(c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,8 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err := models.ValidateRegistration(ev, &in); err != nil {
 		return err
 	}
-	res, err := models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
-	a.events.reset()
+	res, err := a.reg.Register(ev.ID, in, a.now())
+	a.events.touch(ev.ID)
 	if err != nil {
 		return err
 	}
@@ -201,8 +201,9 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	eventID := r.EventID
 	r, err = models.ChangeRegistration(a.db.DB, r.ID, ch, a.now())
-	a.events.reset()
+	a.events.touch(eventID)
 	if err != nil {
 		return err
 	}
@@ -218,8 +219,9 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	eventID := r.EventID
 	r, err = models.CancelRegistration(a.db.DB, r.ID, nil, a.now())
-	a.events.reset()
+	a.events.touch(eventID)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ type App struct {
 	views  *Renderer
 	now    func() time.Time
 	events *eventCache
+	reg    *models.Registrar
 	Fiber  *fiber.App
 }
 
@@ -53,6 +54,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		o(a)
 	}
 	a.events = newEventCache(db.Read, time.Second)
+	a.reg = models.NewRegistrar(db, a.tok)
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",
@@ -66,6 +68,11 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	})
 	a.routes(public.FS)
 	return a, nil
+}
+
+// Close stops the app's background work (call after the server stopped).
+func (a *App) Close() {
+	a.reg.Close()
 }
 
 // Config returns the app's configuration.

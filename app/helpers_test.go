@@ -49,12 +49,19 @@ func newEnv(t *testing.T, extra map[string]string) *testEnv {
 	t.Helper()
 	db := modelstest.Open(t)
 	cfg := testConfig(t, extra)
+	return &testEnv{t: t, app: newApp(t, cfg, db), db: db, cfg: cfg}
+}
+
+func newApp(t testing.TB, cfg app.Config, db *models.DB) *app.App {
 	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.WithClock(func() time.Time { return testNow }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, app: a, db: db, cfg: cfg}
+	t.Cleanup(a.Close)
+	return a
 }
+
+func openBenchDB(b *testing.B) *models.DB { return modelstest.Open(b) }
 
 // seeded builds the app with the demo data.
 func seeded(t *testing.T) *testEnv {

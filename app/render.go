@@ -153,10 +153,7 @@ type questionField struct {
 }
 
 func inZone(t time.Time, tz string) time.Time {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc, _ := models.Zone(tz)
 	return t.In(loc)
 }
 

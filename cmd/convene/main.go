@@ -149,6 +149,7 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer a.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go runDaily(ctx, log, func() error {
