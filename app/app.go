@@ -65,6 +65,9 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		DisableStartupMessage: true,
 		ErrorHandler:          a.handleError,
 		ProxyHeader:           "",
+		// Strings from the request (params, form values, cookies) are
+		// copies, so they may safely outlive it (the event cache keys on slugs).
+		Immutable: true,
 	})
 	a.routes(public.FS)
 	return a, nil

@@ -66,7 +66,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"Content-Security-Policy": "default-src 'self'",
 		"X-Content-Type-Options":  "nosniff",
 		"X-Frame-Options":         "DENY",
-		"Referrer-Policy":         "no-referrer",
+		"Referrer-Policy":         "same-origin",
 	} {
 		if !strings.Contains(r.Header.Get(h), want) {
 			t.Errorf("%s = %q, want %q", h, r.Header.Get(h), want)

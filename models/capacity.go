@@ -329,7 +329,7 @@ func Register(db *gorm.DB, tok Tokens, eventID uint, in RegisterInput, now time.
 			return Invalid("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))
 		}
 		mode := in.Attendance
-		if (mode == InPerson && !ev.InPerson) || (mode == Online && !ev.Online) {
+		if !contains(ev.Modes(), mode) {
 			return Invalid("attendance", "This event does not offer that way of attending")
 		}
 		norm := NormaliseEmail(in.Email)

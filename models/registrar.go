@@ -26,6 +26,10 @@ type Registrar struct {
 	stop chan struct{}
 	done sync.WaitGroup
 	once sync.Once
+	// mu orders sends against Close: once closed is set under the write
+	// lock, no request can enter reqs after the loop has drained it.
+	mu     sync.RWMutex
+	closed bool
 }
 
 type regRequest struct {
@@ -59,11 +63,13 @@ func (r *Registrar) Register(eventID uint, in RegisterInput, now time.Time) (*Re
 		return Register(r.db, r.tok, eventID, in, now)
 	}
 	req := &regRequest{eventID: eventID, in: in, now: now, ready: make(chan struct{})}
-	select {
-	case r.reqs <- req:
-	case <-r.stop:
+	r.mu.RLock()
+	if r.closed {
+		r.mu.RUnlock()
 		return nil, ErrRegistrarClosed
 	}
+	r.reqs <- req // the loop runs until closed is set, so this send completes
+	r.mu.RUnlock()
 	<-req.ready
 	return req.res, req.err
 }
@@ -73,7 +79,12 @@ func (r *Registrar) Close() {
 	if r.stop == nil {
 		return
 	}
-	r.once.Do(func() { close(r.stop) })
+	r.once.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+		close(r.stop)
+	})
 	r.done.Wait()
 }
 

@@ -81,8 +81,12 @@ func WaitlistLength(db *gorm.DB, eventID uint) (map[string]int, error) {
 
 // promote confirms waitlisted registrations of mode, in order of arrival,
 // while places are free. A party too big for the free places is passed over
-// but keeps its place for the next time places are freed.
+// but keeps its place for the next time places are freed. Nobody is promoted
+// into a cancelled event (UpdateEvent promotes if it is reinstated).
 func promote(tx *gorm.DB, ev *Event, mode string, now time.Time) ([]Registration, error) {
+	if ev.Status == StatusCancelled {
+		return nil, nil
+	}
 	left := ev.PlacesLeft(mode)
 	if left != nil && *left <= 0 {
 		return nil, nil
@@ -218,8 +222,9 @@ type RegistrationChange struct {
 }
 
 // ChangeRegistration applies a change of guests or answers. More guests on a
-// confirmed registration must fit the free places (else ErrFull and nothing
-// changes); fewer guests free places and promote from the waitlist.
+// confirmed registration must fit the free places (else a ValidationError on
+// "guests" saying how many fit, and nothing changes); fewer guests free
+// places and promote from the waitlist.
 func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
