@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -122,17 +123,25 @@ func (r *Registrar) loop() {
 // commit runs a group in one transaction. If the commit itself fails, every
 // registration of the group fails with that error and nothing is stored.
 func (r *Registrar) commit(group []*regRequest) {
-	err := r.db.Transaction(func(tx *gorm.DB) error {
+	var err error
+	defer func() {
+		// A panic in one registration must not leave the others waiting:
+		// the transaction is rolled back and every caller gets the error.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("models: registration failed: %v", p)
+		}
+		for _, q := range group {
+			if err != nil {
+				q.res, q.err = nil, err
+			}
+			close(q.ready)
+		}
+	}()
+	err = r.db.Transaction(func(tx *gorm.DB) error {
 		for _, q := range group {
 			// Register's own Transaction becomes a savepoint inside tx.
 			q.res, q.err = Register(tx, r.tok, q.eventID, q.in, q.now)
 		}
 		return nil
 	})
-	for _, q := range group {
-		if err != nil {
-			q.res, q.err = nil, err
-		}
-		close(q.ready)
-	}
 }
