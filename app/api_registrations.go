@@ -90,6 +90,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.metrics.registered(res)
 	if res.Duplicate {
 		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
 	}

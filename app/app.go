@@ -20,15 +20,16 @@ var Version = "dev"
 
 // App holds everything a handler needs.
 type App struct {
-	cfg    Config
-	db     *models.DB
-	tok    models.Tokens
-	log    *slog.Logger
-	views  *Renderer
-	now    func() time.Time
-	events *eventCache
-	reg    *models.Registrar
-	Fiber  *fiber.App
+	cfg     Config
+	db      *models.DB
+	tok     models.Tokens
+	log     *slog.Logger
+	views   *Renderer
+	now     func() time.Time
+	events  *eventCache
+	reg     *models.Registrar
+	metrics *metrics
+	Fiber   *fiber.App
 }
 
 // Option changes an App at construction (used by tests).
@@ -55,6 +56,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	}
 	a.events = newEventCache(db.Read, time.Second)
 	a.reg = models.NewRegistrar(db, a.tok)
+	a.metrics = newMetrics()
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",

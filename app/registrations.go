@@ -86,6 +86,9 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 	if len(errs) == 0 {
 		res, err := a.reg.Register(ev.ID, in, a.now())
 		a.events.touch(ev.ID)
+		if err == nil {
+			a.metrics.registered(res)
+		}
 		switch {
 		case err == nil && res.Duplicate:
 			return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})

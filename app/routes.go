@@ -20,6 +20,7 @@ func (a *App) routes(assets fs.FS) {
 	// Operations.
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
+	f.Get("/metrics", a.metricsPage)
 
 	f.Use("/public", filesystem.New(filesystem.Config{
 		Root:   http.FS(assets),
