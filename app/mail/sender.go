@@ -260,6 +260,7 @@ func (s *Sender) outcome(m *models.OutboxMail, sendErr error) {
 	var err error
 	switch permanent, reason := classify(sendErr); {
 	case sendErr == nil:
+		s.log.Debug("mail sent", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts)
 		ok, err = models.MarkMailSent(s.db.DB, m.ID, s.cfg.Claimant, now)
 	case permanent:
 		s.log.Warn("mail failed", "kind", m.Kind, "mail_id", m.ID, "reason", reason)
