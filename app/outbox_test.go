@@ -245,4 +245,8 @@ func TestOutboxResend(t *testing.T) {
 	if _, body, _ := do(t, f, "GET", "/admin/outbox?resent=2", nil); !strings.Contains(body, "2 held mails put back in the queue.") {
 		t.Error("no flash after resending held mail")
 	}
+	setStatus(t, db, 4, models.MailHeld)
+	if _, body, _ := do(t, f, "GET", "/admin/outbox", nil); !strings.Contains(body, "Send the held mail") {
+		t.Error("no button to send the held mail")
+	}
 }

@@ -229,9 +229,9 @@ func ListOutbox(db *gorm.DB, status string, page, perPage int) ([]OutboxMail, in
 	return out, total, err
 }
 
-// ReminderKey is the dedupe key of the reminder of a registration for an
+// reminderKey is the dedupe key of the reminder of a registration for an
 // event starting at start: a new start time earns a new reminder.
-func ReminderKey(regID uint, start time.Time) string {
+func reminderKey(regID uint, start time.Time) string {
 	return fmt.Sprintf("reminder:%d:%d", regID, start.Unix())
 }
 
@@ -272,7 +272,7 @@ func EnqueueReminders(db *gorm.DB, now time.Time) (int, error) {
 		}
 		var rows []OutboxMail
 		for i := range regs {
-			key := ReminderKey(regs[i].ID, ev.StartsAt)
+			key := reminderKey(regs[i].ID, ev.StartsAt)
 			if done[key] {
 				continue
 			}

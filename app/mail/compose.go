@@ -98,9 +98,9 @@ var funcs = map[string]any{
 	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
 }
 
-// View is what a mail template sees: a snapshot of the event and the
+// templateData is what a mail template sees: a snapshot of the event and the
 // registration at send time, plus the data stored with the mail.
-type View struct {
+type templateData struct {
 	Kind     string
 	Name     string
 	Title    string
@@ -161,6 +161,9 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 		}
 		return nil, err
 	}
+	if m.Kind == models.MailReminder && (ev.Status != models.StatusPublished || reg.Status != models.RegConfirmed || !now.Before(ev.StartsAt)) {
+		return nil, fmt.Errorf("%w: the reminder no longer applies (event %s, registration %s)", ErrUnsendable, ev.Status, reg.Status)
+	}
 	data := map[string]string{}
 	if m.Data != "" {
 		if err := json.Unmarshal([]byte(m.Data), &data); err != nil {
@@ -210,9 +213,9 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 }
 
 // view gathers what the templates show.
-func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, data map[string]string) View {
+func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, data map[string]string) templateData {
 	confirmed := reg.Status == models.RegConfirmed
-	v := View{
+	v := templateData{
 		Kind: kind, Name: reg.Name, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,

@@ -109,6 +109,10 @@ func TestComposeUnsendable(t *testing.T) {
 	db := modelstest.Open(t)
 	ev := testEvent(t, db.DB, 3)
 	reg := registerAs(t, db.DB, ev, "a@example.org", models.InPerson, 0)
+	cancelled := registerAs(t, db.DB, ev, "b@example.org", models.InPerson, 0)
+	if _, err := models.CancelRegistration(db.DB, cancelled.ID, nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	missing := uint(9999)
 	tests := []struct {
 		name string
@@ -119,6 +123,7 @@ func TestComposeUnsendable(t *testing.T) {
 		{"event gone", models.OutboxMail{Kind: models.MailConfirmation, EventID: &missing, RegistrationID: &reg.ID}},
 		{"registration gone", models.OutboxMail{Kind: models.MailConfirmation, EventID: &ev.ID, RegistrationID: &missing}},
 		{"broken data", models.OutboxMail{Kind: models.MailConfirmation, EventID: &ev.ID, RegistrationID: &reg.ID, Data: "[1,"}},
+		{"reminder for a cancelled place", models.OutboxMail{Kind: models.MailReminder, EventID: &ev.ID, RegistrationID: &cancelled.ID}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

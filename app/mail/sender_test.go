@@ -219,6 +219,22 @@ func TestPermanentFailure(t *testing.T) {
 	}
 }
 
+// TestTLSRequired: with tls=required a server without STARTTLS gets
+// nothing, rather than the mail going out in the clear.
+func TestTLSRequired(t *testing.T) {
+	db := modelstest.Open(t)
+	fill(t, db.DB, 1)
+	srv := startServer(t, "127.0.0.1:0", nil)
+	runSender(t, db, "smtp://"+srv.Addr+"?tls=required", nil)
+	eventually(t, 10*time.Second, "a refused attempt", func() bool {
+		m, _ := models.FindOutboxMail(db.DB, 1)
+		return m.Attempts >= 1 && m.Status == models.MailPending && strings.Contains(m.LastError, "STARTTLS")
+	})
+	if n := len(srv.Received()); n != 0 {
+		t.Fatalf("%d mails sent without TLS", n)
+	}
+}
+
 // TestRetriesExhausted: temporary failures for longer than the schedule
 // allows end in failed, not in endless retries.
 func TestRetriesExhausted(t *testing.T) {
