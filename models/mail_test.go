@@ -3,7 +3,9 @@ package models_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -407,5 +409,57 @@ func testMessageRegistrants(t *testing.T, db *gorm.DB) {
 	}
 	if _, err := models.MessageRegistrants(db, 9999, "Hi", "x", nil, nil, t0); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("unknown event: %v", err)
+	}
+}
+
+// TestRemindersAcrossInstances: schedulers on several instances racing for
+// the same reminders write each one once.
+func TestRemindersAcrossInstances(t *testing.T) {
+	tests := []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return t.TempDir() + "/shared.db" }},
+		{"postgres", func(t *testing.T) string { return modelstest.PostgresURL(t) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := tt.url(t)
+			one, two := modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)
+			ev := mailEvent(t, one.DB, 30)
+			for i := range 30 {
+				register(t, one.DB, ev, fmt.Sprintf("p%02d@example.org", i), 0, t0)
+			}
+			now := ev.StartsAt.Add(-time.Hour)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			total := 0
+			for _, db := range []*models.DB{one, two, one, two} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					n, err := models.EnqueueReminders(db.DB, now)
+					if err != nil {
+						t.Error(err)
+					}
+					mu.Lock()
+					total += n
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			var rows int64
+			one.Model(&models.OutboxMail{}).Where("kind = ?", models.MailReminder).Count(&rows)
+			if rows != 30 || total != 30 {
+				t.Fatalf("%d reminder rows, %d reported, want 30", rows, total)
+			}
+			// The unique key itself refuses a second copy.
+			var r models.OutboxMail
+			one.Where("kind = ?", models.MailReminder).Take(&r)
+			r.ID = 0
+			if err := one.Create(&r).Error; err == nil {
+				t.Fatal("a second reminder with the same key was stored")
+			}
+		})
 	}
 }
