@@ -375,7 +375,8 @@ func notifyEventChange(tx *gorm.DB, ev *Event, before eventSnapshot, userID *uin
 	if err := tx.Where("event_id = ? AND status <> ?", ev.ID, RegCancelled).Find(&regs).Error; err != nil {
 		return err
 	}
-	extra := map[string]string{"previous_starts_at": before.StartsAt.Format(time.RFC3339), "message": ev.CancelMessage}
+	extra := map[string]string{"previous_starts_at": before.StartsAt.Format(time.RFC3339),
+		"previous_ends_at": before.EndsAt.Format(time.RFC3339), "previous_venue": before.VenueName, "message": ev.CancelMessage}
 	for i := range regs {
 		if err := EnqueueMail(tx, kind, ev, &regs[i], extra, now); err != nil {
 			return err

@@ -267,6 +267,14 @@ type OutboxMail struct {
 	NextAttemptAt  time.Time `gorm:"index:idx_outbox_due"`
 	LastError      string    `gorm:"size:500"`
 	SentAt         *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ClaimedBy and ClaimedUntil lease a row to one sender while it is in
+	// the sending state; a crashed sender's lease runs out and another
+	// sender retries the row (see ClaimMail).
+	ClaimedBy    string `gorm:"size:100"`
+	ClaimedUntil *time.Time
+	// DedupeKey, when set, makes a mail unique (a reminder per registration
+	// and start time), so schedulers on several instances never double it.
+	DedupeKey *string `gorm:"size:120;uniqueIndex"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

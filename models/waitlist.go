@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -291,6 +292,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		if err != nil {
 			return err
 		}
+		changed := in.Guests != r.Guests || string(answers) != r.Answers || in.Dietary != r.Dietary ||
+			in.DietaryOther != r.DietaryOther || in.AccessNeeds != r.AccessNeeds
+		previousGuests := r.Guests
 		r.Guests, r.Answers, r.Dietary, r.DietaryOther, r.AccessNeeds, r.UpdatedAt =
 			in.Guests, string(answers), in.Dietary, in.DietaryOther, in.AccessNeeds, now
 		if err := tx.Model(&r).Select("guests", "answers", "dietary", "dietary_other", "access_needs", "updated_at").Updates(&r).Error; err != nil {
@@ -298,6 +302,12 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		}
 		if delta != 0 {
 			if err := logActivity(tx, ev.ID, &r.ID, nil, "guests_changed", fmt.Sprintf("guests changed by %+d", delta), now); err != nil {
+				return err
+			}
+		}
+		if changed {
+			extra := map[string]string{"previous_guests": strconv.Itoa(previousGuests)}
+			if err := EnqueueMail(tx, MailChanged, ev, &r, extra, now); err != nil {
 				return err
 			}
 		}
