@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -310,9 +312,18 @@ func TestAPIRegistrations(t *testing.T) {
 		})
 	}
 	t.Run("oversized body", func(t *testing.T) {
+		// Announce a body over the limit and send only its start: the
+		// server must answer 413 without reading the rest.
 		base := e.serve()
-		big := `{"name":"` + strings.Repeat("x", 300*1024) + `"}`
-		r, err := http.Post(base+path, "application/json", strings.NewReader(big))
+		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: convene.test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"name\":\"", path, 300*1024)
+		conn.Write([]byte(strings.Repeat("x", 1024)))
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		r, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
