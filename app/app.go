@@ -29,6 +29,7 @@ type App struct {
 	events  *eventCache
 	reg     *models.Registrar
 	metrics *metrics
+	pages   *pageCache
 	Fiber   *fiber.App
 }
 
@@ -57,6 +58,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	a.events = newEventCache(db.Read, time.Second)
 	a.reg = models.NewRegistrar(db, a.tok)
 	a.metrics = newMetrics()
+	a.pages = newPageCache()
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
 	_ "github.com/mattn/go-sqlite3"
 
 	"convene/models"
@@ -116,4 +117,22 @@ func newBenchEnv(b *testing.B) *testEnv {
 		b.Fatal(err)
 	}
 	return e
+}
+
+// BenchmarkBareFiber is the yardstick of SPEC §5: a Fiber handler that does
+// nothing, through the same in-memory connection as BenchmarkEventPage.
+func BenchmarkBareFiber(b *testing.B) {
+	f := fiber.New(fiber.Config{DisableStartupMessage: true})
+	f.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r, err := f.Test(httptest.NewRequest("GET", "/", nil), -1)
+			if err != nil || r.StatusCode != 200 {
+				b.Fatalf("status %v %v", r.StatusCode, err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -22,16 +23,18 @@ import (
 // locks the event row inside its own transaction. Another instance's changes
 // show within ttl.
 type eventCache struct {
-	db   *gorm.DB
-	ttl  time.Duration
-	mu   sync.Mutex
-	evs  map[string]cachedEvent
-	live map[uint]liveCounts
+	loads atomic.Uint64 // numbers every load, for eventVersion
+	db    *gorm.DB
+	ttl   time.Duration
+	mu    sync.Mutex
+	evs   map[string]cachedEvent
+	live  map[uint]liveCounts
 }
 
 type cachedEvent struct {
-	ev *models.Event
-	at time.Time
+	ev      *models.Event
+	at      time.Time
+	version uint64
 }
 
 type liveCounts struct {
@@ -40,7 +43,12 @@ type liveCounts struct {
 	UpdatedAt                  time.Time
 	WaitlistIn, WaitlistOnline int
 	at                         time.Time
+	version                    uint64
 }
+
+// eventVersion identifies what a get returned: pages rendered from the same
+// version are the same.
+type eventVersion struct{ static, live uint64 }
 
 func newEventCache(db *gorm.DB, ttl time.Duration) *eventCache {
 	return &eventCache{db: db, ttl: ttl, evs: map[string]cachedEvent{}, live: map[uint]liveCounts{}}
@@ -51,42 +59,55 @@ func newEventCache(db *gorm.DB, ttl time.Duration) *eventCache {
 // transaction then checks against the locked row. The event is shared:
 // callers must not change it.
 func (c *eventCache) static(slug string) (*models.Event, error) {
+	e, err := c.staticEntry(slug)
+	return e.ev, err
+}
+
+func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.evs[slug]
 	c.mu.Unlock()
 	if ok && now.Sub(e.at) < c.ttl {
-		return e.ev, nil
+		return e, nil
 	}
 	ev, err := models.FindEvent(c.db, slug)
 	if err != nil {
-		return nil, err
+		return cachedEvent{}, err
 	}
+	e = cachedEvent{ev: ev, at: now, version: c.loads.Add(1)}
 	c.mu.Lock()
 	if len(c.evs) > 10000 {
 		clear(c.evs)
 	}
-	c.evs[slug] = cachedEvent{ev: ev, at: now}
+	c.evs[slug] = e
 	c.mu.Unlock()
-	return ev, nil
+	return e, nil
 }
 
 // get returns a copy of the event with slug carrying current counts, and
 // its waitlist lengths by mode.
 func (c *eventCache) get(slug string) (*models.Event, map[string]int, error) {
-	ev, err := c.static(slug)
+	ev, wl, _, err := c.getVersion(slug)
+	return ev, wl, err
+}
+
+// getVersion is get, also saying which loads the answer comes from.
+func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eventVersion, error) {
+	se, err := c.staticEntry(slug)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, eventVersion{}, err
 	}
+	ev := se.ev
 	now := time.Now()
 	c.mu.Lock()
 	lc, ok := c.live[ev.ID]
 	c.mu.Unlock()
 	if !ok || now.Sub(lc.at) >= c.ttl {
 		if lc, err = c.loadCounts(ev.ID); err != nil {
-			return nil, nil, err
+			return nil, nil, eventVersion{}, err
 		}
-		lc.at = now
+		lc.at, lc.version = now, c.loads.Add(1)
 		c.mu.Lock()
 		if len(c.live) > 10000 {
 			clear(c.live)
@@ -99,13 +120,14 @@ func (c *eventCache) get(slug string) (*models.Event, map[string]int, error) {
 		c.mu.Lock()
 		delete(c.evs, slug)
 		c.mu.Unlock()
-		if ev, err = c.static(slug); err != nil {
-			return nil, nil, err
+		if se, err = c.staticEntry(slug); err != nil {
+			return nil, nil, eventVersion{}, err
 		}
+		ev = se.ev
 	}
 	cp := *ev
 	cp.Taken, cp.OnlineTaken, cp.Capacity, cp.OnlineCapacity = lc.Taken, lc.OnlineTaken, lc.Capacity, lc.OnlineCapacity
-	return &cp, map[string]int{models.InPerson: lc.WaitlistIn, models.Online: lc.WaitlistOnline}, nil
+	return &cp, map[string]int{models.InPerson: lc.WaitlistIn, models.Online: lc.WaitlistOnline}, eventVersion{se.version, lc.version}, nil
 }
 
 func (c *eventCache) loadCounts(id uint) (liveCounts, error) {

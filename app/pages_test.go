@@ -269,3 +269,31 @@ func TestRegistrationRateLimit(t *testing.T) {
 		t.Fatalf("statuses %v, want 201×3 then 429", codes)
 	}
 }
+
+// TestEventPageCacheFollowsChanges: the rendered page is reused, but never
+// shows counts older than this instance's own changes, and each visitor gets
+// their own CSRF token.
+func TestEventPageCacheFollowsChanges(t *testing.T) {
+	e := newEnv(t, nil)
+	e.event("cached", nil)
+	b1, b2 := e.browser(), e.browser()
+	_, p1 := b1.get("/events/cached")
+	_, p2 := b2.get("/events/cached")
+	if !strings.Contains(p1, "10 places left") || b1.csrf == "" || b1.csrf == b2.csrf || !strings.Contains(p2, b2.csrf) {
+		t.Fatalf("first views: tokens %q %q", b1.csrf, b2.csrf)
+	}
+	if r, _ := b1.post("/events/cached/register", regForm("A", "a@example.org")); r.StatusCode != 303 {
+		t.Fatalf("register: %d", r.StatusCode)
+	}
+	if _, p := b2.get("/events/cached"); !strings.Contains(p, "9 places left") {
+		t.Fatal("event page still shows the count before the registration")
+	}
+	if _, err := models.UpdateEvent(e.db.DB, "cached", models.EventInput{Title: sp("Renamed event")}, nil, testNow); err != nil {
+		t.Fatal(err)
+	}
+	// Another instance's edit shows within a second (the cache's lifetime).
+	time.Sleep(1100 * time.Millisecond)
+	if _, p := b2.get("/events/cached"); !strings.Contains(p, "Renamed event") {
+		t.Fatal("edit not shown after the cache lifetime")
+	}
+}
