@@ -40,6 +40,12 @@ var migrations = []migration{
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_registrations_waitlist
 			ON registrations (event_id, attendance, status, waitlist_seq)`).Error
 	}},
+	{4, "organiser workspace: sessions, invitations, door assignments", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&Session{}, &PasswordToken{}, &DoorAssignment{}); err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_activities_action ON activities (action, id)`).Error
+	}},
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it
