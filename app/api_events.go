@@ -221,7 +221,7 @@ func (a *App) apiGetEvent(c *fiber.Ctx) error {
 		return err
 	}
 	u, _ := c.Locals(userLocal).(*models.User)
-	organiser := u != nil && u.CanManage(ev)
+	organiser := u != nil && models.Authorize(a.db.Read, u, ev, models.ActManage) == nil
 	if !ev.Public() && !organiser {
 		return models.ErrNotFound
 	}
@@ -454,7 +454,7 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !u.CanManage(cur) {
+	if models.Authorize(a.db.DB, u, cur, models.ActManage) != nil {
 		return fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can change this event.")
 	}
 	var b eventBody

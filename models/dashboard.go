@@ -25,6 +25,15 @@ func StaffEvents(db *gorm.DB, u *User, act Action, now time.Time) ([]Event, erro
 	return evs, err
 }
 
+// PastStaffEvents lists the events u manages that ended more than a day
+// before now, latest first.
+func PastStaffEvents(db *gorm.DB, u *User, now time.Time, limit int) ([]Event, error) {
+	var evs []Event
+	err := ScopeEvents(db.Model(&Event{}), u, ActManage).Where("events.ends_at < ?", now.Add(-24*time.Hour)).
+		Order("events.starts_at DESC, events.id DESC").Limit(limit).Find(&evs).Error
+	return evs, err
+}
+
 // RecentRegistrations lists the newest registrations of events u manages.
 func RecentRegistrations(db *gorm.DB, u *User, limit int) ([]Registration, error) {
 	ids := ScopeEvents(db.Model(&Event{}), u, ActManage).Select("events.id")
