@@ -31,7 +31,7 @@ func (a *App) adminRoutes(web fiber.Router) fiber.Router {
 	// Any signed-in account, door volunteers included. Event pages check
 	// the account's scope for that event with models.Authorize.
 	staff := adm.Group("", a.requireSession(accessStaff))
-	staff.Get("/", a.dashboard)
+	staff.Get("", a.dashboard)
 	staff.Post("/logout", a.logout)
 	staff.Get("/account/password", a.passwordPage)
 	staff.Post("/account/password", a.changePassword)

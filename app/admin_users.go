@@ -50,10 +50,10 @@ type inviteData struct {
 	ErrList           []fieldError
 }
 
-func selectedOrgs(c *fiber.Ctx) ([]uint, map[uint]bool) {
+func selectedOrgs(c *fiber.Ctx, field string) ([]uint, map[uint]bool) {
 	var ids []uint
 	sel := map[uint]bool{}
-	for _, v := range c.Context().PostArgs().PeekMulti("organisations") {
+	for _, v := range c.Context().PostArgs().PeekMulti(field) {
 		if id, err := strconv.ParseUint(string(v), 10, 32); err == nil {
 			ids = append(ids, uint(id))
 			sel[uint(id)] = true
@@ -78,7 +78,7 @@ func (a *App) inviteUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ids, sel := selectedOrgs(c)
+	ids, sel := selectedOrgs(c, "organisations")
 	d := inviteData{Email: strings.TrimSpace(c.FormValue("email")), Name: c.FormValue("name"), Kind: c.FormValue("kind"), Orgs: orgs, Selected: sel}
 	invited, token, err := models.InviteUser(a.db.DB, models.InviteInput{Email: d.Email, Name: d.Name, Kind: d.Kind, Organisations: ids}, &u.ID, a.now())
 	if fields := validationFields(err); fields != nil {
@@ -96,7 +96,8 @@ func (a *App) inviteUser(c *fiber.Ctx) error {
 type userData struct {
 	Account  models.User
 	Orgs     []models.Organisation
-	Selected map[uint]bool
+	Selected map[uint]bool // organiser of
+	Door     map[uint]bool // door volunteer for
 	Link     string
 	Saved    bool
 	Errors   map[string]string
@@ -122,12 +123,16 @@ func (a *App) renderAccount(c *fiber.Ctx, status int, d userData) error {
 	}
 	d.Orgs = orgs
 	if d.Selected == nil {
-		d.Selected = map[uint]bool{}
+		d.Selected, d.Door = map[uint]bool{}, map[uint]bool{}
 		for _, m := range d.Account.Memberships {
-			d.Selected[m.OrganisationID] = true
+			if m.Role == models.MemberDoor {
+				d.Door[m.OrganisationID] = true
+			} else {
+				d.Selected[m.OrganisationID] = true
+			}
 		}
 	}
-	d.ErrList = formErrors(d.Errors, []string{"admin", "organisations"})
+	d.ErrList = formErrors(d.Errors, []string{"admin", "organisations", "door_organisations"})
 	return a.renderAdmin(c, status, "admin_user", "Account: "+d.Account.Email, "users", d)
 }
 
@@ -144,10 +149,11 @@ func (a *App) updateUserRoles(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ids, sel := selectedOrgs(c)
-	err = models.SetUserRoles(a.db.DB, acc.ID, checked(c, "admin"), ids, &staff(c).ID, a.now())
+	ids, sel := selectedOrgs(c, "organisations")
+	doorIDs, door := selectedOrgs(c, "door_organisations")
+	err = models.SetUserRoles(a.db.DB, acc.ID, checked(c, "admin"), ids, doorIDs, &staff(c).ID, a.now())
 	if fields := validationFields(err); fields != nil {
-		return a.renderAccount(c, 422, userData{Account: *acc, Selected: sel, Errors: fields})
+		return a.renderAccount(c, 422, userData{Account: *acc, Selected: sel, Door: door, Errors: fields})
 	}
 	if err != nil {
 		return err

@@ -394,6 +394,9 @@ func (b eventBody) input() (models.EventInput, error) {
 
 func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 	u := c.Locals(userLocal).(*models.User)
+	if !u.IsOrganiser() {
+		return fiber.NewError(fiber.StatusForbidden, "Only organisers can create events; this account checks people in at the door.")
+	}
 	var b eventBody
 	if err := decodeJSON(c, &b); err != nil {
 		return err

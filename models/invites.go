@@ -41,7 +41,8 @@ type InviteInput struct {
 	Name  string
 	// Kind is AccountAdmin, AccountOrganiser or AccountDoor.
 	Kind string
-	// Organisations the invitee organises (organisers; optional for admins).
+	// Organisations the invitee organises, or volunteers for at the door
+	// (required for organisers and door volunteers; optional for admins).
 	Organisations []uint
 }
 
@@ -62,10 +63,10 @@ func InviteUser(db *gorm.DB, in InviteInput, byID *uint, now time.Time) (*User, 
 		v.Add("name", "Name must be 200 characters or fewer")
 	}
 	switch in.Kind {
-	case AccountAdmin, AccountDoor:
-	case AccountOrganiser:
+	case AccountAdmin:
+	case AccountOrganiser, AccountDoor:
 		if len(in.Organisations) == 0 {
-			v.Add("organisations", "Choose at least one organisation for an organiser")
+			v.Add("organisations", "Choose at least one organisation")
 		}
 	default:
 		v.Add("kind", "Choose admin, organiser or door volunteer")
@@ -89,7 +90,11 @@ func InviteUser(db *gorm.DB, in InviteInput, byID *uint, now time.Time) (*User, 
 		default:
 			return err
 		}
-		if err := setRoles(tx, &u, in.Kind == AccountAdmin, in.Organisations, now); err != nil {
+		organises, door := in.Organisations, []uint(nil)
+		if in.Kind == AccountDoor {
+			organises, door = nil, in.Organisations
+		}
+		if err := setRoles(tx, &u, in.Kind == AccountAdmin, organises, door, now); err != nil {
 			return err
 		}
 		if token, err = newPasswordToken(tx, u.ID, byID, now); err != nil {
@@ -200,9 +205,10 @@ func AcceptInvite(db *gorm.DB, token, password, confirm string, now time.Time) (
 	return u, nil
 }
 
-// SetUserRoles makes a user an admin or not and an organiser of exactly the
-// given organisations. The last admin cannot stop being one.
-func SetUserRoles(db *gorm.DB, userID uint, admin bool, orgIDs []uint, byID *uint, now time.Time) error {
+// SetUserRoles makes a user an admin or not, an organiser of exactly the
+// organisations orgIDs and a door volunteer for doorOrgIDs (an organiser
+// role wins where both are given). The last admin cannot stop being one.
+func SetUserRoles(db *gorm.DB, userID uint, admin bool, orgIDs, doorOrgIDs []uint, byID *uint, now time.Time) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Preload("Memberships").First(&u, userID).Error; err != nil {
@@ -220,16 +226,16 @@ func SetUserRoles(db *gorm.DB, userID uint, admin bool, orgIDs []uint, byID *uin
 				return Invalid("admin", "This is the only admin account: make someone else an admin first")
 			}
 		}
-		if err := setRoles(tx, &u, admin, orgIDs, now); err != nil {
+		if err := setRoles(tx, &u, admin, orgIDs, doorOrgIDs, now); err != nil {
 			return err
 		}
-		return LogAccountActivity(tx, byID, "roles_changed", fmt.Sprintf("%s: admin %t, %d organisation(s)", u.Email, admin, len(orgIDs)), now)
+		return LogAccountActivity(tx, byID, "roles_changed", fmt.Sprintf("%s: admin %t, organiser of %d, door volunteer for %d", u.Email, admin, len(orgIDs), len(doorOrgIDs)), now)
 	})
 }
 
 // setRoles replaces the admin flag and the memberships of u.
-func setRoles(tx *gorm.DB, u *User, admin bool, orgIDs []uint, now time.Time) error {
-	for _, id := range orgIDs {
+func setRoles(tx *gorm.DB, u *User, admin bool, orgIDs, doorOrgIDs []uint, now time.Time) error {
+	for _, id := range append(append([]uint{}, orgIDs...), doorOrgIDs...) {
 		var n int64
 		if err := tx.Model(&Organisation{}).Where("id = ?", id).Count(&n).Error; err != nil {
 			return err
@@ -246,16 +252,22 @@ func setRoles(tx *gorm.DB, u *User, admin bool, orgIDs []uint, now time.Time) er
 	}
 	u.Admin, u.Memberships = admin, nil
 	seen := map[uint]bool{}
-	for _, id := range orgIDs {
-		if seen[id] {
-			continue
+	add := func(ids []uint, role string) error {
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			m := Membership{UserID: u.ID, OrganisationID: id, Role: role}
+			if err := tx.Create(&m).Error; err != nil {
+				return err
+			}
+			u.Memberships = append(u.Memberships, m)
 		}
-		seen[id] = true
-		m := Membership{UserID: u.ID, OrganisationID: id, Role: MemberOrganiser}
-		if err := tx.Create(&m).Error; err != nil {
-			return err
-		}
-		u.Memberships = append(u.Memberships, m)
+		return nil
 	}
-	return nil
+	if err := add(orgIDs, MemberOrganiser); err != nil {
+		return err
+	}
+	return add(doorOrgIDs, MemberDoor)
 }

@@ -13,8 +13,14 @@ import (
 //   - an organiser holds a Membership with role MemberOrganiser in one or
 //     more organisations, and manages the events those organisations host or
 //     co-host (and the registrations of those events only);
-//   - a door volunteer holds DoorAssignments: for each assigned event they may
-//     see the confirmed attendees' names and check them in, nothing else.
+//   - a door volunteer holds only memberships with role MemberDoor (the
+//     organisations they volunteer for) and DoorAssignments: for each
+//     assigned event they may see the confirmed attendees' names and check
+//     them in, nothing else.
+//
+// An account with no membership at all (as `convene token create` makes for
+// a new address) counts as an organiser without an organisation: it may
+// create events, which only it and the admins can then manage.
 //
 // Authorize is the one decision used by the organiser workspace and by the
 // JSON API's bearer tokens alike; ScopeEvents is the same rule as a query.
@@ -49,10 +55,11 @@ type DoorAssignment struct {
 	CreatedAt   time.Time
 }
 
-// IsOrganiser reports whether the user organises at least one organisation
-// (admins count as organisers).
+// IsOrganiser reports whether the user may create and manage events: an
+// admin, an organiser of an organisation, or an account without any
+// membership. Door volunteers are not.
 func (u *User) IsOrganiser() bool {
-	if u.Admin {
+	if u.Admin || len(u.Memberships) == 0 {
 		return true
 	}
 	for _, m := range u.Memberships {
