@@ -221,4 +221,3 @@ func denied(res *http.Response) bool {
 	}
 	return false
 }
-
