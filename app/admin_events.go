@@ -420,15 +420,18 @@ func (a *App) checkOwnHost(u *models.User, f eventForm, errs map[string]string) 
 func (a *App) createEvent(c *fiber.Ctx) error {
 	u := staff(c)
 	f := parseEventForm(c)
-	in, qRows, errs := f.input(true)
-	a.checkOwnHost(u, f, errs)
-	if len(errs) > 0 {
-		return a.renderEditor(c, 422, eventEditor{New: true, Form: f, Errors: errs})
-	}
 	var defaultHost *uint
 	var host models.Organisation
 	if a.db.Read.Where("slug = ?", f.Host).Take(&host).Error == nil {
 		defaultHost = &host.ID
+		if f.Timezone == "" {
+			f.Timezone = host.Timezone // the times typed are the host's local times
+		}
+	}
+	in, qRows, errs := f.input(true)
+	a.checkOwnHost(u, f, errs)
+	if len(errs) > 0 {
+		return a.renderEditor(c, 422, eventEditor{New: true, Form: f, Errors: errs})
 	}
 	ev, err := models.CreateEvent(a.db.DB, in, &u.ID, defaultHost, a.now())
 	a.events.reset()

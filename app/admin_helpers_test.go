@@ -221,3 +221,5 @@ func denied(res *http.Response) bool {
 	}
 	return false
 }
+
+func testNow() time.Time { return time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC) }
