@@ -63,6 +63,11 @@ func TestEditorSavesAndKeepsQuestions(t *testing.T) {
 	if ev.Questions[0].Key != "how" {
 		t.Fatalf("the existing question lost its key: %+v", ev.Questions[0])
 	}
+	var detail string
+	f.db.Model(&models.Activity{}).Where("action = ? AND user_id = ?", "event_edited", f.users[roleOrganiser].ID).Pluck("detail", &detail)
+	if detail != "changed title, questions" {
+		t.Fatalf("audit detail %q", detail)
+	}
 }
 
 func TestEditorErrorsKeepWhatWasTyped(t *testing.T) {
