@@ -22,13 +22,13 @@ type matrixRoute struct {
 }
 
 var (
-	everyone    = allRoles
-	signedIn    = []string{roleAdmin, roleOrganiser, roleOutsider, roleDoor, roleDoorOther}
-	organisers  = []string{roleAdmin, roleOrganiser, roleOutsider}
-	eventStaff  = []string{roleAdmin, roleOrganiser}
-	doorStaff   = []string{roleAdmin, roleOrganiser, roleDoor}
-	adminsOnly  = []string{roleAdmin}
-	ownerOfTok  = []string{roleOrganiser}
+	everyone   = allRoles
+	signedIn   = []string{roleAdmin, roleOrganiser, roleOutsider, roleDoor, roleDoorOther}
+	organisers = []string{roleAdmin, roleOrganiser, roleOutsider}
+	eventStaff = []string{roleAdmin, roleOrganiser}
+	doorStaff  = []string{roleAdmin, roleOrganiser, roleDoor}
+	adminsOnly = []string{roleAdmin}
+	ownerOfTok = []string{roleOrganiser}
 )
 
 func matrix() []matrixRoute {
