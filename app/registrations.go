@@ -176,6 +176,8 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 			d.Stream = ev.StreamURL
 		}
 		d.Address = true
+	}
+	if reg.Status == models.RegConfirmed && (reg.Attendance == models.InPerson || !ev.InPerson) {
 		if d.CheckInQR, err = qrSVG(a.cfg.BaseURL+"/admin/check-in/"+a.tok.CheckInCode(reg), "Check-in code"); err != nil {
 			return manageData{}, err
 		}
