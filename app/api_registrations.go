@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -233,21 +234,25 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	return c.JSON(j)
 }
 
-// organiserEvent loads an event the token's user may manage.
-func (a *App) organiserEvent(c *fiber.Ctx) (*models.Event, *models.User, error) {
+// organiserEvent loads an event on which the token's user may perform act
+// (models.Authorize: the same scope as the organiser workspace).
+func (a *App) organiserEvent(c *fiber.Ctx, act models.Action) (*models.Event, *models.User, error) {
 	u := c.Locals(userLocal).(*models.User)
 	ev, err := models.FindEvent(a.db.DB, c.Params("slug"))
 	if err != nil {
 		return nil, nil, err
 	}
-	if !u.CanManage(ev) {
-		return nil, nil, fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can see this event's registrations.")
+	if err := models.Authorize(a.db.DB, u, ev, act); err != nil {
+		if errors.Is(err, models.ErrForbidden) {
+			return nil, nil, fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation (or, for check-in, the event's door volunteers) can do this.")
+		}
+		return nil, nil, err
 	}
 	return ev, u, nil
 }
 
 func (a *App) apiListRegistrations(c *fiber.Ctx) error {
-	ev, _, err := a.organiserEvent(c)
+	ev, _, err := a.organiserEvent(c, models.ActManage)
 	if err != nil {
 		return err
 	}
@@ -270,7 +275,7 @@ func (a *App) apiListRegistrations(c *fiber.Ctx) error {
 }
 
 func (a *App) apiCheckIn(c *fiber.Ctx) error {
-	ev, u, err := a.organiserEvent(c)
+	ev, u, err := a.organiserEvent(c, models.ActCheckIn)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -149,6 +150,9 @@ type manageData struct {
 	Answers   map[string]string
 	Questions []models.Question
 	Token     string
+	// CheckInQR opens the organisers' check-in page for this registration
+	// (confirmed places only); it is not the manage link.
+	CheckInQR template.HTML
 }
 
 func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
@@ -182,6 +186,11 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 			d.Stream = ev.StreamURL
 		}
 		d.Address = true
+	}
+	if reg.Status == models.RegConfirmed && (reg.Attendance == models.InPerson || !ev.InPerson) {
+		if d.CheckInQR, err = qrSVG(a.cfg.BaseURL+"/admin/check-in/"+a.tok.CheckInCode(reg), "Check-in code"); err != nil {
+			return manageData{}, err
+		}
 	}
 	d.Form = registrationForm{Guests: strconv.Itoa(reg.Guests), Dietary: reg.Dietary, DietaryOther: reg.DietaryOther, AccessNeeds: reg.AccessNeeds, Answers: d.Answers}
 	return d, nil

@@ -54,5 +54,8 @@ func (a *App) routes(assets fs.FS) {
 	web.Get("/series/:slug", a.seriesPage)
 	web.Get("/organisations/:slug", a.organisationPage)
 
+	// Organiser workspace (app/admin_routes.go).
+	a.outboxRoutes(a.adminRoutes(web))
+
 	f.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -40,7 +40,12 @@ var migrations = []migration{
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_registrations_waitlist
 			ON registrations (event_id, attendance, status, waitlist_seq)`).Error
 	}},
-	// Versions 3 and 4 belong to other branches; the loop tolerates gaps.
+	{4, "organiser workspace: sessions, invitations, door assignments", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&Session{}, &PasswordToken{}, &DoorAssignment{}); err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_activities_action ON activities (action, id)`).Error
+	}},
 	{5, "outbox claims, leases and dedupe keys", func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&OutboxMail{}); err != nil {
 			return err
