@@ -72,6 +72,7 @@ func Open(databaseURL string) (*DB, error) {
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_foreign_keys", "on")
 	params.Set("_txlock", "immediate")
+	params.Set("_cache_size", "-32000") // 32 MB of pages: random-key indexes stay in memory
 	writeDSN := "file:" + path + "?" + params.Encode()
 	w, err := gorm.Open(sqlite.Open(writeDSN), cfg)
 	if err != nil {

@@ -138,9 +138,27 @@ func (r *Registrar) commit(group []*regRequest) {
 		}
 	}()
 	err = r.db.Transaction(func(tx *gorm.DB) error {
+		// Each event is read once per group: the single writer holds the
+		// database, and registerLocked keeps the counters in step.
+		events := map[uint]*Event{}
 		for _, q := range group {
-			// Register's own Transaction becomes a savepoint inside tx.
-			q.res, q.err = Register(tx, r.tok, q.eventID, q.in, q.now)
+			ev, ok := events[q.eventID]
+			if !ok {
+				var err error
+				if ev, err = lockEvent(tx, q.eventID); err != nil {
+					q.err = err
+					continue
+				}
+				events[q.eventID] = ev
+			}
+			// No savepoint: registerLocked writes nothing when it refuses.
+			q.res, q.err = registerLocked(tx, r.tok, ev, q.in, q.now)
+			if errors.Is(q.err, errActiveRegistration) {
+				q.res, q.err = registeredAlready(tx, q.eventID, q.in.Email, q.now)
+			}
+			if q.err != nil && !refusal(q.err) {
+				return q.err // a database failure: roll the whole group back
+			}
 		}
 		return nil
 	})

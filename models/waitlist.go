@@ -39,12 +39,14 @@ func EnqueueMail(tx *gorm.DB, kind string, ev *Event, reg *Registration, extra m
 		}
 		data = string(b)
 	}
-	m := &OutboxMail{Kind: kind, To: reg.Email, Data: data, Status: MailPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+	var eventID *uint
 	if ev != nil {
-		m.EventID = &ev.ID
+		eventID = &ev.ID
 	}
-	m.RegistrationID = &reg.ID
-	return tx.Create(m).Error
+	// Written on every registration: a plain INSERT, without reflection.
+	return tx.Exec(`INSERT INTO outbox_mails (kind, event_id, registration_id, "to", data, status, attempts,
+		next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, ?)`,
+		kind, eventID, reg.ID, reg.Email, data, MailPending, now, now, now).Error
 }
 
 func logActivity(tx *gorm.DB, eventID uint, regID *uint, userID *uint, action, detail string, now time.Time) error {
