@@ -27,6 +27,7 @@ type App struct {
 	views  *Renderer
 	now    func() time.Time
 	events *eventCache
+	feeds  *feedCache
 	Fiber  *fiber.App
 }
 
@@ -53,6 +54,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		o(a)
 	}
 	a.events = newEventCache(db.Read, time.Second)
+	a.feeds = newFeedCache(a.now())
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",

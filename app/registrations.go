@@ -139,6 +139,9 @@ type manageData struct {
 	Answers   map[string]string
 	Questions []models.Question
 	Token     string
+
+	// FeedChanged says the private feed has just been given a new address.
+	FeedChanged bool
 }
 
 func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
@@ -194,6 +197,7 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	}
 	d.New = c.Query("new") == "1"
 	d.Changed = c.Query("changed") == "1"
+	d.FeedChanged = c.Query("feed") == "new"
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
 	title := "Your registration"
