@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
 
@@ -116,7 +117,7 @@ func timezones(items []Item) []*ics.VTimezone {
 		if ev == nil {
 			continue
 		}
-		loc := ev.Location()
+		loc := loadLocation(ev.Timezone)
 		if isUTC(loc) {
 			continue
 		}
@@ -185,15 +186,18 @@ func EventURL(baseURL string, ev *models.Event) string {
 // PublicLocation is the LOCATION of an event in a public feed, or "".
 func PublicLocation(ev *models.Event) string { return location(ev, detailsOf(ev, nil)) }
 
-// details says what a private feed may show of a registration.
+// details says what a feed may show of an event for a registration (nil in
+// public feeds).
 type details struct {
-	address bool // the venue's address (public, or confirmed in person)
-	stream  bool // the stream link (confirmed online)
-	alarm   bool
+	inPerson bool // the venue concerns the reader: in person, not online
+	address  bool // the venue's address (public, or confirmed in person)
+	stream   bool // the stream link (confirmed online)
+	alarm    bool
 }
 
 func detailsOf(ev *models.Event, reg *models.Registration) details {
-	d := details{address: ev.AddressVisibility == models.AddressPublic}
+	d := details{inPerson: ev.InPerson && (reg == nil || reg.Attendance != models.Online),
+		address: ev.AddressVisibility == models.AddressPublic}
 	if reg == nil || reg.Status != models.RegConfirmed {
 		return d
 	}
@@ -209,49 +213,54 @@ func detailsOf(ev *models.Event, reg *models.Registration) details {
 func vevent(it Item, host string, opts Options) *ics.VEvent {
 	ev, reg := it.Event, it.Registration
 	d := detailsOf(ev, reg)
-	e := ics.NewEvent(UID(ev, host))
+	// Properties are appended directly: the library's setters search the
+	// list and give every property a parameter map, which a feed of
+	// thousands of events pays for.
+	e := &ics.VEvent{ComponentBase: ics.ComponentBase{Properties: make([]ics.IANAProperty, 0, 24)}}
+	add := func(name ics.ComponentProperty, value string, params map[string][]string) {
+		e.Properties = append(e.Properties, ics.IANAProperty{BaseProperty: ics.BaseProperty{IANAToken: string(name), Value: value, ICalParameters: params}})
+	}
 	changed := ev.UpdatedAt
 	if reg != nil && reg.UpdatedAt.After(changed) {
 		changed = reg.UpdatedAt
 	}
-	e.SetDtStampTime(changed)
-	e.SetCreatedTime(ev.CreatedAt)
-	e.SetModifiedAt(changed)
-	e.SetSequence(ev.Sequence)
-	setTime(e, ics.ComponentPropertyDtStart, ev.StartsAt, ev.Location())
-	setTime(e, ics.ComponentPropertyDtEnd, ev.EndsAt, ev.Location())
-	e.SetSummary(line(Title(ev, reg)))
-	e.SetStatus(Status(ev, reg))
+	stamp := changed.UTC().Format(utcFormat)
+	add(ics.ComponentPropertyUniqueId, UID(ev, host), nil)
+	add(ics.ComponentPropertyDtstamp, stamp, nil)
+	add(ics.ComponentPropertyCreated, ev.CreatedAt.UTC().Format(utcFormat), nil)
+	add(ics.ComponentPropertyLastModified, stamp, nil)
+	add(ics.ComponentPropertySequence, strconv.Itoa(ev.Sequence), nil)
+	loc := loadLocation(ev.Timezone)
+	add(timeProp(ics.ComponentPropertyDtStart, ev.StartsAt, loc))
+	add(timeProp(ics.ComponentPropertyDtEnd, ev.EndsAt, loc))
+	add(ics.ComponentPropertySummary, line(Title(ev, reg)), nil)
+	add(ics.ComponentPropertyStatus, string(Status(ev, reg)), nil)
 	pageURL := EventURL(opts.BaseURL, ev)
-	e.SetURL(pageURL)
-	e.SetDescription(text(description(ev, reg, d, pageURL)))
-	if loc := location(ev, d); loc != "" {
-		e.SetLocation(line(loc))
+	add(ics.ComponentPropertyUrl, pageURL, nil)
+	add(ics.ComponentPropertyDescription, text(description(ev, reg, d, pageURL)), nil)
+	if where := location(ev, d); where != "" {
+		add(ics.ComponentPropertyLocation, line(where), nil)
 	}
-	if d.address && ev.InPerson && ev.Latitude != nil && ev.Longitude != nil {
-		e.SetProperty(ics.ComponentPropertyGeo, geo(*ev.Latitude)+";"+geo(*ev.Longitude))
+	if d.address && d.inPerson && ev.Latitude != nil && ev.Longitude != nil {
+		add(ics.ComponentPropertyGeo, geo(*ev.Latitude)+";"+geo(*ev.Longitude), nil)
 	}
 	for _, c := range categories(ev, opts.KindLabel) {
-		e.AddCategory(c)
+		add(ics.ComponentPropertyCategories, c, nil)
 	}
-	switch {
-	case opts.Private:
-		e.SetClass(ics.ClassificationPrivate)
-	default:
-		e.SetClass(ics.ClassificationPublic)
+	class := ics.ClassificationPublic
+	if opts.Private {
+		class = ics.ClassificationPrivate
 	}
+	add(ics.ComponentPropertyClass, string(class), nil)
+	transp := ics.TransparencyTransparent
 	if opts.Private || opts.Single {
-		e.SetTimeTransparency(ics.TransparencyOpaque)
-	} else {
-		e.SetTimeTransparency(ics.TransparencyTransparent)
+		transp = ics.TransparencyOpaque
 	}
+	add(ics.ComponentPropertyTransp, string(transp), nil)
 	if d.stream {
 		// RFC 7986; the link is in DESCRIPTION and LOCATION too, as client
 		// support for CONFERENCE varies.
-		e.AddProperty(ics.ComponentProperty("CONFERENCE"), ev.StreamURL,
-			&ics.KeyValues{Key: "VALUE", Value: []string{"URI"}},
-			&ics.KeyValues{Key: "FEATURE", Value: []string{"AUDIO", "VIDEO"}},
-			&ics.KeyValues{Key: "LABEL", Value: []string{"Livestream"}})
+		add("CONFERENCE", ev.StreamURL, map[string][]string{"VALUE": {"URI"}, "FEATURE": {"AUDIO", "VIDEO"}, "LABEL": {"Livestream"}})
 	}
 	if d.alarm {
 		a := e.AddAlarm()
@@ -262,28 +271,27 @@ func vevent(it Item, host string, opts Options) *ics.VEvent {
 	return e
 }
 
-// setTime writes a DTSTART or DTEND as local time with the event's TZID, or
-// in UTC for a UTC event and for a local time that happens twice when clocks
-// go back (the second of the two cannot be written as local time).
-func setTime(e *ics.VEvent, prop ics.ComponentProperty, t time.Time, loc *time.Location) {
+// timeProp is a DTSTART or DTEND in local time with the event's TZID, or in
+// UTC for a UTC event and for a local time that happens twice when clocks go
+// back (the second of the two cannot be written as local time).
+func timeProp(name ics.ComponentProperty, t time.Time, loc *time.Location) (ics.ComponentProperty, string, map[string][]string) {
 	if isUTC(loc) || secondOccurrence(t, loc) {
-		e.SetProperty(prop, t.UTC().Format(utcFormat))
-		return
+		return name, t.UTC().Format(utcFormat), nil
 	}
-	e.SetProperty(prop, t.In(loc).Format(localFormat), ics.WithTZID(loc.String()))
+	return name, t.In(loc).Format(localFormat), map[string][]string{"TZID": {loc.String()}}
 }
 
 // location is the LOCATION: the venue with its address where the address
-// may be shown, "Online" for an online-only event, or, in a private feed
-// of a confirmed online place, the stream link. Nothing when the address is
+// may be shown, "Online" for an online-only event or an online place, or,
+// in a private feed, the stream link of a confirmed online place. Nothing when the address is
 // private: clients geocode LOCATION, and even a venue name can give it away.
 func location(ev *models.Event, d details) string {
 	switch {
 	case d.stream:
 		return ev.StreamURL
-	case ev.InPerson && d.address:
+	case d.inPerson && d.address:
 		return joinNonEmpty(", ", ev.VenueName, ev.VenueAddress)
-	case !ev.InPerson:
+	case !d.inPerson:
 		return "Online"
 	}
 	return ""
@@ -308,10 +316,10 @@ func description(ev *models.Event, reg *models.Registration, d details, pageURL 
 	if hosts := ev.HostNames(); len(hosts) > 0 {
 		p = append(p, "Hosted by "+andList(hosts)+".")
 	}
-	if reg != nil {
+	if reg != nil && ev.Status != models.StatusCancelled {
 		p = append(p, registrationLine(reg, ev))
 	}
-	if ev.InPerson && (reg == nil || reg.Attendance != models.Online) {
+	if d.inPerson {
 		switch {
 		case d.address && (ev.VenueName != "" || ev.VenueAddress != ""):
 			p = append(p, "Where: "+joinNonEmpty(", ", ev.VenueName, ev.VenueAddress))
@@ -408,6 +416,9 @@ func joinNonEmpty(sep string, parts ...string) string {
 // library escapes them, and a bare CR would end the content line) and no
 // other control characters, which RFC 5545 does not allow.
 func text(s string) string {
+	if clean(s, true) {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
@@ -423,7 +434,32 @@ func text(s string) string {
 	}, s)
 }
 
-// line is text on one line (titles, places, categories).
+// line is text on one line (titles, places, categories), its runs of white
+// space made single spaces.
 func line(s string) string {
+	if clean(s, false) {
+		return s
+	}
 	return strings.Join(strings.Fields(text(s)), " ")
+}
+
+// clean reports whether s needs no change: valid UTF-8 without control
+// characters (but newlines and tabs when multiline), and, on one line, no
+// white space but single spaces between words.
+func clean(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	prev := ' '
+	for _, r := range s {
+		switch {
+		case multiline && (r == '\n' || r == '\t'):
+		case unicode.IsControl(r):
+			return false
+		case !multiline && unicode.IsSpace(r) && (r != ' ' || prev == ' '):
+			return false
+		}
+		prev = r
+	}
+	return multiline || prev != ' ' || s == ""
 }

@@ -65,6 +65,24 @@ func zoneName(t time.Time) string {
 	return name
 }
 
+// locations caches loaded time zones: time.LoadLocation reads and parses
+// the zone data on every call.
+var locations sync.Map // IANA name → *time.Location
+
+// loadLocation is the zone called name, UTC if unknown (as models.Event's
+// Location).
+func loadLocation(name string) *time.Location {
+	if v, ok := locations.Load(name); ok {
+		return v.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	locations.Store(name, loc)
+	return loc
+}
+
 // zoneKey names a generated VTIMEZONE: a zone over whole years.
 type zoneKey struct {
 	tzid       string
