@@ -114,7 +114,8 @@ func RotateFeedToken(db *gorm.DB, tok Tokens, regID uint, now time.Time) (*Regis
 	r.FeedNonce = NewNonce()
 	r.FeedTokenHash = HashToken(tok.Feed(r.FeedNonce))
 	r.UpdatedAt = now
-	if err := db.Model(&r).Select("feed_nonce", "feed_token_hash", "updated_at").Updates(&r).Error; err != nil {
+	// UpdateColumns: Updates would stamp updated_at with the clock, not now.
+	if err := db.Model(&r).UpdateColumns(map[string]any{"feed_nonce": r.FeedNonce, "feed_token_hash": r.FeedTokenHash, "updated_at": now}).Error; err != nil {
 		return nil, err
 	}
 	return &r, nil
