@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -596,5 +597,65 @@ func TestRotateFeedAddress(t *testing.T) {
 	}
 	if r, _ := s.fetch("POST", "/r/not-a-real-token-but-long-enough/feed"); r.StatusCode != 403 && r.StatusCode != 404 {
 		t.Errorf("rotation with a bad token: %d", r.StatusCode)
+	}
+}
+
+// TestFeedsConcurrently fetches feeds from several clients while an event
+// changes (run with -race): every answer is whole, and afterwards the feed
+// shows the last change.
+func TestFeedsConcurrently(t *testing.T) {
+	s := newFeedServer(t)
+	reg := s.registration("hmd-interfaith-memorial", models.RegConfirmed, models.Online)
+	paths := []string{"/calendar.ics", "/calendar/meeting.ics", "/organisations/open-doors.ics", "/events/public-meeting-hate-crime.ics", s.feedPath(reg)}
+	errs := make(chan error, 64)
+	done := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		go func(w int) {
+			defer func() { done <- struct{}{} }()
+			etags := map[string]string{}
+			for i := 0; i < 25; i++ {
+				path := paths[(i+w)%len(paths)]
+				req, _ := http.NewRequest("GET", s.url+path, nil)
+				if et := etags[path]; et != "" {
+					req.Header.Set("If-None-Match", et)
+				}
+				r, err := s.client.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				b, _ := io.ReadAll(r.Body)
+				r.Body.Close()
+				switch r.StatusCode {
+				case 200:
+					if _, lintErrs := feedstest.Lint(b); len(lintErrs) > 0 {
+						errs <- lintErrs[0]
+						return
+					}
+					etags[path] = r.Header.Get("ETag")
+				case 304:
+				default:
+					errs <- fmt.Errorf("%s: status %d", path, r.StatusCode)
+					return
+				}
+			}
+		}(w)
+	}
+	for i := 0; i < 5; i++ {
+		title := fmt.Sprintf("Public Meeting, edition %d", i)
+		if _, err := models.UpdateEvent(s.db.DB, "public-meeting-hate-crime", models.EventInput{Title: &title}, nil, s.clock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for w := 0; w < 4; w++ {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	_, b := s.fetch("GET", "/calendar.ics")
+	if !strings.Contains(string(b), `SUMMARY:Public Meeting\, edition 4`) {
+		t.Error("the feed does not show the last change")
 	}
 }
