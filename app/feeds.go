@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/singleflight"
 
 	"convene/app/feeds"
 	"convene/models"
@@ -29,8 +30,11 @@ const feedCacheMax = 5000
 // It also remembers the ETag of private feeds, never their bytes, to date
 // their changes.
 type feedCache struct {
-	mu sync.Mutex
-	m  map[string]*builtFeed
+	// builds makes requests that miss together share one build: after an
+	// edit, a feed of thousands of events is read and built once.
+	builds singleflight.Group
+	mu     sync.Mutex
+	m      map[string]*builtFeed
 	// epoch is when the cache started empty: a feed first built after it may
 	// have changed at any time before, so its Last-Modified is no earlier.
 	epoch time.Time
@@ -124,10 +128,20 @@ func (a *App) publicFeed(c *fiber.Ctx, key string, single bool, load feedSource)
 	if f := a.feeds.fresh(key, fp, now); f != nil {
 		return sendFeed(c, f, false)
 	}
-	since := now.Add(-feedWindow)
-	meta, evs, err := load(since)
+	f, err, _ := a.feeds.builds.Do(key+"\x00"+fp, func() (any, error) {
+		return a.buildPublicFeed(key, fp, single, now, load)
+	})
 	if err != nil {
 		return err
+	}
+	return sendFeed(c, f.(*builtFeed), false)
+}
+
+// buildPublicFeed loads, builds and stores a public feed.
+func (a *App) buildPublicFeed(key, fp string, single bool, now time.Time, load feedSource) (*builtFeed, error) {
+	meta, evs, err := load(now.Add(-feedWindow))
+	if err != nil {
+		return nil, err
 	}
 	items := make([]feeds.Item, len(evs))
 	var newest, expires time.Time
@@ -148,7 +162,7 @@ func (a *App) publicFeed(c *fiber.Ctx, key string, single bool, load feedSource)
 	if single && len(evs) == 1 {
 		built.filename = evs[0].Slug + ".ics"
 	}
-	return sendFeed(c, a.feeds.store(key, built, newest, now, true), false)
+	return a.feeds.store(key, built, newest, now, true), nil
 }
 
 func later(a, b time.Time) time.Time {
