@@ -221,7 +221,7 @@ func (a *App) apiGetEvent(c *fiber.Ctx) error {
 		return err
 	}
 	u, _ := c.Locals(userLocal).(*models.User)
-	organiser := u != nil && u.CanManage(ev)
+	organiser := u != nil && models.Authorize(a.db.Read, u, ev, models.ActManage) == nil
 	if !ev.Public() && !organiser {
 		return models.ErrNotFound
 	}
@@ -394,6 +394,9 @@ func (b eventBody) input() (models.EventInput, error) {
 
 func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 	u := c.Locals(userLocal).(*models.User)
+	if !u.IsOrganiser() {
+		return fiber.NewError(fiber.StatusForbidden, "Only organisers can create events; this account checks people in at the door.")
+	}
 	var b eventBody
 	if err := decodeJSON(c, &b); err != nil {
 		return err
@@ -454,7 +457,7 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !u.CanManage(cur) {
+	if models.Authorize(a.db.DB, u, cur, models.ActManage) != nil {
 		return fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can change this event.")
 	}
 	var b eventBody

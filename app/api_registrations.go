@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ type RegistrationCreated struct {
 }
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
-	ev, _, err := a.events.get(c.Params("slug"))
+	ev, err := a.events.static(c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -85,11 +86,12 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err := models.ValidateRegistration(ev, &in); err != nil {
 		return err
 	}
-	res, err := models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
-	a.events.reset()
+	res, err := a.reg.Register(ev.ID, in, a.now())
+	a.events.touch(ev.ID)
 	if err != nil {
 		return err
 	}
+	a.metrics.registered(res)
 	if res.Duplicate {
 		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
 	}
@@ -201,8 +203,9 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	eventID := r.EventID
 	r, err = models.ChangeRegistration(a.db.DB, r.ID, ch, a.now())
-	a.events.reset()
+	a.events.touch(eventID)
 	if err != nil {
 		return err
 	}
@@ -218,8 +221,9 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	eventID := r.EventID
 	r, err = models.CancelRegistration(a.db.DB, r.ID, nil, a.now())
-	a.events.reset()
+	a.events.touch(eventID)
 	if err != nil {
 		return err
 	}
@@ -230,21 +234,25 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	return c.JSON(j)
 }
 
-// organiserEvent loads an event the token's user may manage.
-func (a *App) organiserEvent(c *fiber.Ctx) (*models.Event, *models.User, error) {
+// organiserEvent loads an event on which the token's user may perform act
+// (models.Authorize: the same scope as the organiser workspace).
+func (a *App) organiserEvent(c *fiber.Ctx, act models.Action) (*models.Event, *models.User, error) {
 	u := c.Locals(userLocal).(*models.User)
 	ev, err := models.FindEvent(a.db.DB, c.Params("slug"))
 	if err != nil {
 		return nil, nil, err
 	}
-	if !u.CanManage(ev) {
-		return nil, nil, fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can see this event's registrations.")
+	if err := models.Authorize(a.db.DB, u, ev, act); err != nil {
+		if errors.Is(err, models.ErrForbidden) {
+			return nil, nil, fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation (or, for check-in, the event's door volunteers) can do this.")
+		}
+		return nil, nil, err
 	}
 	return ev, u, nil
 }
 
 func (a *App) apiListRegistrations(c *fiber.Ctx) error {
-	ev, _, err := a.organiserEvent(c)
+	ev, _, err := a.organiserEvent(c, models.ActManage)
 	if err != nil {
 		return err
 	}
@@ -267,7 +275,7 @@ func (a *App) apiListRegistrations(c *fiber.Ctx) error {
 }
 
 func (a *App) apiCheckIn(c *fiber.Ctx) error {
-	ev, u, err := a.organiserEvent(c)
+	ev, u, err := a.organiserEvent(c, models.ActCheckIn)
 	if err != nil {
 		return err
 	}

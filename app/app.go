@@ -20,15 +20,18 @@ var Version = "dev"
 
 // App holds everything a handler needs.
 type App struct {
-	cfg    Config
-	db     *models.DB
-	tok    models.Tokens
-	log    *slog.Logger
-	views  *Renderer
-	now    func() time.Time
-	events *eventCache
-	feeds  *feedCache
-	Fiber  *fiber.App
+	cfg     Config
+	db      *models.DB
+	tok     models.Tokens
+	log     *slog.Logger
+	views   *Renderer
+	now     func() time.Time
+	events  *eventCache
+	reg     *models.Registrar
+	metrics *metrics
+	pages   *pageCache
+	feeds   *feedCache
+	Fiber   *fiber.App
 }
 
 // Option changes an App at construction (used by tests).
@@ -54,6 +57,9 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		o(a)
 	}
 	a.events = newEventCache(db.Read, time.Second)
+	a.reg = models.NewRegistrar(db, a.tok)
+	a.metrics = newMetrics()
+	a.pages = newPageCache()
 	a.feeds = newFeedCache(a.now())
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
@@ -65,9 +71,17 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		DisableStartupMessage: true,
 		ErrorHandler:          a.handleError,
 		ProxyHeader:           "",
+		// Strings from the request (params, form values, cookies) are
+		// copies, so they may safely outlive it (the event cache keys on slugs).
+		Immutable: true,
 	})
 	a.routes(public.FS)
 	return a, nil
+}
+
+// Close stops the app's background work (call after the server stopped).
+func (a *App) Close() {
+	a.reg.Close()
 }
 
 // Config returns the app's configuration.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -9,58 +10,148 @@ import (
 	"convene/models"
 )
 
-// eventCache keeps recently read events for a short time, so that a busy
-// event page or feed does not query the database on every request. Counts
-// shown from it are for display only: every registration re-reads and locks
-// the event row inside its own transaction.
+// eventCache keeps recently read events so that a busy event page, feed or
+// registration burst does not reload an event with its hosts, series and
+// questions on every request. It holds two parts per event:
+//
+//   - the event itself (static: changes only when someone edits the event),
+//     reloaded after ttl or when its updated_at no longer matches;
+//   - its live counts (places taken, waitlist lengths), re-read after ttl or
+//     as soon as this instance changed a registration of the event.
+//
+// Counts shown from it are for display only: every registration re-reads and
+// locks the event row inside its own transaction. Another instance's changes
+// show within ttl.
 type eventCache struct {
-	db  *gorm.DB
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]cachedEvent
+	loads atomic.Uint64 // numbers every load, for eventVersion
+	db    *gorm.DB
+	ttl   time.Duration
+	mu    sync.Mutex
+	evs   map[string]cachedEvent
+	live  map[uint]liveCounts
 }
 
 type cachedEvent struct {
-	ev       *models.Event
-	waitlist map[string]int
-	at       time.Time
+	ev      *models.Event
+	at      time.Time
+	version uint64
 }
+
+type liveCounts struct {
+	Taken, OnlineTaken         int
+	Capacity, OnlineCapacity   *int
+	UpdatedAt                  time.Time
+	WaitlistIn, WaitlistOnline int
+	at                         time.Time
+	version                    uint64
+}
+
+// eventVersion identifies what a get returned: pages rendered from the same
+// version are the same.
+type eventVersion struct{ static, live uint64 }
 
 func newEventCache(db *gorm.DB, ttl time.Duration) *eventCache {
-	return &eventCache{db: db, ttl: ttl, m: map[string]cachedEvent{}}
+	return &eventCache{db: db, ttl: ttl, evs: map[string]cachedEvent{}, live: map[uint]liveCounts{}}
 }
 
-// get returns the event with slug and its waitlist lengths by mode. The
-// returned event is shared: callers must not change it.
-func (c *eventCache) get(slug string) (*models.Event, map[string]int, error) {
+// static returns the event with slug as last loaded (within ttl), with
+// counts that may be stale: enough to validate a registration, which the
+// transaction then checks against the locked row. The event is shared:
+// callers must not change it.
+func (c *eventCache) static(slug string) (*models.Event, error) {
+	e, err := c.staticEntry(slug)
+	return e.ev, err
+}
+
+func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
 	now := time.Now()
 	c.mu.Lock()
-	e, ok := c.m[slug]
+	e, ok := c.evs[slug]
 	c.mu.Unlock()
 	if ok && now.Sub(e.at) < c.ttl {
-		return e.ev, e.waitlist, nil
+		return e, nil
 	}
 	ev, err := models.FindEvent(c.db, slug)
 	if err != nil {
-		return nil, nil, err
+		return cachedEvent{}, err
 	}
-	wl, err := models.WaitlistLength(c.db, ev.ID)
-	if err != nil {
-		return nil, nil, err
-	}
+	e = cachedEvent{ev: ev, at: now, version: c.loads.Add(1)}
 	c.mu.Lock()
-	if len(c.m) > 10000 {
-		c.m = map[string]cachedEvent{}
+	if len(c.evs) > 10000 {
+		clear(c.evs)
 	}
-	c.m[slug] = cachedEvent{ev: ev, waitlist: wl, at: now}
+	c.evs[slug] = e
 	c.mu.Unlock()
-	return ev, wl, nil
+	return e, nil
 }
 
-// reset drops every cached event after this instance changed something, so
-// that its own answers never lag behind its own writes.
+// get returns a copy of the event with slug carrying current counts, and
+// its waitlist lengths by mode.
+func (c *eventCache) get(slug string) (*models.Event, map[string]int, error) {
+	ev, wl, _, err := c.getVersion(slug)
+	return ev, wl, err
+}
+
+// getVersion is get, also saying which loads the answer comes from.
+func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eventVersion, error) {
+	se, err := c.staticEntry(slug)
+	if err != nil {
+		return nil, nil, eventVersion{}, err
+	}
+	ev := se.ev
+	now := time.Now()
+	c.mu.Lock()
+	lc, ok := c.live[ev.ID]
+	c.mu.Unlock()
+	if !ok || now.Sub(lc.at) >= c.ttl {
+		if lc, err = c.loadCounts(ev.ID); err != nil {
+			return nil, nil, eventVersion{}, err
+		}
+		lc.at, lc.version = now, c.loads.Add(1)
+		c.mu.Lock()
+		if len(c.live) > 10000 {
+			clear(c.live)
+		}
+		c.live[ev.ID] = lc
+		c.mu.Unlock()
+	}
+	if !lc.UpdatedAt.Equal(ev.UpdatedAt) {
+		// Edited since it was cached (perhaps by another instance).
+		c.mu.Lock()
+		delete(c.evs, slug)
+		c.mu.Unlock()
+		if se, err = c.staticEntry(slug); err != nil {
+			return nil, nil, eventVersion{}, err
+		}
+		ev = se.ev
+	}
+	cp := *ev
+	cp.Taken, cp.OnlineTaken, cp.Capacity, cp.OnlineCapacity = lc.Taken, lc.OnlineTaken, lc.Capacity, lc.OnlineCapacity
+	return &cp, map[string]int{models.InPerson: lc.WaitlistIn, models.Online: lc.WaitlistOnline}, eventVersion{se.version, lc.version}, nil
+}
+
+func (c *eventCache) loadCounts(id uint) (liveCounts, error) {
+	var lc liveCounts
+	err := c.db.Raw(`SELECT taken, online_taken, capacity, online_capacity, updated_at,
+		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'in_person') AS waitlist_in,
+		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'online') AS waitlist_online
+		FROM events WHERE id = ?`, id).Scan(&lc).Error
+	return lc, err
+}
+
+// touch marks an event's counts stale after this instance changed one of
+// its registrations.
+func (c *eventCache) touch(eventID uint) {
+	c.mu.Lock()
+	delete(c.live, eventID)
+	c.mu.Unlock()
+}
+
+// reset drops everything after this instance edited an event, so that its
+// own answers never lag behind its own writes.
 func (c *eventCache) reset() {
 	c.mu.Lock()
-	clear(c.m)
+	clear(c.evs)
+	clear(c.live)
 	c.mu.Unlock()
 }

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -158,16 +160,64 @@ func (a *App) home(c *fiber.Ctx) error {
 		Data:        listPage{Heading: "Upcoming events", Kind: kind, Kinds: models.Kinds, Events: evs, FeedURL: feed}})
 }
 
-// eventPage shows one event and its registration form.
+// eventPage shows one event and its registration form. The page is the same
+// for everyone but for the CSRF token, so it is rendered once per version of
+// the event (see eventCache) with a placeholder that each answer replaces.
 func (a *App) eventPage(c *fiber.Ctx) error {
-	ev, wl, err := a.events.get(c.Params("slug"))
+	slug := c.Params("slug")
+	ev, wl, v, err := a.events.getVersion(slug)
 	if err != nil {
 		return err
 	}
 	if !ev.Public() {
 		return models.ErrNotFound
 	}
-	return a.render(c, 200, "event", a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil))
+	html, ok := a.pages.get(slug, v)
+	if !ok {
+		var buf bytes.Buffer
+		p := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+		p.CSRF = a.pages.placeholder
+		if err := a.renderTo(&buf, "event", p); err != nil {
+			return err
+		}
+		html = buf.Bytes()
+		a.pages.put(slug, v, html)
+	}
+	token, _ := c.Locals(csrfLocal).(string)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(bytes.ReplaceAll(html, []byte(a.pages.placeholder), []byte(token)))
+}
+
+// pageCache keeps rendered event pages by slug and event version.
+type pageCache struct {
+	placeholder string
+	mu          sync.Mutex
+	m           map[string]renderedPage
+}
+
+type renderedPage struct {
+	v    eventVersion
+	html []byte
+}
+
+func newPageCache() *pageCache {
+	return &pageCache{placeholder: "csrf-" + models.RandomString(24), m: map[string]renderedPage{}}
+}
+
+func (p *pageCache) get(slug string, v eventVersion) ([]byte, bool) {
+	p.mu.Lock()
+	r, ok := p.m[slug]
+	p.mu.Unlock()
+	return r.html, ok && r.v == v
+}
+
+func (p *pageCache) put(slug string, v eventVersion, html []byte) {
+	p.mu.Lock()
+	if len(p.m) > 10000 {
+		clear(p.m)
+	}
+	p.m[slug] = renderedPage{v: v, html: html}
+	p.mu.Unlock()
 }
 
 type eventPageData struct {

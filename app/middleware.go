@@ -18,8 +18,8 @@ func securityHeaders(production bool) fiber.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		// Manage links carry a token in the path: never send it onwards.
-		h.Set("Referrer-Policy", "no-referrer")
+		// Manage links carry a token in the path: never send it to other sites.
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if production {
@@ -40,6 +40,7 @@ func (a *App) requestLog(c *fiber.Ctx) error {
 			status = p.Status
 		}
 	}
+	a.metrics.request(c.Method(), routeOf(c), status)
 	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(time.Since(start).Microseconds())/1000)
 	return err
 }
@@ -87,11 +88,13 @@ func (a *App) csrf(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// sameOrigin rejects a request whose Origin header names another site.
+// sameOrigin rejects a request whose Origin header names another site. A
+// missing or "null" Origin (sent under strict referrer settings) is left to
+// the token check.
 func (a *App) sameOrigin(c *fiber.Ctx) bool {
 	o := c.Get(fiber.HeaderOrigin)
 	if o == "" || o == "null" {
-		return o == ""
+		return true
 	}
 	u, err := url.Parse(o)
 	if err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -61,7 +62,7 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 
 // registerForm handles the registration form of an event page.
 func (a *App) registerForm(c *fiber.Ctx) error {
-	ev, wl, err := a.events.get(c.Params("slug"))
+	ev, err := a.events.static(c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -83,29 +84,39 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return a.render(c, 422, "event", a.eventPageData(ev, wl, form, errs))
-	}
-	res, err := models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
-	a.events.reset()
-	if err != nil {
+	if len(errs) == 0 {
+		res, err := a.reg.Register(ev.ID, in, a.now())
+		a.events.touch(ev.ID)
+		if err == nil {
+			a.metrics.registered(res)
+		}
+		switch {
+		case err == nil && res.Duplicate:
+			return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
+		case err == nil:
+			return c.Redirect("/r/"+a.tok.Manage(res.Registration.TokenNonce)+"?new=1", fiber.StatusSeeOther)
+		}
+		status := 422
 		var ve *models.ValidationError
 		if errors.As(err, &ve) {
-			return a.render(c, 422, "event", a.eventPageData(ev, wl, form, ve.Fields))
+			errs = ve.Fields
+		} else if p, ok := problemOf(err); ok && p.Status == 409 {
+			status, errs = 409, map[string]string{"form": p.Detail}
+		} else {
+			return err
 		}
-		if p, ok := problemOf(err); ok && p.Status == 409 {
-			fresh, wl2, ferr := a.events.get(ev.Slug)
-			if ferr != nil {
-				return ferr
-			}
-			return a.render(c, 409, "event", a.eventPageData(fresh, wl2, form, map[string]string{"form": p.Detail}))
-		}
+		return a.renderEventForm(c, status, ev.Slug, form, errs)
+	}
+	return a.renderEventForm(c, 422, ev.Slug, form, errs)
+}
+
+// renderEventForm shows the event page again with the form as typed.
+func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form registrationForm, errs map[string]string) error {
+	ev, wl, err := a.events.get(slug)
+	if err != nil {
 		return err
 	}
-	if res.Duplicate {
-		return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
-	}
-	return c.Redirect("/r/"+a.tok.Manage(res.Registration.TokenNonce)+"?new=1", fiber.StatusSeeOther)
+	return a.render(c, status, "event", a.eventPageData(ev, wl, form, errs))
 }
 
 type message struct {
@@ -139,6 +150,9 @@ type manageData struct {
 	Answers   map[string]string
 	Questions []models.Question
 	Token     string
+	// CheckInQR opens the organisers' check-in page for this registration
+	// (confirmed places only); it is not the manage link.
+	CheckInQR template.HTML
 
 	// FeedChanged says the private feed has just been given a new address.
 	FeedChanged bool
@@ -175,6 +189,11 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 			d.Stream = ev.StreamURL
 		}
 		d.Address = true
+	}
+	if reg.Status == models.RegConfirmed && (reg.Attendance == models.InPerson || !ev.InPerson) {
+		if d.CheckInQR, err = qrSVG(a.cfg.BaseURL+"/admin/check-in/"+a.tok.CheckInCode(reg), "Check-in code"); err != nil {
+			return manageData{}, err
+		}
 	}
 	d.Form = registrationForm{Guests: strconv.Itoa(reg.Guests), Dietary: reg.Dietary, DietaryOther: reg.DietaryOther, AccessNeeds: reg.AccessNeeds, Answers: d.Answers}
 	return d, nil
@@ -226,7 +245,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 	}
 	if len(errs) == 0 {
 		_, err = models.ChangeRegistration(a.db.DB, reg.ID, ch, a.now())
-		a.events.reset()
+		a.events.touch(reg.EventID)
 		if err == nil {
 			return c.Redirect("/r/"+c.Params("token")+"?changed=1", fiber.StatusSeeOther)
 		}
@@ -270,9 +289,10 @@ func (a *App) cancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.CancelRegistration(a.db.DB, reg.ID, nil, a.now()); err != nil {
+	_, err = models.CancelRegistration(a.db.DB, reg.ID, nil, a.now())
+	a.events.touch(reg.EventID)
+	if err != nil {
 		return err
 	}
-	a.events.reset()
 	return c.Redirect("/r/"+c.Params("token"), fiber.StatusSeeOther)
 }

@@ -59,23 +59,31 @@ type Page struct {
 
 // render writes page name with status.
 func (a *App) render(c *fiber.Ctx, status int, name string, p Page) error {
-	t, ok := a.views.pages[name]
-	if !ok {
-		return fmt.Errorf("app: no page template %q", name)
-	}
 	if p.CSRF == "" {
 		p.CSRF, _ = c.Locals(csrfLocal).(string)
 	}
-	p.BaseURL = a.cfg.BaseURL
 	buf := a.views.bufs.Get().(*bytes.Buffer)
-	buf.Reset()
 	defer a.views.bufs.Put(buf)
-	if err := t.ExecuteTemplate(buf, "base", p); err != nil {
-		return fmt.Errorf("app: render %s: %w", name, err)
+	if err := a.renderTo(buf, name, p); err != nil {
+		return err
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(buf.Bytes())
+}
+
+// renderTo executes page name into buf (reset first).
+func (a *App) renderTo(buf *bytes.Buffer, name string, p Page) error {
+	t, ok := a.views.pages[name]
+	if !ok {
+		return fmt.Errorf("app: no page template %q", name)
+	}
+	p.BaseURL = a.cfg.BaseURL
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, "base", p); err != nil {
+		return fmt.Errorf("app: render %s: %w", name, err)
+	}
+	return nil
 }
 
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough))
@@ -153,10 +161,7 @@ type questionField struct {
 }
 
 func inZone(t time.Time, tz string) time.Time {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc, _ := models.Zone(tz)
 	return t.In(loc)
 }
 

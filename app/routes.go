@@ -20,6 +20,7 @@ func (a *App) routes(assets fs.FS) {
 	// Operations.
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
+	f.Get("/metrics", a.metricsPage)
 
 	f.Use("/public", filesystem.New(filesystem.Config{
 		Root:   http.FS(assets),
@@ -63,6 +64,9 @@ func (a *App) routes(assets fs.FS) {
 	web.Post("/r/:token/feed", a.rotateFeed)
 	web.Get("/series/:slug", a.seriesPage)
 	web.Get("/organisations/:slug", a.organisationPage)
+
+	// Organiser workspace (app/admin_routes.go).
+	a.outboxRoutes(a.adminRoutes(web))
 
 	f.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

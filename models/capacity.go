@@ -301,8 +301,13 @@ func takePlaces(tx *gorm.DB, ev *Event, mode string, n int) (bool, error) {
 // freePlaces removes n confirmed places from mode.
 func freePlaces(tx *gorm.DB, ev *Event, mode string, n int) error {
 	col := takenColumn(mode)
-	if err := tx.Exec("UPDATE events SET "+col+" = "+col+" - ? WHERE id = ? AND "+col+" >= ?", n, ev.ID, n).Error; err != nil {
-		return err
+	res := tx.Exec("UPDATE events SET "+col+" = "+col+" - ? WHERE id = ? AND "+col+" >= ?", n, ev.ID, n)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		// The counter disagrees with the registrations: refuse rather than drift.
+		return fmt.Errorf("models: event %d has fewer than %d %s places taken", ev.ID, n, mode)
 	}
 	if mode == Online {
 		ev.OnlineTaken -= n
@@ -329,12 +334,12 @@ func Register(db *gorm.DB, tok Tokens, eventID uint, in RegisterInput, now time.
 			return Invalid("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))
 		}
 		mode := in.Attendance
-		if (mode == InPerson && !ev.InPerson) || (mode == Online && !ev.Online) {
+		if !contains(ev.Modes(), mode) {
 			return Invalid("attendance", "This event does not offer that way of attending")
 		}
 		norm := NormaliseEmail(in.Email)
 		var existing Registration
-		err = tx.Where("event_id = ? AND email_norm = ? AND status <> ?", ev.ID, norm, RegCancelled).
+		err = tx.Where("event_id = ? AND email_norm = ? AND status <> 'cancelled'", ev.ID, norm).
 			Limit(1).Find(&existing).Error
 		if err != nil {
 			return err

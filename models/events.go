@@ -89,10 +89,8 @@ func (e *Event) HostNames() []string {
 
 // Location loads the event's time zone (UTC if unknown).
 func (e *Event) Location() *time.Location {
-	if loc, err := time.LoadLocation(e.Timezone); err == nil {
-		return loc
-	}
-	return time.UTC
+	loc, _ := Zone(e.Timezone)
+	return loc
 }
 
 // VenueInput is the venue part of an EventInput.
@@ -340,6 +338,14 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 				return err
 			}
 		}
+		if before.Status == StatusCancelled && ev.Status != StatusCancelled {
+			// Places freed while it was cancelled go to the waitlist now.
+			for _, mode := range []string{InPerson, Online} {
+				if _, err := promote(tx, ev, mode, now); err != nil {
+					return err
+				}
+			}
+		}
 		if before != after {
 			if err := notifyEventChange(tx, ev, before, userID, now); err != nil {
 				return err
@@ -379,7 +385,8 @@ func notifyEventChange(tx *gorm.DB, ev *Event, before eventSnapshot, userID *uin
 	if err := tx.Where("event_id = ? AND status <> ?", ev.ID, RegCancelled).Find(&regs).Error; err != nil {
 		return err
 	}
-	extra := map[string]string{"previous_starts_at": before.StartsAt.Format(time.RFC3339), "message": ev.CancelMessage}
+	extra := map[string]string{"previous_starts_at": before.StartsAt.Format(time.RFC3339),
+		"previous_ends_at": before.EndsAt.Format(time.RFC3339), "previous_venue": before.VenueName, "message": ev.CancelMessage}
 	for i := range regs {
 		if err := EnqueueMail(tx, kind, ev, &regs[i], extra, now); err != nil {
 			return err
@@ -490,7 +497,7 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	}
 	if in.Timezone != nil {
 		tz := str(in.Timezone)
-		if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
+		if _, ok := Zone(tz); !ok {
 			v.Add("timezone", "Use an IANA time zone such as Europe/London")
 		} else {
 			ev.Timezone = tz

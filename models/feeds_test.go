@@ -32,7 +32,7 @@ func feedEvent(t *testing.T, db *models.DB, slug string, days int, change func(*
 	return ev
 }
 
-func register(t *testing.T, db *models.DB, ev *models.Event, email string) *models.Registration {
+func registerFor(t *testing.T, db *models.DB, ev *models.Event, email string) *models.Registration {
 	t.Helper()
 	res, err := models.Register(db.DB, modelstest.Tokens(), ev.ID, models.RegisterInput{Name: "A Person", Email: email,
 		Attendance: models.InPerson, Dietary: "none", Consent: true}, feedNow.Add(-24*time.Hour))
@@ -109,15 +109,15 @@ func testFeedRegistrations(t *testing.T, db *models.DB) {
 	recent := feedEvent(t, db, "recent", -10, nil)
 	dropped := feedEvent(t, db, "dropped", 12, nil)
 
-	mine := register(t, db, later, "amira@example.org")
-	register(t, db, soon, "Amira@example.org")
-	register(t, db, full, "daniel@example.org")
-	waiting := register(t, db, full, "amira@example.org")
+	mine := registerFor(t, db, later, "amira@example.org")
+	registerFor(t, db, soon, "Amira@example.org")
+	registerFor(t, db, full, "daniel@example.org")
+	waiting := registerFor(t, db, full, "amira@example.org")
 	if waiting.Status != models.RegWaitlisted {
 		t.Fatalf("%s, want waitlisted", waiting.Status)
 	}
-	register(t, db, soon, "daniel@example.org")
-	regDrop := register(t, db, dropped, "amira@example.org")
+	registerFor(t, db, soon, "daniel@example.org")
+	regDrop := registerFor(t, db, dropped, "amira@example.org")
 	if _, err := models.CancelRegistration(db.DB, regDrop.ID, nil, feedNow); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestRotateFeedToken(t *testing.T) {
 	db := modelstest.Open(t)
 	tok := modelstest.Tokens()
 	ev := feedEvent(t, db, "talk", 5, nil)
-	reg := register(t, db, ev, "amira@example.org")
+	reg := registerFor(t, db, ev, "amira@example.org")
 	old := tok.Feed(reg.FeedNonce)
 	rotated, err := models.RotateFeedToken(db.DB, tok, reg.ID, feedNow)
 	if err != nil {
@@ -231,13 +231,13 @@ func testFeedFingerprint(t *testing.T, db *models.DB) {
 	empty := fp()
 	ev := feedEvent(t, db, "talk", 5, nil)
 	created := fp()
-	register(t, db, ev, "amira@example.org") // counts of places are not shown in feeds
+	registerFor(t, db, ev, "amira@example.org") // counts of places are not shown in feeds
 	steps := []struct {
 		name   string
 		change func()
 		same   bool
 	}{
-		{"a registration", func() { register(t, db, ev, "daniel@example.org") }, true},
+		{"a registration", func() { registerFor(t, db, ev, "daniel@example.org") }, true},
 		{"a new title", func() {
 			if _, err := models.UpdateEvent(db.DB, "talk", models.EventInput{Title: strp("New title")}, nil, feedNow); err != nil {
 				t.Fatal(err)

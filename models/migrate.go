@@ -47,6 +47,20 @@ var migrations = []migration{
 		// FeedFingerprint reads MAX(updated_at) on every feed request.
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_events_updated_at ON events (updated_at)`).Error
 	}},
+	{4, "organiser workspace: sessions, invitations, door assignments", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&Session{}, &PasswordToken{}, &DoorAssignment{}); err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_activities_action ON activities (action, id)`).Error
+	}},
+	{5, "outbox claims, leases and dedupe keys", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&OutboxMail{}); err != nil {
+			return err
+		}
+		// Senders look for due rows by state and time.
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_outbox_due
+			ON outbox_mails (status, next_attempt_at)`).Error
+	}},
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it
@@ -91,5 +105,22 @@ func Migrate(db *DB) (int, error) {
 	return n, nil
 }
 
-// SchemaVersion is the newest migration this build knows.
-func SchemaVersion() int { return migrations[len(migrations)-1].version }
+// SchemaVersion is the newest migration this build knows. Branches append
+// migrations out of numeric order, so it is the highest, not the last.
+func SchemaVersion() int {
+	v := 0
+	for _, m := range migrations {
+		v = max(v, m.version)
+	}
+	return v
+}
+
+// MigrationVersions lists the versions of the migrations this build knows,
+// in the order they apply.
+func MigrationVersions() []int {
+	out := make([]int, len(migrations))
+	for i, m := range migrations {
+		out[i] = m.version
+	}
+	return out
+}

@@ -170,11 +170,11 @@ type Question struct {
 // Registration is one attendee's booking for an event, with their guests.
 type Registration struct {
 	ID           uint   `gorm:"primaryKey"`
-	EventID      uint   `gorm:"not null;index"`
+	EventID      uint   `gorm:"not null"`
 	Event        *Event `gorm:"constraint:OnDelete:CASCADE"`
 	Name         string `gorm:"size:200;not null"`
 	Email        string `gorm:"size:254;not null"`
-	EmailNorm    string `gorm:"size:254;not null;index"`
+	EmailNorm    string `gorm:"size:254;not null"`
 	Guests       int    `gorm:"not null;default:0"`
 	Attendance   string `gorm:"size:20;not null"`
 	Status       string `gorm:"size:20;not null"`
@@ -256,17 +256,25 @@ const (
 // OutboxMail is a message waiting to be sent. It is written in the same
 // transaction as the change that causes it, so none is lost or invented.
 type OutboxMail struct {
-	ID             uint      `gorm:"primaryKey"`
-	Kind           string    `gorm:"size:40;not null"`
-	EventID        *uint     `gorm:"index"`
+	ID             uint   `gorm:"primaryKey"`
+	Kind           string `gorm:"size:40;not null"`
+	EventID        *uint
 	RegistrationID *uint     `gorm:"index"`
 	To             string    `gorm:"size:254;not null"`
 	Data           string    `gorm:"type:text"` // JSON snapshot for the template
-	Status         string    `gorm:"size:20;not null;index"`
+	Status         string    `gorm:"size:20;not null;index:idx_outbox_due"`
 	Attempts       int       `gorm:"not null;default:0"`
-	NextAttemptAt  time.Time `gorm:"index"`
+	NextAttemptAt  time.Time `gorm:"index:idx_outbox_due"`
 	LastError      string    `gorm:"size:500"`
 	SentAt         *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ClaimedBy and ClaimedUntil lease a row to one sender while it is in
+	// the sending state; a crashed sender's lease runs out and another
+	// sender retries the row (see ClaimMail).
+	ClaimedBy    string `gorm:"size:100"`
+	ClaimedUntil *time.Time
+	// DedupeKey, when set, makes a mail unique (a reminder per registration
+	// and start time), so schedulers on several instances never double it.
+	DedupeKey *string `gorm:"size:120;uniqueIndex"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -81,8 +82,12 @@ func WaitlistLength(db *gorm.DB, eventID uint) (map[string]int, error) {
 
 // promote confirms waitlisted registrations of mode, in order of arrival,
 // while places are free. A party too big for the free places is passed over
-// but keeps its place for the next time places are freed.
+// but keeps its place for the next time places are freed. Nobody is promoted
+// into a cancelled event (UpdateEvent promotes if it is reinstated).
 func promote(tx *gorm.DB, ev *Event, mode string, now time.Time) ([]Registration, error) {
+	if ev.Status == StatusCancelled {
+		return nil, nil
+	}
 	left := ev.PlacesLeft(mode)
 	if left != nil && *left <= 0 {
 		return nil, nil
@@ -218,8 +223,9 @@ type RegistrationChange struct {
 }
 
 // ChangeRegistration applies a change of guests or answers. More guests on a
-// confirmed registration must fit the free places (else ErrFull and nothing
-// changes); fewer guests free places and promote from the waitlist.
+// confirmed registration must fit the free places (else a ValidationError on
+// "guests" saying how many fit, and nothing changes); fewer guests free
+// places and promote from the waitlist.
 func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -286,6 +292,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		if err != nil {
 			return err
 		}
+		changed := in.Guests != r.Guests || string(answers) != r.Answers || in.Dietary != r.Dietary ||
+			in.DietaryOther != r.DietaryOther || in.AccessNeeds != r.AccessNeeds
+		previousGuests := r.Guests
 		r.Guests, r.Answers, r.Dietary, r.DietaryOther, r.AccessNeeds, r.UpdatedAt =
 			in.Guests, string(answers), in.Dietary, in.DietaryOther, in.AccessNeeds, now
 		if err := tx.Model(&r).Select("guests", "answers", "dietary", "dietary_other", "access_needs", "updated_at").Updates(&r).Error; err != nil {
@@ -293,6 +302,12 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		}
 		if delta != 0 {
 			if err := logActivity(tx, ev.ID, &r.ID, nil, "guests_changed", fmt.Sprintf("guests changed by %+d", delta), now); err != nil {
+				return err
+			}
+		}
+		if changed {
+			extra := map[string]string{"previous_guests": strconv.Itoa(previousGuests)}
+			if err := EnqueueMail(tx, MailChanged, ev, &r, extra, now); err != nil {
 				return err
 			}
 		}

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds css/, js/ and img/.
 //
-//go:embed css img
+//go:embed css img js
 var FS embed.FS

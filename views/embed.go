@@ -4,7 +4,7 @@ package views
 
 import "embed"
 
-// FS holds layouts/, partials/ and pages/.
+// FS holds layouts/, partials/, pages/ and mail/ (the mail templates).
 //
-//go:embed layouts partials pages
+//go:embed layouts partials pages mail
 var FS embed.FS

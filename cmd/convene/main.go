@@ -29,6 +29,7 @@ import (
 	_ "time/tzdata" // time zones even on machines without tzdata
 
 	"convene/app"
+	"convene/app/mail"
 	"convene/models"
 )
 
@@ -149,12 +150,27 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer a.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go runDaily(ctx, log, func() error {
 		_, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
 		return err
 	})
+	sender, err := mail.New(db, mail.Config{
+		SMTPURL:     cfg.SMTPURL,
+		Composer:    mail.Composer{BaseURL: cfg.BaseURL, From: cfg.MailFrom, Tokens: cfg.Tokens()},
+		Development: !cfg.Production(),
+		Log:         log,
+	})
+	if err != nil {
+		return err
+	}
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		sender.Run(ctx)
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -175,7 +191,14 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return a.Fiber.ShutdownWithContext(shutdown)
+	err = a.Fiber.ShutdownWithContext(shutdown)
+	// The sender finishes the message in flight and hands back the rest.
+	select {
+	case <-mailDone:
+	case <-shutdown.Done():
+		log.Warn("mail sender did not stop in time; its claims will lapse and be retried")
+	}
+	return err
 }
 
 func demoLoginWorks(db *models.DB) bool {

@@ -1,0 +1,276 @@
+package app
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"convene/models"
+)
+
+// attendeesData is the attendees page of an event.
+type attendeesData struct {
+	Event     *models.Event
+	Filter    models.AttendeeFilter
+	Regs      []models.Registration
+	Positions map[uint]int
+	Summary   models.AttendeeSummary
+	PlacesIn  *int
+	PlacesOn  *int
+	Notice    string
+	Error     string
+}
+
+func attendeeFilter(c *fiber.Ctx) models.AttendeeFilter {
+	f := models.AttendeeFilter{Query: c.Query("q")}
+	if s := c.Query("status"); s == models.RegConfirmed || s == models.RegWaitlisted || s == models.RegCancelled {
+		f.Status = s
+	}
+	if s := c.Query("attendance"); s == models.InPerson || s == models.Online {
+		f.Attendance = s
+	}
+	if s := c.Query("checked_in"); s == "yes" || s == "no" {
+		f.CheckedIn = s
+	}
+	return f
+}
+
+// attendeeNotices are the messages shown after an action on the list.
+var attendeeNotices = map[string]string{
+	"added":     "The registration has been added.",
+	"promoted":  "The registration has been moved up from the waitlist and the person emailed.",
+	"cancelled": "The registration has been cancelled and the person emailed.",
+}
+
+func (a *App) attendeesPage(c *fiber.Ctx) error {
+	ev, _, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	return a.renderAttendees(c, 200, ev, attendeeNotices[c.Query("done")], "")
+}
+
+func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice, problem string) error {
+	all, err := models.EventRegistrations(a.db.Read, ev.ID)
+	if err != nil {
+		return err
+	}
+	f := attendeeFilter(c)
+	regs, err := models.FindAttendees(a.db.Read, ev.ID, f)
+	if err != nil {
+		return err
+	}
+	d := attendeesData{Event: ev, Filter: f, Regs: regs, Summary: models.SummariseAttendees(all), Positions: waitlistPositions(all),
+		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Notice: notice, Error: problem}
+	return a.renderAdmin(c, status, "admin_attendees", "Attendees: "+ev.Title, "events", d)
+}
+
+// waitlistPositions numbers waitlisted registrations per mode, in the
+// order EventRegistrations gives them.
+func waitlistPositions(regs []models.Registration) map[uint]int {
+	out := map[uint]int{}
+	n := map[string]int{}
+	for _, r := range regs {
+		if r.Status == models.RegWaitlisted {
+			n[r.Attendance]++
+			out[r.ID] = n[r.Attendance]
+		}
+	}
+	return out
+}
+
+// attendeeForm is the organiser's form to add a registration by hand.
+type attendeeForm struct {
+	Event   *models.Event
+	Form    registrationForm
+	Errors  map[string]string
+	ErrList []fieldError
+	Diets   []string
+}
+
+func (a *App) newAttendeePage(c *fiber.Ctx) error {
+	ev, _, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	return a.renderAdmin(c, 200, "admin_attendee_form", "Add a registration", "events",
+		attendeeForm{Event: ev, Form: registrationForm{Guests: "0"}, Diets: models.DietaryChoices})
+}
+
+// addAttendee registers someone on their behalf, through the same capacity
+// rules as the public form: confirmed if places fit, else waitlisted.
+func (a *App) addAttendee(c *fiber.Ctx) error {
+	ev, u, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	form, in, errs := parseRegistrationForm(c, ev)
+	if err := models.ValidateRegistration(ev, &in); err != nil {
+		fields := validationFields(err)
+		if fields == nil {
+			return err
+		}
+		for k, v := range fields {
+			if _, ok := errs[k]; !ok {
+				errs[k] = v
+			}
+		}
+	}
+	if len(errs) == 0 {
+		var res *models.RegisterResult
+		res, err = models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
+		a.events.reset()
+		switch {
+		case err == nil && res.Duplicate:
+			errs["email"] = "This email address already holds a registration for this event"
+		case err == nil:
+			if err := models.RecordActivity(a.db.DB, ev.ID, &res.Registration.ID, &u.ID, "added_by_organiser", res.Registration.Status, a.now()); err != nil {
+				return err
+			}
+			return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=added", fiber.StatusSeeOther)
+		case validationFields(err) != nil:
+			errs = validationFields(err)
+		default:
+			p, ok := problemOf(err)
+			if !ok {
+				return err
+			}
+			errs["form"] = p.Detail
+		}
+	}
+	return a.renderAdmin(c, 422, "admin_attendee_form", "Error: add a registration", "events",
+		attendeeForm{Event: ev, Form: form, Errors: errs, ErrList: orderedErrors(errs), Diets: models.DietaryChoices})
+}
+
+func (a *App) promoteAttendee(c *fiber.Ctx) error {
+	ev, u, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	r, err := a.eventRegistration(c, ev)
+	if err != nil {
+		return err
+	}
+	_, err = models.PromoteRegistration(a.db.DB, r.ID, &u.ID, a.now())
+	a.events.reset()
+	if fields := validationFields(err); fields != nil {
+		fresh, ferr := models.FindEvent(a.db.Read, ev.Slug)
+		if ferr != nil {
+			return ferr
+		}
+		return a.renderAttendees(c, 409, fresh, "", fields["status"])
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=promoted", fiber.StatusSeeOther)
+}
+
+func (a *App) cancelAttendee(c *fiber.Ctx) error {
+	ev, u, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	r, err := a.eventRegistration(c, ev)
+	if err != nil {
+		return err
+	}
+	if _, err := models.CancelRegistration(a.db.DB, r.ID, &u.ID, a.now()); err != nil {
+		return err
+	}
+	a.events.reset()
+	return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=cancelled", fiber.StatusSeeOther)
+}
+
+// exportAttendees sends every registration of an event as CSV for
+// spreadsheets: UTF-8 with a byte-order mark (so Excel reads accents and
+// Arabic or Hebrew names right), CRLF line ends, one column per custom
+// question, and every cell that a spreadsheet could run as a formula made
+// inert.
+func (a *App) exportAttendees(c *fiber.Ctx) error {
+	ev, u, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	regs, err := models.EventRegistrations(a.db.Read, ev.ID)
+	if err != nil {
+		return err
+	}
+	body, err := attendeesCSV(ev, regs)
+	if err != nil {
+		return err
+	}
+	if err := models.RecordActivity(a.db.DB, ev.ID, nil, &u.ID, "exported", strconv.Itoa(len(regs))+" registrations as CSV", a.now()); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ev.Slug+`-registrations.csv"`)
+	return c.Send(body)
+}
+
+// attendeesCSV renders the export.
+func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
+		"dietary", "dietary_other", "access_needs", "checked_in_at", "registered_at"}
+	for _, q := range ev.Questions {
+		header = append(header, q.Label)
+	}
+	if err := w.Write(neutralise(header)); err != nil {
+		return nil, err
+	}
+	pos := waitlistPositions(regs)
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return rfc3339(*t, ev.Timezone)
+	}
+	for i := range regs {
+		r := &regs[i]
+		answers := map[string]string{}
+		_ = json.Unmarshal([]byte(r.Answers), &answers)
+		wp := ""
+		if p, ok := pos[r.ID]; ok {
+			wp = strconv.Itoa(p)
+		}
+		row := []string{strconv.FormatUint(uint64(r.ID), 10), r.Name, r.Email, r.Status, wp, r.Attendance,
+			strconv.Itoa(r.Guests), strconv.Itoa(r.Places()), r.Dietary, r.DietaryOther, r.AccessNeeds,
+			stamp(r.CheckedInAt), stamp(&r.CreatedAt)}
+		for _, q := range ev.Questions {
+			row = append(row, answers[q.Key])
+		}
+		if err := w.Write(neutralise(row)); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, errors.Join(errors.New("app: csv export"), err)
+	}
+	return buf.Bytes(), nil
+}
+
+// neutralise makes cells inert in spreadsheets: a cell starting with = + -
+// @, a tab or a carriage return could be read as a formula (CSV injection),
+// so it gets a leading single quote, as OWASP advises.
+func neutralise(cells []string) []string {
+	for i, s := range cells {
+		if s == "" {
+			continue
+		}
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			cells[i] = "'" + s
+		}
+	}
+	return cells
+}

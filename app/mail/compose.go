@@ -1,0 +1,297 @@
+package mail
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"gorm.io/gorm"
+
+	"convene/models"
+	"convene/views"
+)
+
+// ErrUnsendable marks a mail that can never be sent as it stands (its event
+// or registration is gone, its data is broken, its address is invalid):
+// the sender fails it at once instead of retrying.
+var ErrUnsendable = errors.New("mail cannot be sent")
+
+// Composer turns outbox rows into messages. Links carrying private tokens
+// are rebuilt from the secret at send time, never stored.
+type Composer struct {
+	// BaseURL is the site's address, without a trailing slash.
+	BaseURL string
+	// From is the From address (MAIL_FROM), "Name <address>" or an address.
+	From string
+	// Tokens derives the manage and feed tokens.
+	Tokens models.Tokens
+}
+
+// Message is a composed mail, ready to send or to show to an admin.
+type Message struct {
+	From      string
+	To        string
+	ReplyTo   string
+	Subject   string
+	MessageID string
+	Date      time.Time
+	Text      string
+	HTML      string
+	// ICS is the event as a calendar attachment; nil when there is none.
+	ICS []byte
+}
+
+// kinds lists every kind of mail with its templates in views/mail.
+var kinds = []string{
+	models.MailConfirmation, models.MailWaitlisted, models.MailPromoted, models.MailDuplicate,
+	models.MailCancelled, models.MailChanged, models.MailEventChanged, models.MailPostponed,
+	models.MailEventCancel, models.MailReminder, models.MailMessage,
+}
+
+// withCalendar are the kinds that carry the event as an .ics attachment,
+// for confirmed places.
+var withCalendar = map[string]bool{
+	models.MailConfirmation: true, models.MailPromoted: true, models.MailEventChanged: true,
+	models.MailPostponed: true, models.MailEventCancel: true,
+}
+
+type kindTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// templates parses views/mail once: each kind's .txt (subject and text
+// blocks) with layout.txt, and its .html (html block) with layout.html.
+var templates = sync.OnceValues(func() (map[string]kindTemplates, error) {
+	out := map[string]kindTemplates{}
+	for _, k := range kinds {
+		t, err := texttemplate.New(k).Funcs(texttemplate.FuncMap(funcs)).ParseFS(views.FS, "mail/layout.txt", "mail/"+k+".txt")
+		if err != nil {
+			return nil, fmt.Errorf("mail: unable to parse %s.txt: %w", k, err)
+		}
+		h, err := htmltemplate.New(k).Funcs(htmltemplate.FuncMap(funcs)).ParseFS(views.FS, "mail/layout.html", "mail/"+k+".html")
+		if err != nil {
+			return nil, fmt.Errorf("mail: unable to parse %s.html: %w", k, err)
+		}
+		out[k] = kindTemplates{text: t, html: h}
+	}
+	return out, nil
+})
+
+var funcs = map[string]any{
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
+	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
+}
+
+// templateData is what a mail template sees: a snapshot of the event and the
+// registration at send time, plus the data stored with the mail.
+type templateData struct {
+	Kind     string
+	Name     string
+	Title    string
+	EventURL string
+	When     string
+	// Venue is where to go; Address only when the registrant may see it.
+	Venue       string
+	Address     string
+	AccessNotes string
+	Online      bool
+	Confirmed   bool
+	Waitlisted  bool
+	Tentative   bool
+	Hosts       string
+	Guests      int
+	Position    int
+	ManageURL   string
+	FeedURL     string
+	StreamURL   string
+	// PreviousWhen and PreviousVenue describe an event before a change.
+	PreviousWhen  string
+	PreviousVenue string
+	// Message is the organiser's cancellation note or message body.
+	Message string
+	// OrganiserSubject is the subject of an organiser's message.
+	OrganiserSubject string
+	PreviousGuests   int
+	Site             string
+}
+
+// Compose builds the message for outbox row m at now. Errors wrapping
+// ErrUnsendable are permanent; others (storage) are worth a retry.
+func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Message, error) {
+	tpl, err := templates()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	kt, ok := tpl[m.Kind]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown kind %q", ErrUnsendable, m.Kind)
+	}
+	if m.EventID == nil || m.RegistrationID == nil {
+		return nil, fmt.Errorf("%w: no event or registration", ErrUnsendable)
+	}
+	var ev models.Event
+	err = db.Preload("Hosts", func(d *gorm.DB) *gorm.DB { return d.Order("position, id") }).
+		Preload("Hosts.Organisation").Take(&ev, *m.EventID).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("%w: the event no longer exists", ErrUnsendable)
+		}
+		return nil, err
+	}
+	var reg models.Registration
+	if err := db.Take(&reg, *m.RegistrationID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("%w: the registration no longer exists", ErrUnsendable)
+		}
+		return nil, err
+	}
+	if m.Kind == models.MailReminder && (ev.Status != models.StatusPublished || reg.Status != models.RegConfirmed || !now.Before(ev.StartsAt)) {
+		return nil, fmt.Errorf("%w: the reminder no longer applies (event %s, registration %s)", ErrUnsendable, ev.Status, reg.Status)
+	}
+	data := map[string]string{}
+	if m.Data != "" {
+		if err := json.Unmarshal([]byte(m.Data), &data); err != nil {
+			return nil, fmt.Errorf("%w: stored data is not a JSON object", ErrUnsendable)
+		}
+	}
+	v := c.view(m.Kind, &ev, &reg, data)
+	if v.Position, err = models.WaitlistPosition(db, &reg); err != nil {
+		return nil, err
+	}
+
+	var subject, text, html bytes.Buffer
+	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	if err := kt.text.ExecuteTemplate(&text, "layout", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	if err := kt.html.ExecuteTemplate(&html, "layout", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	msg := &Message{
+		From: c.From, To: m.To, Subject: oneLine(subject.String()),
+		MessageID: fmt.Sprintf("convene.%d.%s@%s", m.ID, strconv.FormatInt(m.CreatedAt.UnixNano(), 36), c.host()),
+		Date:      now, Text: text.String(), HTML: html.String(),
+	}
+	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
+		msg.ReplyTo = ev.Hosts[0].Organisation.Email
+	}
+	if withCalendar[m.Kind] && reg.Status == models.RegConfirmed {
+		e := icsEvent{UID: fmt.Sprintf("event-%d@%s", ev.ID, c.host()), URL: v.EventURL}
+		switch {
+		case v.Online:
+			e.Location = "Online"
+			if v.StreamURL != "" {
+				e.Description = "Join online: " + v.StreamURL
+			}
+		case v.Address != "":
+			e.Location = v.Venue + ", " + v.Address
+		default:
+			e.Location = v.Venue
+		}
+		e.Location = strings.Trim(e.Location, ", ")
+		msg.ICS = eventICS(&ev, e)
+	}
+	return msg, nil
+}
+
+// view gathers what the templates show.
+func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, data map[string]string) templateData {
+	confirmed := reg.Status == models.RegConfirmed
+	v := templateData{
+		Kind: kind, Name: reg.Name, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
+		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative,
+		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
+		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
+		ManageURL: c.BaseURL + "/r/" + c.Tokens.Manage(reg.TokenNonce),
+		FeedURL:   c.BaseURL + "/me/" + c.Tokens.Feed(reg.FeedNonce) + ".ics",
+		Message:   data["message"], OrganiserSubject: data["subject"], Site: c.BaseURL,
+	}
+	if kind == models.MailMessage {
+		v.Message = data["body"]
+	}
+	if !v.Online {
+		v.Venue, v.AccessNotes = ev.VenueName, ev.AccessNotes
+		if ev.AddressVisibility != models.AddressRegistrants || confirmed {
+			v.Address = ev.VenueAddress
+		}
+	}
+	if v.Online && confirmed {
+		v.StreamURL = ev.StreamURL
+	}
+	if s, err := time.Parse(time.RFC3339, data["previous_starts_at"]); err == nil {
+		e, err := time.Parse(time.RFC3339, data["previous_ends_at"])
+		if err != nil || !e.After(s) {
+			e = s.Add(ev.EndsAt.Sub(ev.StartsAt))
+		}
+		if !s.Equal(ev.StartsAt) || !e.Equal(ev.EndsAt) {
+			v.PreviousWhen = formatWhen(s, e, ev.Timezone)
+		}
+	}
+	if p := data["previous_venue"]; p != ev.VenueName && !v.Online {
+		v.PreviousVenue = p
+	}
+	if n, err := strconv.Atoi(data["previous_guests"]); err == nil {
+		v.PreviousGuests = n
+	}
+	return v
+}
+
+func (c Composer) host() string {
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
+}
+
+// oneLine keeps a subject on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// MIME builds the message with go-mail: multipart/alternative text and
+// HTML, and the calendar attachment when there is one. An address that
+// cannot be used makes the error wrap ErrUnsendable.
+func (msg *Message) MIME() (*gomail.Msg, error) {
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.From(msg.From); err != nil {
+		return nil, fmt.Errorf("%w: MAIL_FROM is not a valid address: %v", ErrUnsendable, err)
+	}
+	if _, err := mail.ParseAddress(msg.To); err != nil {
+		return nil, fmt.Errorf("%w: the recipient address is not valid", ErrUnsendable)
+	}
+	if err := m.To(msg.To); err != nil {
+		return nil, fmt.Errorf("%w: the recipient address is not valid", ErrUnsendable)
+	}
+	if msg.ReplyTo != "" {
+		// A host's broken address should not stop the mail: leave it out.
+		_ = m.ReplyTo(msg.ReplyTo)
+	}
+	m.Subject(msg.Subject)
+	m.SetMessageIDWithValue(msg.MessageID)
+	m.SetDateWithValue(msg.Date)
+	// Transactional mail: autoresponders should not answer it (RFC 3834).
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	m.SetBodyString(gomail.TypeTextPlain, msg.Text)
+	m.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	if msg.ICS != nil {
+		m.AttachReadSeeker("event.ics", bytes.NewReader(msg.ICS),
+			gomail.WithFileContentType(gomail.ContentType("text/calendar; charset=utf-8; method=PUBLISH")))
+	}
+	return m, nil
+}

@@ -1,0 +1,261 @@
+package mail
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"convene/models"
+	"convene/models/modelstest"
+)
+
+// TestComposeKinds renders every kind of mail from a real registration and
+// checks what each must say, and must not.
+func TestComposeKinds(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := testEvent(t, db.DB, 3)
+	inPerson := registerAs(t, db.DB, ev, "in@example.org", models.InPerson, 2)
+	waiting := registerAs(t, db.DB, ev, "wait@example.org", models.InPerson, 0)
+	online := registerAs(t, db.DB, ev, "online@example.org", models.Online, 0)
+	if waiting.Status != models.RegWaitlisted {
+		t.Fatalf("fixture: %s, want waitlisted", waiting.Status)
+	}
+	prev := ev.StartsAt.Add(-24 * time.Hour)
+	tests := []struct {
+		kind    string
+		reg     *models.Registration
+		data    map[string]string
+		subject string
+		has     []string
+		hasNot  []string
+		ics     bool
+	}{
+		{kind: models.MailConfirmation, reg: inPerson, subject: "You're registered: Solidarity iftar",
+			has: []string{"you and 2 guests", "Al-Noor Mosque, 1 High Street, London", "/me/"}, hasNot: []string{"stream.example.org"}, ics: true},
+		{kind: models.MailConfirmation, reg: online, subject: "You're registered: Solidarity iftar",
+			has: []string{"Where: online", "https://stream.example.org/iftar"}, hasNot: []string{"High Street"}, ics: true},
+		{kind: models.MailWaitlisted, reg: waiting, subject: "You're on the waitlist: Solidarity iftar",
+			has: []string{"number 1 in line"}, hasNot: []string{"High Street"}},
+		{kind: models.MailPromoted, reg: inPerson, subject: "A place is yours: Solidarity iftar", has: []string{"1 High Street"}, ics: true},
+		{kind: models.MailDuplicate, reg: waiting, subject: "Your registration for Solidarity iftar",
+			has: []string{"already registered and on the waitlist (number 1 in line)", "/r/"}},
+		{kind: models.MailCancelled, reg: inPerson, subject: "Registration cancelled: Solidarity iftar",
+			has: []string{testBaseURL + "/events/" + ev.Slug}},
+		{kind: models.MailChanged, reg: inPerson, data: map[string]string{"previous_guests": "0"},
+			subject: "Registration updated: Solidarity iftar", has: []string{"Guests: 2 (before: 0)"}},
+		{kind: models.MailEventChanged, reg: inPerson,
+			data:    map[string]string{"previous_starts_at": prev.Format(time.RFC3339), "previous_ends_at": prev.Add(2 * time.Hour).Format(time.RFC3339), "previous_venue": "St Mary's Church"},
+			subject: "Change of time or place: Solidarity iftar",
+			has:     []string{"(before: " + formatWhen(prev, prev.Add(2*time.Hour), "Europe/London") + ")", "(before: St Mary's Church)", "still confirmed"}, ics: true},
+		{kind: models.MailEventChanged, reg: waiting, data: map[string]string{"previous_starts_at": prev.Format(time.RFC3339)},
+			subject: "Change of time or place: Solidarity iftar", has: []string{"still on the waitlist"}, hasNot: []string{"High Street"}},
+		{kind: models.MailPostponed, reg: inPerson, data: map[string]string{"message": "New date soon."},
+			subject: "Postponed: Solidarity iftar", has: []string{"New date soon."}, ics: true},
+		{kind: models.MailEventCancel, reg: inPerson, data: map[string]string{"message": "The hall flooded."},
+			subject: "Cancelled: Solidarity iftar", has: []string{"The hall flooded."}, ics: true},
+		{kind: models.MailReminder, reg: online, subject: "Reminder: Solidarity iftar, " + formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone),
+			has: []string{"https://stream.example.org/iftar"}},
+		{kind: models.MailMessage, reg: waiting, data: map[string]string{"subject": "Doors open at 6pm", "body": "Bring <b>water</b>."},
+			subject: "Doors open at 6pm", has: []string{"Bring <b>water</b>."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+"/"+tt.reg.Email, func(t *testing.T) {
+			err := db.Transaction(func(tx *gorm.DB) error {
+				return models.EnqueueMail(tx, tt.kind, ev, tt.reg, tt.data, time.Now().UTC())
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var row models.OutboxMail
+			db.Order("id DESC").Take(&row)
+			msg, err := testComposer().Compose(db.Read, &row, time.Now())
+			if err != nil {
+				t.Fatalf("compose: %v", err)
+			}
+			if msg.Subject != tt.subject {
+				t.Errorf("subject %q, want %q", msg.Subject, tt.subject)
+			}
+			for _, s := range append(tt.has, "Hello Amina Example", testBaseURL) {
+				if !strings.Contains(msg.Text, s) {
+					t.Errorf("text lacks %q:\n%s", s, msg.Text)
+				}
+			}
+			for _, s := range tt.hasNot {
+				if strings.Contains(msg.Text, s) || strings.Contains(msg.HTML, s) {
+					t.Errorf("mail shows %q", s)
+				}
+			}
+			if (msg.ICS != nil) != tt.ics {
+				t.Errorf("calendar attached: %v, want %v", msg.ICS != nil, tt.ics)
+			}
+			if msg.ICS != nil {
+				checkICS(t, msg.ICS, ev)
+			}
+			if !strings.HasPrefix(msg.HTML, "<!doctype html>") || strings.Contains(msg.HTML, "<b>water") {
+				t.Errorf("HTML not a page, or not escaped:\n%s", msg.HTML)
+			}
+			if _, err := msg.MIME(); err != nil {
+				t.Errorf("MIME: %v", err)
+			}
+		})
+	}
+}
+
+// TestComposeUnsendable: broken rows fail for good instead of retrying.
+func TestComposeUnsendable(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := testEvent(t, db.DB, 3)
+	reg := registerAs(t, db.DB, ev, "a@example.org", models.InPerson, 0)
+	cancelled := registerAs(t, db.DB, ev, "b@example.org", models.InPerson, 0)
+	if _, err := models.CancelRegistration(db.DB, cancelled.ID, nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	missing := uint(9999)
+	tests := []struct {
+		name string
+		row  models.OutboxMail
+	}{
+		{"unknown kind", models.OutboxMail{Kind: "newsletter", EventID: &ev.ID, RegistrationID: &reg.ID}},
+		{"no event", models.OutboxMail{Kind: models.MailConfirmation, RegistrationID: &reg.ID}},
+		{"event gone", models.OutboxMail{Kind: models.MailConfirmation, EventID: &missing, RegistrationID: &reg.ID}},
+		{"registration gone", models.OutboxMail{Kind: models.MailConfirmation, EventID: &ev.ID, RegistrationID: &missing}},
+		{"broken data", models.OutboxMail{Kind: models.MailConfirmation, EventID: &ev.ID, RegistrationID: &reg.ID, Data: "[1,"}},
+		{"reminder for a cancelled place", models.OutboxMail{Kind: models.MailReminder, EventID: &ev.ID, RegistrationID: &cancelled.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := testComposer().Compose(db.Read, &tt.row, time.Now()); !errors.Is(err, ErrUnsendable) {
+				t.Fatalf("err %v, want ErrUnsendable", err)
+			}
+		})
+	}
+	for _, to := range []string{"", "not an address", "a@b@c"} {
+		msg := &Message{From: "Convene <no-reply@events.example.org>", To: to}
+		if _, err := msg.MIME(); !errors.Is(err, ErrUnsendable) {
+			t.Errorf("MIME to %q: %v, want ErrUnsendable", to, err)
+		}
+	}
+	if _, err := (&Message{From: "nobody", To: "a@example.org"}).MIME(); !errors.Is(err, ErrUnsendable) {
+		t.Errorf("MIME from a bad MAIL_FROM: %v", err)
+	}
+}
+
+func TestICSEscapingAndFolding(t *testing.T) {
+	tests := []struct {
+		name  string
+		title string
+		want  string // the unfolded SUMMARY value
+	}{
+		{"plain", "Public meeting", "Public meeting"},
+		{"special characters", `Rights; dignity, "hope" \ more`, `Rights\; dignity\, "hope" \\ more`},
+		{"newline", "Line one\nLine two", `Line one\nLine two`},
+		{"long multibyte", strings.Repeat("Iftar à la mosquée — ", 8), strings.Repeat("Iftar à la mosquée — ", 8)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := &models.Event{ID: 7, Title: tt.title, Status: models.StatusPublished,
+				StartsAt: time.Date(2026, 12, 10, 19, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 12, 10, 21, 0, 0, 0, time.UTC)}
+			b := eventICS(ev, icsEvent{UID: "event-7@events.example.org"})
+			s := string(b)
+			for _, l := range strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n") {
+				if len(l) > 75 {
+					t.Errorf("line of %d octets: %q", len(l), l)
+				}
+				if !strings.HasPrefix(l, " ") && strings.ContainsRune(l, '\n') {
+					t.Errorf("bare newline in %q", l)
+				}
+			}
+			unfolded := strings.ReplaceAll(s, "\r\n ", "")
+			if !strings.Contains(unfolded, "\r\nSUMMARY:"+tt.want+"\r\n") {
+				t.Errorf("SUMMARY not %q in\n%s", tt.want, unfolded)
+			}
+			if !strings.Contains(unfolded, "DTSTART:20261210T190000Z\r\n") || !strings.Contains(unfolded, "STATUS:CONFIRMED\r\n") {
+				t.Errorf("times or status wrong:\n%s", unfolded)
+			}
+		})
+	}
+	cancelled := &models.Event{ID: 7, Title: "Vigil", Status: models.StatusCancelled}
+	if s := string(eventICS(cancelled, icsEvent{})); !strings.Contains(s, "SUMMARY:Cancelled: Vigil\r\n") || !strings.Contains(s, "STATUS:CANCELLED\r\n") {
+		t.Errorf("cancelled event:\n%s", s)
+	}
+}
+
+func TestSchedule(t *testing.T) {
+	s := DefaultSchedule()
+	tests := []struct {
+		attempts int
+		wait     time.Duration
+		retry    bool
+	}{
+		{0, 10 * time.Second, true},
+		{1, 10 * time.Second, true},
+		{2, 30 * time.Second, true},
+		{3, time.Minute, true},
+		{4, 5 * time.Minute, true},
+		{5, 15 * time.Minute, true},
+		{6, time.Hour, true},
+		{28, time.Hour, true}, // 21 min 40 s + 23 hours waited
+		{29, 0, false},        // the next wait would pass a day
+	}
+	for _, tt := range tests {
+		wait, retry := s.Next(tt.attempts)
+		if wait != tt.wait || retry != tt.retry {
+			t.Errorf("Next(%d) = %s, %v; want %s, %v", tt.attempts, wait, retry, tt.wait, tt.retry)
+		}
+	}
+}
+
+func TestNewClient(t *testing.T) {
+	tests := []struct {
+		url    string
+		ok     bool
+		server string
+	}{
+		{"smtp://user:secret@mail.example.org", true, "mail.example.org:587"},
+		{"smtp://mail.example.org:25?tls=required", true, "mail.example.org:25"},
+		{"smtp://localhost:1025?tls=none", true, "localhost:1025"},
+		{"smtp://user:secret@localhost:1025?tls=none", true, "localhost:1025"},
+		{"smtps://user:secret@mail.example.org", true, "mail.example.org:465"},
+		{"smtp://mail.example.org?tls=maybe", false, ""},
+		{"smtp://mail.example.org:99999", false, ""},
+		{"smtp://user:secret@mail.example.org:x", false, ""},
+		{"http://mail.example.org", false, ""},
+		{"smtp://", false, ""},
+		{"::not a url", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			c, err := NewClient(tt.url, time.Second)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && strings.Contains(err.Error(), "secret") {
+				t.Errorf("error reveals the password: %v", err)
+			}
+			if err == nil && c.ServerAddr() != tt.server {
+				t.Errorf("server %s, want %s", c.ServerAddr(), tt.server)
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		permanent bool
+	}{
+		{"success", nil, false},
+		{"unknown error", errors.New("x"), false},
+		{"wrapped unsendable", errors.Join(errors.New("compose"), ErrUnsendable), true},
+		{"connection refused", errors.New("connecting to the mail server: dial tcp: connection refused"), false},
+	}
+	for _, tt := range tests {
+		if permanent, _ := classify(tt.err); permanent != tt.permanent {
+			t.Errorf("%s: permanent %v, want %v", tt.name, permanent, tt.permanent)
+		}
+	}
+}

@@ -1,0 +1,308 @@
+// Package mail sends Convene's mail from the outbox: it composes messages
+// (plain text, HTML and an .ics attachment) from templates in views/mail,
+// delivers them over SMTP with retries, and schedules event reminders.
+//
+// A Sender runs inside `convene serve`. Several instances may share one
+// database: each claims rows in a short transaction and holds a lease on
+// them while it sends (see models.ClaimMail), so every mail goes out once.
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"convene/models"
+)
+
+// Config configures a Sender. Zero values take the defaults.
+type Config struct {
+	// SMTPURL is the mail server (see NewClient); empty holds all mail.
+	SMTPURL  string
+	Composer Composer
+	// Development logs one line per held mail (kind, id, event; never
+	// addresses or names).
+	Development bool
+	// Schedule of retries after temporary failures (DefaultSchedule).
+	Schedule Schedule
+	// Poll is how often the outbox is checked for due mail (250 ms).
+	Poll time.Duration
+	// Lease is how long a claim lasts before another sender may take the
+	// rows over (5 min); it must be well above Timeout.
+	Lease time.Duration
+	// Batch is how many rows one claim takes (20).
+	Batch int
+	// Timeout bounds the connection and each SMTP command (30 s).
+	Timeout time.Duration
+	// RemindEvery is how often reminders are scheduled (1 min).
+	RemindEvery time.Duration
+	// Claimant names this sender in claims (host, process and a random part).
+	Claimant string
+	// Now is the clock (time.Now in UTC).
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Sender delivers the outbox.
+type Sender struct {
+	db     *models.DB
+	cfg    Config
+	client *gomail.Client
+	log    *slog.Logger
+}
+
+// New makes a Sender on db. An invalid SMTP_URL is an error.
+func New(db *models.DB, cfg Config) (*Sender, error) {
+	if cfg.Schedule.GiveUp == 0 {
+		cfg.Schedule = DefaultSchedule()
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 250 * time.Millisecond
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 5 * time.Minute
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 20
+	}
+	if cfg.RemindEvery <= 0 {
+		cfg.RemindEvery = time.Minute
+	}
+	if cfg.Claimant == "" {
+		host, _ := os.Hostname()
+		cfg.Claimant = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), models.RandomString(6))
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Sender{db: db, cfg: cfg, log: cfg.Log.With("component", "mail")}
+	if cfg.SMTPURL != "" {
+		c, err := NewClient(cfg.SMTPURL, cfg.Timeout)
+		if err != nil {
+			return nil, err
+		}
+		s.client = c
+	}
+	if _, err := templates(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run sends due mail and schedules reminders until ctx ends. On the way
+// out it finishes the message in flight and hands the rest of its claim
+// back, so a restart loses and repeats nothing.
+func (s *Sender) Run(ctx context.Context) {
+	if s.client == nil {
+		s.log.Warn("no SMTP_URL: mail is held in the outbox; admins see it at /admin/outbox")
+	}
+	var nextRemind time.Time
+	for ctx.Err() == nil {
+		if now := time.Now(); !now.Before(nextRemind) {
+			s.remind()
+			nextRemind = now.Add(s.cfg.RemindEvery)
+		}
+		n, err := s.step(ctx)
+		if err != nil {
+			s.log.Error("outbox step failed", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue // more may be due: no pause while there is work
+		}
+		t := time.NewTimer(s.cfg.Poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Sender) remind() {
+	n, err := models.EnqueueReminders(s.db.DB, s.cfg.Now())
+	if err != nil {
+		s.log.Error("scheduling reminders failed", "err", err)
+		return
+	}
+	if n > 0 {
+		s.log.Info("reminders queued", "count", n)
+	}
+}
+
+// step handles one batch of due mail and reports how many rows it took.
+func (s *Sender) step(ctx context.Context) (int, error) {
+	now := s.cfg.Now()
+	due, err := models.HasDueMail(s.db.Read, now)
+	if err != nil || !due {
+		return 0, err
+	}
+	if s.client == nil {
+		return s.hold(now)
+	}
+	rows, err := models.ClaimMail(s.db.DB, s.cfg.Claimant, s.cfg.Lease, s.cfg.Batch, now)
+	if err != nil {
+		return 0, err
+	}
+	s.deliver(ctx, rows)
+	return len(rows), nil
+}
+
+// hold keeps mail in the outbox when no server is configured.
+func (s *Sender) hold(now time.Time) (int, error) {
+	held, err := models.HoldMail(s.db.DB, now)
+	if err != nil || len(held) == 0 {
+		return 0, err
+	}
+	if !s.cfg.Development {
+		s.log.Warn("mail held: no SMTP_URL", "count", len(held))
+		return len(held), nil
+	}
+	slugs := s.eventSlugs(held)
+	for _, m := range held {
+		slug := ""
+		if m.EventID != nil {
+			slug = slugs[*m.EventID]
+		}
+		s.log.Info("mail held: no SMTP_URL", "kind", m.Kind, "mail_id", m.ID, "event", slug)
+	}
+	return len(held), nil
+}
+
+func (s *Sender) eventSlugs(rows []models.OutboxMail) map[uint]string {
+	var ids []uint
+	for _, m := range rows {
+		if m.EventID != nil {
+			ids = append(ids, *m.EventID)
+		}
+	}
+	var evs []models.Event
+	out := map[uint]string{}
+	if len(ids) > 0 && s.db.Read.Select("id", "slug").Where("id IN ?", ids).Find(&evs).Error == nil {
+		for _, e := range evs {
+			out[e.ID] = e.Slug
+		}
+	}
+	return out
+}
+
+// deliver composes and sends claimed rows over one connection.
+func (s *Sender) deliver(ctx context.Context, rows []models.OutboxMail) {
+	type job struct {
+		row *models.OutboxMail
+		msg *gomail.Msg
+	}
+	var jobs []job
+	for i := range rows {
+		m := &rows[i]
+		composed, err := s.cfg.Composer.Compose(s.db.Read, m, s.cfg.Now())
+		var msg *gomail.Msg
+		if err == nil {
+			msg, err = composed.MIME()
+		}
+		if err != nil {
+			s.outcome(m, err)
+			continue
+		}
+		jobs = append(jobs, job{m, msg})
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	release := func(from int) {
+		var ids []uint
+		for _, j := range jobs[from:] {
+			ids = append(ids, j.row.ID)
+		}
+		if err := models.ReleaseMail(s.db.DB, ids, s.cfg.Claimant, s.cfg.Now()); err != nil {
+			s.log.Error("releasing claimed mail failed", "err", err)
+		}
+	}
+	if ctx.Err() != nil {
+		release(0)
+		return
+	}
+	// Stopping must not cut a message off half-sent: the connection lives
+	// by its own timeouts, and ctx is checked between messages.
+	conn, err := s.client.DialToSMTPClientWithContext(context.WithoutCancel(ctx))
+	if err != nil {
+		for _, j := range jobs {
+			s.outcome(j.row, fmt.Errorf("connecting to the mail server: %w", err))
+		}
+		return
+	}
+	defer func() { _ = s.client.CloseWithSMTPClient(conn) }()
+	for i, j := range jobs {
+		// Never send on a lease that may run out mid-message: another
+		// sender could take the row over and send it again.
+		if ctx.Err() != nil || j.row.ClaimedUntil == nil || s.cfg.Now().Add(2*s.cfg.Timeout).After(*j.row.ClaimedUntil) {
+			release(i)
+			return
+		}
+		s.outcome(j.row, s.client.SendWithSMTPClient(conn, j.msg))
+	}
+}
+
+// outcome records the result of one attempt.
+func (s *Sender) outcome(m *models.OutboxMail, sendErr error) {
+	now := s.cfg.Now()
+	var ok bool
+	var err error
+	switch permanent, reason := classify(sendErr); {
+	case sendErr == nil:
+		s.log.Debug("mail sent", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts)
+		ok, err = models.MarkMailSent(s.db.DB, m.ID, s.cfg.Claimant, now)
+	case permanent:
+		s.log.Warn("mail failed", "kind", m.Kind, "mail_id", m.ID, "reason", reason)
+		ok, err = models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now)
+	default:
+		wait, retry := s.cfg.Schedule.Next(m.Attempts)
+		if !retry {
+			s.log.Warn("mail failed: retries exhausted", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts, "reason", reason)
+			ok, err = models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr), now)
+			break
+		}
+		s.log.Info("mail deferred", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts, "retry_in", wait.String(), "reason", reason)
+		ok, err = models.RetryMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now.Add(wait), now)
+	}
+	switch {
+	case err != nil:
+		s.log.Error("recording a mail's outcome failed", "mail_id", m.ID, "err", err)
+	case !ok:
+		s.log.Warn("mail claim lost before its outcome was recorded", "mail_id", m.ID)
+	}
+}
+
+// classify says whether a send error is permanent, with a reason to log
+// that holds no address or name.
+func classify(err error) (permanent bool, reason string) {
+	if err == nil {
+		return false, ""
+	}
+	if errors.Is(err, ErrUnsendable) {
+		return true, "unsendable"
+	}
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		code := se.ErrorCode()
+		reason = fmt.Sprintf("smtp %d while %s", code, se.Reason)
+		switch {
+		case code >= 500 && code < 600:
+			return true, reason
+		case se.Reason == gomail.ErrGetSender || se.Reason == gomail.ErrGetRcpts:
+			return true, reason
+		}
+		return false, reason
+	}
+	return false, err.Error()
+}

@@ -1,0 +1,75 @@
+package mail
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// NewClient makes an SMTP client from SMTP_URL:
+//
+//	smtp://user:password@host:587     STARTTLS when the server offers it (default port 587)
+//	smtp://host:25?tls=required       refuse to send unless STARTTLS succeeds
+//	smtp://localhost:1025?tls=none    plain text, for a local test server only
+//	smtps://user:password@host:465    implicit TLS (default port 465)
+//
+// With a user name it authenticates with the strongest mechanism the server
+// offers; go-mail never sends a password in the clear, except with
+// tls=none, where PLAIN is allowed because the operator asked for plain.
+// timeout bounds the connection and each SMTP command.
+func NewClient(smtpURL string, timeout time.Duration) (*gomail.Client, error) {
+	u, err := url.Parse(smtpURL)
+	if err != nil {
+		return nil, errors.New("mail: SMTP_URL is not a URL")
+	}
+	if u.Hostname() == "" {
+		return nil, errors.New("mail: SMTP_URL names no host")
+	}
+	opts := []gomail.Option{gomail.WithTimeout(timeout)}
+	port := 587
+	plain := false
+	switch u.Scheme {
+	case "smtp":
+		switch u.Query().Get("tls") {
+		case "", "opportunistic":
+			opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+		case "required", "starttls":
+			opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		case "none":
+			opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+			plain = true
+		default:
+			return nil, errors.New("mail: SMTP_URL tls= must be opportunistic, required or none")
+		}
+	case "smtps":
+		port = 465
+		opts = append(opts, gomail.WithSSL())
+	default:
+		return nil, errors.New("mail: SMTP_URL must start with smtp:// or smtps://")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, errors.New("mail: SMTP_URL has an invalid port")
+		}
+		port = n
+	}
+	opts = append(opts, gomail.WithPort(port))
+	if name := u.User.Username(); name != "" {
+		password, _ := u.User.Password()
+		auth := gomail.SMTPAuthAutoDiscover
+		if plain {
+			auth = gomail.SMTPAuthPlainNoEnc
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(name), gomail.WithPassword(password))
+	}
+	c, err := gomail.NewClient(u.Hostname(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("mail: unable to set up the SMTP client: %w", err)
+	}
+	return c, nil
+}

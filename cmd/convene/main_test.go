@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"convene/models"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(args, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), err
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir) // .env lookup and relative paths stay inside the test
+	dbPath := filepath.Join(dir, "cli.db")
+	t.Setenv("DATABASE_URL", dbPath)
+	t.Setenv("SECRET_KEY", "")
+	t.Setenv("CONVENE_ENV", "")
+
+	if out, err := runCmd(t, "", "version"); err != nil || !strings.HasPrefix(out, "convene ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "migrate"); err != nil || !strings.Contains(out, "schema version") {
+		t.Fatalf("migrate: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "migrate"); err != nil || out != "" {
+		t.Fatalf("second migrate should apply nothing: %q %v", out, err)
+	}
+
+	out, err := runCmd(t, "", "token", "create", "--email", "First@Example.org", "--name", "First")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := lastLine(out)
+	if !strings.HasPrefix(token, models.APITokenPrefix) || !strings.Contains(out, "(admin)") {
+		t.Fatalf("token create: %q", out)
+	}
+	db, err := models.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := models.UserByAPIToken(db.DB, token, testTime())
+	if err != nil || u.Email != "first@example.org" || !u.Admin {
+		t.Fatalf("token does not authenticate the first (admin) organiser: %+v %v", u, err)
+	}
+	out, err = runCmd(t, "", "token", "create", "--email", "second@example.org")
+	if err != nil || strings.Contains(out, "(admin)") {
+		t.Fatalf("second organiser must not be admin: %q %v", out, err)
+	}
+
+	// user add: password from standard input, or a generated one shown once.
+	if out, err := runCmd(t, "a long enough password\n", "user", "add", "--email", "pw@example.org"); err != nil || strings.Contains(out, "generated") {
+		t.Fatalf("user add with stdin: %q %v", out, err)
+	}
+	var pw models.User
+	db.Where("email = ?", "pw@example.org").Take(&pw)
+	if !pw.CheckPassword("a long enough password") {
+		t.Fatal("password from stdin not set")
+	}
+	out, err = runCmd(t, "", "user", "add", "--email", "gen@example.org", "--admin")
+	if err != nil || !strings.Contains(out, "generated password") {
+		t.Fatalf("user add generated: %q %v", out, err)
+	}
+	var gen models.User
+	db.Where("email = ?", "gen@example.org").Take(&gen)
+	if !gen.Admin || !gen.CheckPassword(lastLine(out)) {
+		t.Fatal("generated password does not work or admin flag lost")
+	}
+
+	if out, err := runCmd(t, "", "seed"); err != nil || !strings.Contains(out, "demo data loaded") {
+		t.Fatalf("seed: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "seed"); err != nil || !strings.Contains(out, "already present") {
+		t.Fatalf("second seed: %q %v", out, err)
+	}
+
+	backup := filepath.Join(dir, "backup.db")
+	if _, err := runCmd(t, "", "backup", backup); err != nil {
+		t.Fatal(err)
+	}
+	b, err := models.Open(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	b.Model(&models.Event{}).Count(&n)
+	b.Close()
+	if n == 0 {
+		t.Fatal("backup holds no events")
+	}
+	if _, err := runCmd(t, "", "backup", backup); err == nil {
+		t.Fatal("backup overwrote an existing file")
+	}
+
+	if out, err := runCmd(t, "", "purge"); err != nil || !strings.Contains(out, "retention") {
+		t.Fatalf("purge: %q %v", out, err)
+	}
+
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"token"}, "usage"},
+		{[]string{"token", "create"}, "--email is required"},
+		{[]string{"token", "create", "--email", "not-an-email"}, "email"},
+		{[]string{"user", "add", "--email", "x@example.org"}, ""}, // stdin empty: generated, fine
+		{[]string{"backup"}, "usage"},
+	}
+	for _, tt := range bad {
+		_, err := runCmd(t, "", tt.args...)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%v: %v", tt.args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("CONVENE_ENV", "production")
+	t.Setenv("SECRET_KEY", "")
+	t.Setenv("BASE_URL", "http://insecure.example.org")
+	_, err := runCmd(t, "", "migrate")
+	if err == nil || !strings.Contains(err.Error(), "SECRET_KEY") || !strings.Contains(err.Error(), "https") {
+		t.Fatalf("production without secrets: %v", err)
+	}
+	t.Setenv("CONVENE_ENV", "")
+	t.Setenv("RATE_LIMIT_PER_MINUTE", "lots")
+	if _, err := runCmd(t, "", "migrate"); err == nil || !strings.Contains(err.Error(), "RATE_LIMIT_PER_MINUTE") {
+		t.Fatalf("bad number: %v", err)
+	}
+}
+
+func TestDotEnvIsRead(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.Unsetenv("DATABASE_URL")
+	t.Setenv("DATABASE_URL", "") // restored after the test
+	os.Unsetenv("DATABASE_URL")
+	if err := os.WriteFile(".env", []byte("DATABASE_URL=from-dotenv.db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, "", "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "from-dotenv.db")); err != nil {
+		t.Fatalf(".env DATABASE_URL not used: %v", err)
+	}
+}
+
+func testTime() time.Time { return time.Now().UTC() }

@@ -1,0 +1,167 @@
+package models
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CheckInCode is the code in a registration's QR code: its id and an HMAC
+// of the id and its random nonce under the server's secret. It opens the
+// organiser check-in page for that registration and nothing else; unlike
+// the manage token, it gives the attendee's page no access.
+func (t Tokens) CheckInCode(r *Registration) string {
+	return strconv.FormatUint(uint64(r.ID), 10) + "-" + t.derive("checkin:", strconv.FormatUint(uint64(r.ID), 10)+":"+r.TokenNonce)
+}
+
+// RegistrationByCheckInCode returns the registration a check-in code names,
+// or ErrNotFound when the code is malformed or forged.
+func RegistrationByCheckInCode(db *gorm.DB, tok Tokens, code string) (*Registration, error) {
+	idPart, _, ok := strings.Cut(code, "-")
+	id, err := strconv.ParseUint(idPart, 10, 32)
+	if !ok || err != nil || len(code) > 80 {
+		return nil, ErrNotFound
+	}
+	var r Registration
+	if err := db.First(&r, uint(id)).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(tok.CheckInCode(&r)), []byte(code)) != 1 {
+		return nil, ErrNotFound
+	}
+	return &r, nil
+}
+
+// UndoCheckIn clears the check-in of a registration of an event (a wrong tap
+// at the door). Undoing when not checked in changes nothing.
+func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Registration, error) {
+	var r Registration
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ? AND event_id = ?", regID, eventID).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if r.CheckedInAt == nil {
+			return nil
+		}
+		r.CheckedInAt = nil
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Update("checked_in_at", nil).Error; err != nil {
+			return err
+		}
+		return logActivity(tx, eventID, &r.ID, userID, "check_in_undone", "", now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// PromoteRegistration confirms one waitlisted registration ahead of its
+// turn, when its places fit the free capacity; otherwise it says how many
+// places are free. Confirmed registrations are left as they are.
+func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
+	var r Registration
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&r, regID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		ev, err := lockEvent(tx, r.EventID)
+		if err != nil {
+			return err
+		}
+		if err := tx.First(&r, regID).Error; err != nil {
+			return err
+		}
+		if r.Status != RegWaitlisted {
+			return Invalid("status", "Only a registration on the waitlist can be moved up")
+		}
+		ok, err := takePlaces(tx, ev, r.Attendance, r.Places())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			left := 0
+			if l := ev.PlacesLeft(r.Attendance); l != nil {
+				left = *l
+			}
+			return Invalid("status", fmt.Sprintf("Only %d %s free: this registration needs %d", left, plural(left, "place is", "places are"), r.Places()))
+		}
+		r.Status, r.PromotedAt, r.UpdatedAt = RegConfirmed, &now, now
+		if err := tx.Model(&r).Select("status", "promoted_at", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		if err := logActivity(tx, ev.ID, &r.ID, userID, "promoted", fmt.Sprintf("moved up from the waitlist by an organiser (%d places)", r.Places()), now); err != nil {
+			return err
+		}
+		return enqueue(tx, MailPromoted, ev, &r, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// likePattern escapes s for a LIKE … ESCAPE '\' match anywhere.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
+}
+
+// DoorList lists the confirmed registrations that come to the door (in
+// person; online ones too for an online-only event), by name, optionally
+// only those whose name contains q.
+func DoorList(db *gorm.DB, ev *Event, q string) ([]Registration, error) {
+	mode := InPerson
+	if !ev.InPerson {
+		mode = Online
+	}
+	query := db.Where("event_id = ? AND status = ? AND attendance = ?", ev.ID, RegConfirmed, mode)
+	if strings.TrimSpace(q) != "" {
+		query = query.Where(`LOWER(name) LIKE ? ESCAPE '\'`, likePattern(q))
+	}
+	var out []Registration
+	err := query.Order("LOWER(name), id").Find(&out).Error
+	return out, err
+}
+
+// DoorCounts counts people (registrants and guests) at the door.
+type DoorCounts struct {
+	CheckedIn int `json:"checked_in"`
+	Expected  int `json:"expected"`
+}
+
+// CountDoor counts the people checked in and expected at an event's door.
+func CountDoor(db *gorm.DB, ev *Event) (DoorCounts, error) {
+	mode := InPerson
+	if !ev.InPerson {
+		mode = Online
+	}
+	var row struct {
+		Expected  int
+		CheckedIn int
+	}
+	err := db.Model(&Registration{}).
+		Select("COALESCE(SUM(1 + guests), 0) AS expected, COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 + guests ELSE 0 END), 0) AS checked_in").
+		Where("event_id = ? AND status = ? AND attendance = ?", ev.ID, RegConfirmed, mode).Scan(&row).Error
+	return DoorCounts{CheckedIn: row.CheckedIn, Expected: row.Expected}, err
+}

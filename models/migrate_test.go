@@ -1,0 +1,93 @@
+package models_test
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"convene/models"
+	"convene/models/modelstest"
+)
+
+// migrateTwice migrates a database that has never been migrated, then again.
+func migrateTwice(t *testing.T, url string) {
+	db, err := models.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n, err := models.Migrate(db)
+	if err != nil {
+		t.Fatalf("first Migrate: %v", err)
+	}
+	if n != len(models.MigrationVersions()) {
+		t.Fatalf("first Migrate applied %d, want %d", n, len(models.MigrationVersions()))
+	}
+	for i := 0; i < 2; i++ {
+		if n, err := models.Migrate(db); err != nil || n != 0 {
+			t.Fatalf("Migrate again: applied %d (%v), want 0", n, err)
+		}
+	}
+	var versions []int
+	if err := db.DB.Model(&models.SchemaMigration{}).Order("version").Pluck("version", &versions).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != len(models.MigrationVersions()) || versions[len(versions)-1] != models.SchemaVersion() {
+		t.Fatalf("schema_migrations %v", versions)
+	}
+	// The schema works, including the unique index on active registrations.
+	ev := newEvent(t, db, models.EventInput{CapacitySet: true, Capacity: ip(1)})
+	register(t, db, ev.ID, "a@example.org", 0, models.InPerson)
+	dup := models.Registration{EventID: ev.ID, Name: "A", Email: "a@example.org", EmailNorm: "a@example.org",
+		Attendance: models.InPerson, Status: models.RegWaitlisted, TokenNonce: "n1", TokenHash: "h1", FeedNonce: "f1", FeedTokenHash: "fh1"}
+	if err := db.DB.Create(&dup).Error; err == nil {
+		t.Fatal("a second active registration for one email was stored: the unique index is missing")
+	}
+	dup.Status = models.RegCancelled
+	if err := db.DB.Create(&dup).Error; err != nil {
+		t.Fatalf("a cancelled registration beside an active one: %v", err)
+	}
+	checkEvent(t, db, ev.ID)
+}
+
+func TestMigrateSQLite(t *testing.T) {
+	migrateTwice(t, filepath.Join(t.TempDir(), "fresh.db"))
+}
+
+func TestMigratePostgres(t *testing.T) {
+	migrateTwice(t, modelstest.PostgresURL(t))
+}
+
+// Instances that start together take turns: the migrations run once.
+func TestMigrateConcurrentPostgres(t *testing.T) {
+	url := modelstest.PostgresURL(t)
+	const instances = 4
+	var (
+		wg      sync.WaitGroup
+		applied [instances]int
+		errs    [instances]error
+	)
+	for i := 0; i < instances; i++ {
+		db, err := models.Open(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			applied[i], errs[i] = models.Migrate(db)
+		}(i)
+	}
+	wg.Wait()
+	total := 0
+	for i := range applied {
+		if errs[i] != nil {
+			t.Fatalf("instance %d: %v", i, errs[i])
+		}
+		total += applied[i]
+	}
+	if total != len(models.MigrationVersions()) {
+		t.Fatalf("instances applied %v migrations, want %d in all", applied, len(models.MigrationVersions()))
+	}
+}

@@ -1,0 +1,147 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// maxGroup bounds how many registrations share one SQLite transaction.
+const maxGroup = 64
+
+// Registrar is the way the app registers attendees. On SQLite, where there
+// is one writer anyway, it funnels registrations through one goroutine that
+// commits whatever is waiting as a group: one transaction, one commit, with
+// each registration in its own savepoint, so that a refused registration
+// (full, duplicate, closed) is rolled back alone while the others commit.
+// Under no load a group is a single registration. On PostgreSQL each
+// registration is its own transaction and runs concurrently; the event row
+// lock serialises those for the same event.
+type Registrar struct {
+	db   *gorm.DB
+	tok  Tokens
+	reqs chan *regRequest
+	stop chan struct{}
+	done sync.WaitGroup
+	once sync.Once
+	// mu orders sends against Close: once closed is set under the write
+	// lock, no request can enter reqs after the loop has drained it.
+	mu     sync.RWMutex
+	closed bool
+}
+
+type regRequest struct {
+	eventID uint
+	in      RegisterInput
+	now     time.Time
+	res     *RegisterResult
+	err     error
+	ready   chan struct{}
+}
+
+// ErrRegistrarClosed is returned after Close.
+var ErrRegistrarClosed = errors.New("models: registrar closed")
+
+// NewRegistrar starts a Registrar on db.
+func NewRegistrar(db *DB, tok Tokens) *Registrar {
+	r := &Registrar{db: db.DB, tok: tok}
+	if !db.Postgres {
+		r.reqs = make(chan *regRequest, 4*maxGroup)
+		r.stop = make(chan struct{})
+		r.done.Add(1)
+		go r.loop()
+	}
+	return r
+}
+
+// Register registers as models.Register does, grouped with concurrent
+// registrations on SQLite.
+func (r *Registrar) Register(eventID uint, in RegisterInput, now time.Time) (*RegisterResult, error) {
+	if r.reqs == nil {
+		return Register(r.db, r.tok, eventID, in, now)
+	}
+	req := &regRequest{eventID: eventID, in: in, now: now, ready: make(chan struct{})}
+	r.mu.RLock()
+	if r.closed {
+		r.mu.RUnlock()
+		return nil, ErrRegistrarClosed
+	}
+	r.reqs <- req // the loop runs until closed is set, so this send completes
+	r.mu.RUnlock()
+	<-req.ready
+	return req.res, req.err
+}
+
+// Close finishes the registrations already queued and stops the goroutine.
+func (r *Registrar) Close() {
+	if r.stop == nil {
+		return
+	}
+	r.once.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+		close(r.stop)
+	})
+	r.done.Wait()
+}
+
+func (r *Registrar) loop() {
+	defer r.done.Done()
+	group := make([]*regRequest, 0, maxGroup)
+	for {
+		select {
+		case req := <-r.reqs:
+			group = append(group[:0], req)
+		case <-r.stop:
+			// Serve what is already queued, then stop.
+			for {
+				select {
+				case req := <-r.reqs:
+					r.commit([]*regRequest{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(group) < maxGroup {
+			select {
+			case req := <-r.reqs:
+				group = append(group, req)
+			default:
+				break fill
+			}
+		}
+		r.commit(group)
+	}
+}
+
+// commit runs a group in one transaction. If the commit itself fails, every
+// registration of the group fails with that error and nothing is stored.
+func (r *Registrar) commit(group []*regRequest) {
+	var err error
+	defer func() {
+		// A panic in one registration must not leave the others waiting:
+		// the transaction is rolled back and every caller gets the error.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("models: registration failed: %v", p)
+		}
+		for _, q := range group {
+			if err != nil {
+				q.res, q.err = nil, err
+			}
+			close(q.ready)
+		}
+	}()
+	err = r.db.Transaction(func(tx *gorm.DB) error {
+		for _, q := range group {
+			// Register's own Transaction becomes a savepoint inside tx.
+			q.res, q.err = Register(tx, r.tok, q.eventID, q.in, q.now)
+		}
+		return nil
+	})
+}

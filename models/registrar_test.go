@@ -1,0 +1,147 @@
+package models_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"convene/models"
+	"convene/models/modelstest"
+)
+
+// The Registrar groups concurrent SQLite registrations into one transaction,
+// each in its own savepoint: the capacity rules must hold exactly as for
+// models.Register.
+
+func newRegistrar(t *testing.T, db *models.DB) *models.Registrar {
+	t.Helper()
+	r := models.NewRegistrar(db, tok)
+	t.Cleanup(r.Close)
+	return r
+}
+
+func TestRaceRegistrarSQLite(t *testing.T) {
+	db := modelstest.Open(t)
+	r := newRegistrar(t, db)
+	raceWith(t, []*models.DB{db}, 500, 50, func(_ int, evID uint, in models.RegisterInput) (*models.RegisterResult, error) {
+		return r.Register(evID, in, now)
+	})
+}
+
+// A refusal inside a group rolls back alone: nothing of it is stored, and the
+// registrations around it commit.
+func TestRegistrarRefusalsRollBackAlone(t *testing.T) {
+	db := modelstest.Open(t)
+	r := newRegistrar(t, db)
+	ev := modeEvent(t, db, models.InPerson, ip(20), 1, false)
+	const n = 200
+	var (
+		wg                   sync.WaitGroup
+		start                = make(chan struct{})
+		mu                   sync.Mutex
+		confirmed, full, dup int
+		invalid              int
+		other                []error
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			in := input(fmt.Sprintf("p%03d@example.org", i), 0, models.InPerson)
+			switch i % 10 {
+			case 3:
+				in.Email = "same@example.org"
+			case 7:
+				in.Guests = 5 // above the maximum: refused
+			}
+			res, err := r.Register(ev.ID, in, now)
+			var ve *models.ValidationError
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, models.ErrFull):
+				full++
+			case errors.As(err, &ve):
+				invalid++
+			case err != nil:
+				other = append(other, err)
+			case res.Duplicate:
+				dup++
+			case res.Registration.Status == models.RegConfirmed:
+				confirmed++
+			default:
+				other = append(other, fmt.Errorf("registration %d: %s without a waitlist", i, res.Registration.Status))
+			}
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	if len(other) > 0 {
+		t.Fatalf("%d unexpected outcomes, first: %v", len(other), other[0])
+	}
+	if confirmed != 20 || invalid != n/10 || confirmed+full+dup+invalid != n {
+		t.Fatalf("confirmed %d full %d duplicate %d invalid %d", confirmed, full, dup, invalid)
+	}
+	if c := count(t, db, &models.Registration{}, "event_id = ?", ev.ID); c != 20 {
+		t.Fatalf("%d registrations stored, want 20", c)
+	}
+	if c := count(t, db, &models.OutboxMail{}, "event_id = ? AND kind = ?", ev.ID, models.MailConfirmation); c != 20 {
+		t.Fatalf("%d confirmation mails, want 20", c)
+	}
+	if c := count(t, db, &models.OutboxMail{}, "event_id = ? AND kind = ?", ev.ID, models.MailDuplicate); c != dup {
+		t.Fatalf("%d manage-link mails for %d duplicates", c, dup)
+	}
+	checkEvent(t, db, ev.ID)
+}
+
+// Closing the registrar while people register: every call returns, with a
+// result or ErrRegistrarClosed, and what it reports is what is stored.
+func TestRegistrarCloseWhileRegistering(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		db := modelstest.Open(t)
+		r := models.NewRegistrar(db, tok)
+		ev := newEvent(t, db, models.EventInput{})
+		const n = 100
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			stored int
+			closed int
+		)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, err := r.Register(ev.ID, input(fmt.Sprintf("r%d-%d@example.org", round, i), 0, models.InPerson), now)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					stored++
+				case errors.Is(err, models.ErrRegistrarClosed):
+					closed++
+				default:
+					t.Errorf("register: %v", err)
+				}
+			}(i)
+		}
+		time.Sleep(time.Duration(round%5) * 200 * time.Microsecond)
+		r.Close()
+		finished := make(chan struct{})
+		go func() { wg.Wait(); close(finished) }()
+		select {
+		case <-finished:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: registrations still waiting 10 s after Close", round)
+		}
+		if c := count(t, db, &models.Registration{}, "1 = 1"); c != stored || stored+closed != n {
+			t.Fatalf("round %d: %d stored rows, %d reported stored, %d refused as closed", round, c, stored, closed)
+		}
+		if _, err := r.Register(ev.ID, input("late@example.org", 0, models.InPerson), now); !errors.Is(err, models.ErrRegistrarClosed) {
+			t.Fatalf("after Close: %v", err)
+		}
+	}
+}
