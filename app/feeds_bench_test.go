@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -81,6 +82,25 @@ func benchFeedServer(b *testing.B) (*feedServer, string, int) {
 func BenchmarkFeed304(b *testing.B) {
 	s, etag, _ := benchFeedServer(b)
 	benchGet(b, s.client, s.url+"/calendar.ics", etag, 304)
+}
+
+// BenchmarkFeed304InMemory is the same through app.Test, in parallel, as
+// BenchmarkBareFiber and BenchmarkEventPage measure.
+func BenchmarkFeed304InMemory(b *testing.B) {
+	s, etag, _ := benchFeedServer(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest("GET", "/calendar.ics", nil)
+			req.Header.Set("If-None-Match", etag)
+			r, err := s.app.Fiber.Test(req, -1)
+			if err != nil || r.StatusCode != 304 {
+				b.Fatalf("status %v %v", r.StatusCode, err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 }
 
 // BenchmarkFeed200Cached is a first request for the same feed from another
