@@ -21,6 +21,10 @@ import (
 // so do cancelled events for that long after their last change.
 const feedWindow = 30 * 24 * time.Hour
 
+// feedRebuildAfter is how long a built public feed is served without being
+// built again, at most: as long as shared caches may keep it.
+const feedRebuildAfter = 5 * time.Minute
+
 // feedCacheMax bounds the cache of built public feeds (one per kind,
 // organisation, series and event).
 const feedCacheMax = 5000
@@ -43,8 +47,8 @@ type feedCache struct {
 // builtFeed is one built feed. It is never changed once stored.
 type builtFeed struct {
 	fingerprint string
-	// expires is when an event leaves the feed by time passing (its window);
-	// zero if none will.
+	// expires is when the feed must be built again: when an event leaves it
+	// by time passing, or feedRebuildAfter after it was built.
 	expires      time.Time
 	body         []byte
 	etag         string
@@ -144,7 +148,11 @@ func (a *App) buildPublicFeed(key, fp string, single bool, now time.Time, load f
 		return nil, err
 	}
 	items := make([]feeds.Item, len(evs))
-	var newest, expires time.Time
+	// Rebuilt at least every few minutes whatever the fingerprint says: it
+	// cannot see a change whose updated_at is not the newest (instances
+	// whose clocks differ, a hand-made UPDATE). Same bytes keep their ETag.
+	expires := now.Add(feedRebuildAfter)
+	var newest time.Time
 	for i := range evs {
 		ev := &evs[i]
 		items[i] = feeds.Item{Event: ev}

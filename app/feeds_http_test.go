@@ -432,6 +432,19 @@ func TestFeedConditionalRequests(t *testing.T) {
 		})
 	}
 
+	// A change the fingerprint cannot see (an UPDATE that leaves updated_at
+	// alone) is in the feed within five minutes.
+	if err := s.db.Exec("UPDATE events SET title = ? WHERE slug = ?", "Quietly renamed", "hmd-interfaith-memorial").Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, b := s.fetch("GET", "/calendar.ics"); strings.Contains(string(b), "Quietly renamed") {
+		t.Log("the hand-made change showed at once (the fingerprint saw it)")
+	}
+	s.advance(5*time.Minute + time.Second)
+	if _, b := s.fetch("GET", "/calendar.ics"); !strings.Contains(string(b), "Quietly renamed") {
+		t.Error("a change the fingerprint cannot see is not in the feed five minutes later")
+	}
+
 	// Time passing alone takes events out: 31 days on, the cancelled panel
 	// is gone although nothing was changed, and the cached feed knows it.
 	_, before := s.fetch("GET", "/calendar.ics")
