@@ -30,6 +30,7 @@ type App struct {
 	reg     *models.Registrar
 	metrics *metrics
 	pages   *pageCache
+	feeds   *feedCache
 	Fiber   *fiber.App
 }
 
@@ -59,6 +60,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	a.reg = models.NewRegistrar(db, a.tok)
 	a.metrics = newMetrics()
 	a.pages = newPageCache()
+	a.feeds = newFeedCache(a.now())
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",

@@ -153,6 +153,9 @@ type manageData struct {
 	// CheckInQR opens the organisers' check-in page for this registration
 	// (confirmed places only); it is not the manage link.
 	CheckInQR template.HTML
+
+	// FeedChanged says the private feed has just been given a new address.
+	FeedChanged bool
 }
 
 func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
@@ -213,6 +216,7 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	}
 	d.New = c.Query("new") == "1"
 	d.Changed = c.Query("changed") == "1"
+	d.FeedChanged = c.Query("feed") == "new"
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
 	title := "Your registration"

@@ -42,15 +42,26 @@ func (a *App) routes(assets fs.FS) {
 	api.Delete("/registrations/:token", a.apiCancelRegistration)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
+	// Calendar feeds: before the pages, whose /events/:slug would take
+	// "x.ics" for a slug, and outside the web group, which sets a cookie.
+	f.Get("/calendar.ics", a.allEventsFeed)
+	f.Get("/calendar/:kind.ics", a.kindFeed)
+	f.Get("/events/:slug.ics", a.eventFeed)
+	f.Get("/organisations/:slug.ics", a.organisationFeed)
+	f.Get("/series/:slug.ics", a.seriesFeed)
+	f.Get("/me/:token.ics", a.privateFeed)
+
 	// Pages for people: every form carries a CSRF token.
 	web := f.Group("", a.csrf)
 	web.Get("/", a.home)
+	web.Get("/calendar", a.calendarPage)
 	web.Get("/events/:slug", a.eventPage)
 	web.Post("/events/:slug/register", a.rateLimit(), a.registerForm)
 	web.Get("/r/:token", a.managePage)
 	web.Post("/r/:token", a.manageChange)
 	web.Get("/r/:token/cancel", a.cancelConfirm)
 	web.Post("/r/:token/cancel", a.cancelRegistration)
+	web.Post("/r/:token/feed", a.rotateFeed)
 	web.Get("/series/:slug", a.seriesPage)
 	web.Get("/organisations/:slug", a.organisationPage)
 

@@ -186,15 +186,25 @@ func Slugify(s string) string {
 	return out
 }
 
-// calendarFields reports whether a change touches what calendars show.
+// eventSnapshot holds what calendars show of an event: a change to it bumps
+// the event's Sequence.
 type eventSnapshot struct {
 	Title, Status, Timezone, VenueName, VenueAddress string
 	StartsAt, EndsAt                                 time.Time
 	Tentative                                        bool
+	// Where feeds may show the address (LOCATION, GEO), how to attend, and
+	// the stream link of private feeds.
+	AddressVisibility, Coordinates, StreamURL string
+	InPerson, Online                          bool
 }
 
 func snapshot(e *Event) eventSnapshot {
-	return eventSnapshot{e.Title, e.Status, e.Timezone, e.VenueName, e.VenueAddress, e.StartsAt, e.EndsAt, e.Tentative}
+	coords := ""
+	if e.Latitude != nil && e.Longitude != nil {
+		coords = fmt.Sprint(*e.Latitude, ";", *e.Longitude)
+	}
+	return eventSnapshot{e.Title, e.Status, e.Timezone, e.VenueName, e.VenueAddress, e.StartsAt, e.EndsAt, e.Tentative,
+		e.AddressVisibility, coords, e.StreamURL, e.InPerson, e.Online}
 }
 
 // CreateEvent validates in and stores a new event hosted as in.Hosts says

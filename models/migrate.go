@@ -40,6 +40,13 @@ var migrations = []migration{
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_registrations_waitlist
 			ON registrations (event_id, attendance, status, waitlist_seq)`).Error
 	}},
+	{3, "attendee feeds", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&AttendeeFeed{}); err != nil {
+			return err
+		}
+		// FeedFingerprint reads MAX(updated_at) on every feed request.
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_events_updated_at ON events (updated_at)`).Error
+	}},
 	{4, "organiser workspace: sessions, invitations, door assignments", func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&Session{}, &PasswordToken{}, &DoorAssignment{}); err != nil {
 			return err
