@@ -259,3 +259,29 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestConfirmationCarriesTheAddressFeed: the mail, which only the address's
+// owner reads, links the feed of all their registrations.
+func TestConfirmationCarriesTheAddressFeed(t *testing.T) {
+	db := modelstest.Open(t)
+	first, second := testEvent(t, db.DB, 10), testEvent(t, db.DB, 10)
+	registerAs(t, db.DB, first, "amina@example.org", models.InPerson, 0)
+	reg := registerAs(t, db.DB, second, "Amina@Example.org", models.Online, 0)
+	var m models.OutboxMail
+	if err := db.Where("registration_id = ? AND kind = ?", reg.ID, models.MailConfirmation).Take(&m).Error; err != nil {
+		t.Fatal(err)
+	}
+	msg, err := testComposer().Compose(db.DB, &m, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(msg.Text, "/me/")
+	if i < 0 {
+		t.Fatalf("no feed link in:\n%s", msg.Text)
+	}
+	token := strings.TrimSuffix(strings.Fields(msg.Text[i+4:])[0], ".ics")
+	regs, err := models.FeedRegistrations(db.DB, token, time.Now().Add(-time.Hour))
+	if err != nil || len(regs) != 2 {
+		t.Fatalf("feed of the mailed link holds %d registrations (%v), want both", len(regs), err)
+	}
+}
