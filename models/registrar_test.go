@@ -34,7 +34,20 @@ func TestRaceRegistrarSQLite(t *testing.T) {
 // registrations around it commit.
 func TestRegistrarRefusalsRollBackAlone(t *testing.T) {
 	db := modelstest.Open(t)
-	r := newRegistrar(t, db)
+	checkRefusalsRollBackAlone(t, db, newRegistrar(t, db))
+}
+
+// TestRegistrarPostgresTwoInstances runs the same mix through two
+// registrars, as two app instances, each grouping its own registrations on
+// one PostgreSQL database (savepoints there, and event locks in ID order).
+func TestRegistrarPostgresTwoInstances(t *testing.T) {
+	url := modelstest.PostgresURL(t)
+	db1, db2 := modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)
+	checkRefusalsRollBackAlone(t, db1, newRegistrar(t, db1), newRegistrar(t, db2))
+}
+
+func checkRefusalsRollBackAlone(t *testing.T, db *models.DB, rs ...*models.Registrar) {
+	t.Helper()
 	ev := modeEvent(t, db, models.InPerson, ip(20), 1, false)
 	const n = 200
 	var (
@@ -57,7 +70,7 @@ func TestRegistrarRefusalsRollBackAlone(t *testing.T) {
 			case 7:
 				in.Guests = 5 // above the maximum: refused
 			}
-			res, err := r.Register(ev.ID, in, now)
+			res, err := rs[i%len(rs)].Register(ev.ID, in, now)
 			var ve *models.ValidationError
 			mu.Lock()
 			defer mu.Unlock()
