@@ -200,17 +200,13 @@ func (a *App) apiListEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]uint, len(evs))
-	for i := range evs {
-		ids[i] = evs[i].ID
-	}
-	wl, err := models.WaitlistLengths(a.db.Read, ids)
+	views, err := a.eventViews(evs)
 	if err != nil {
 		return err
 	}
-	out := make([]EventJSON, len(evs))
-	for i := range evs {
-		out[i] = a.eventJSON(a.eventView(&evs[i], wl[evs[i].ID]), false)
+	out := make([]EventJSON, len(views))
+	for i := range views {
+		out[i] = a.eventJSON(views[i], false)
 	}
 	return c.JSON(fiber.Map{"events": out})
 }

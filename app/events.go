@@ -126,19 +126,7 @@ func (a *App) upcoming(f models.EventFilter) ([]EventView, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]uint, len(evs))
-	for i := range evs {
-		ids[i] = evs[i].ID
-	}
-	wl, err := models.WaitlistLengths(a.db.Read, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]EventView, len(evs))
-	for i := range evs {
-		out[i] = a.eventView(&evs[i], wl[evs[i].ID])
-	}
-	return out, nil
+	return a.eventViews(evs)
 }
 
 // home lists upcoming published events, optionally of one kind.

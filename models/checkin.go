@@ -72,17 +72,9 @@ func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) 
 func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
 	var r Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(&r, regID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
-		}
-		ev, err := lockEvent(tx, r.EventID)
-		if err != nil {
-			return err
-		}
-		if err := tx.First(&r, regID).Error; err != nil {
+		var ev *Event
+		var err error
+		if r, ev, err = lockRegistration(tx, regID); err != nil {
 			return err
 		}
 		if r.Status != RegWaitlisted {

@@ -164,24 +164,32 @@ func FindRegistrationByToken(db *gorm.DB, token string) (*Registration, error) {
 	return &r, err
 }
 
+// lockRegistration locks the event of a registration, then reads the
+// registration under that lock (another transaction may have changed it
+// between the first read, needed to find the event, and the lock).
+func lockRegistration(tx *gorm.DB, regID uint) (Registration, *Event, error) {
+	var r Registration
+	if err := tx.First(&r, regID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return r, nil, ErrNotFound
+		}
+		return r, nil, err
+	}
+	ev, err := lockEvent(tx, r.EventID)
+	if err != nil {
+		return r, nil, err
+	}
+	err = tx.First(&r, regID).Error
+	return r, ev, err
+}
+
 // CancelRegistration cancels a registration, frees its places and promotes
 // from the waitlist. Cancelling a cancelled registration changes nothing.
 func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
-		var r Registration
-		if err := tx.First(&r, regID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
-		}
-		ev, err := lockEvent(tx, r.EventID)
+		r, ev, err := lockRegistration(tx, regID)
 		if err != nil {
-			return err
-		}
-		// Re-read under the lock: another transaction may have changed it.
-		if err := tx.First(&r, regID).Error; err != nil {
 			return err
 		}
 		out = r
@@ -231,18 +239,8 @@ type RegistrationChange struct {
 func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
-		var r Registration
-		if err := tx.First(&r, regID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
-		}
-		ev, err := lockEvent(tx, r.EventID)
+		r, ev, err := lockRegistration(tx, regID)
 		if err != nil {
-			return err
-		}
-		if err := tx.First(&r, regID).Error; err != nil {
 			return err
 		}
 		if r.Status == RegCancelled {
