@@ -37,8 +37,11 @@ func Open(databaseURL string) (*DB, error) {
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
-		PrepareStmt:            true,
-		TranslateError:         true,
+		// No PrepareStmt: inside transactions GORM re-prepares every statement
+		// on the transaction (database/sql cannot reuse a tx-bound statement),
+		// which costs more than it saves: registrations were 2.4× slower.
+		PrepareStmt:    false,
+		TranslateError: true,
 	}
 	if IsPostgres(databaseURL) {
 		w, err := gorm.Open(postgres.Open(databaseURL), cfg)
