@@ -223,7 +223,12 @@ func wantsJSONReply(c *fiber.Ctx) bool {
 
 // localPath accepts a redirect target only when it stays on this site.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, `/\`) || strings.ContainsAny(p, "\r\n") {
+	// Browsers drop tabs and line breaks and read "\" as "/", so "/\t/evil"
+	// would leave the site: refuse any control character or backslash, and
+	// anything that parses with a scheme or host.
+	u, err := url.Parse(p)
+	if err != nil || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') ||
+		u.Scheme != "" || u.Host != "" || !models.CleanText(p) || strings.ContainsAny(p, "\t\r\n") {
 		return "/admin"
 	}
 	return p

@@ -448,13 +448,9 @@ func (a *App) eventWarnings(ev *models.Event) []Warning {
 }
 
 func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
-	u := c.Locals(userLocal).(*models.User)
-	cur, err := models.FindEvent(a.db.DB, c.Params("slug"))
+	cur, u, err := a.organiserEvent(c, models.ActManage)
 	if err != nil {
 		return err
-	}
-	if models.Authorize(a.db.DB, u, cur, models.ActManage) != nil {
-		return fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation can change this event.")
 	}
 	var b eventBody
 	if err := decodeJSON(c, &b); err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -234,21 +233,11 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	return c.JSON(j)
 }
 
-// organiserEvent loads an event on which the token's user may perform act
-// (models.Authorize: the same scope as the organiser workspace).
+// organiserEvent loads an event on which the token's user may perform act,
+// with the organiser workspace's scope and answers (staffEvent): an event
+// outside the scope is not found.
 func (a *App) organiserEvent(c *fiber.Ctx, act models.Action) (*models.Event, *models.User, error) {
-	u := c.Locals(userLocal).(*models.User)
-	ev, err := models.FindEvent(a.db.DB, c.Params("slug"))
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := models.Authorize(a.db.DB, u, ev, act); err != nil {
-		if errors.Is(err, models.ErrForbidden) {
-			return nil, nil, fiber.NewError(fiber.StatusForbidden, "Only organisers of a hosting organisation (or, for check-in, the event's door volunteers) can do this.")
-		}
-		return nil, nil, err
-	}
-	return ev, u, nil
+	return a.staffEvent(c, act)
 }
 
 func (a *App) apiListRegistrations(c *fiber.Ctx) error {

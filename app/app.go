@@ -70,13 +70,25 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          a.handleError,
-		ProxyHeader:           "",
+		// Behind a reverse proxy (TRUSTED_PROXIES), the client address used
+		// by the rate limits comes from X-Forwarded-For; otherwise from the
+		// connection, so that nobody can pick their own address.
+		ProxyHeader:             proxyHeader(cfg),
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
 		// Strings from the request (params, form values, cookies) are
 		// copies, so they may safely outlive it (the event cache keys on slugs).
 		Immutable: true,
 	})
 	a.routes(public.FS)
 	return a, nil
+}
+
+func proxyHeader(cfg Config) string {
+	if len(cfg.TrustedProxies) > 0 {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
 }
 
 // Close stops the app's background work (call after the server stopped).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,6 +25,9 @@ type Config struct {
 	RetentionDays      int
 	RateLimitPerMinute int
 	LogLevel           slog.Level
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// whose X-Forwarded-For names the client, for rate limits.
+	TrustedProxies []string
 }
 
 // DevSecret is the key used in development when SECRET_KEY is unset. It is
@@ -62,6 +66,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return n
 	}
 	c.RetentionDays = intVar("RETENTION_DAYS", 30, 1, 3650)
+	for _, p := range strings.Split(get("TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES must list IP addresses or CIDR ranges (got %q)", p))
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	c.RateLimitPerMinute = intVar("RATE_LIMIT_PER_MINUTE", 30, 0, 100000)
 	switch strings.ToLower(get("LOG_LEVEL", "info")) {
 	case "debug":

@@ -88,6 +88,23 @@ func (a *App) csrf(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// cleanForm refuses a form holding text no page, feed or database should
+// keep (NUL and other control characters, broken UTF-8), before any handler
+// sees it. Line breaks and tabs are fine.
+func cleanForm(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodPost {
+		return c.Next()
+	}
+	clean := true
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		clean = clean && models.CleanText(string(k)) && models.CleanText(string(v))
+	})
+	if !clean {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "The form holds invisible control characters or broken text. Go back, remove them and try again.")
+	}
+	return c.Next()
+}
+
 // sameOrigin rejects a request whose Origin header names another site. A
 // missing or "null" Origin (sent under strict referrer settings) is left to
 // the token check.

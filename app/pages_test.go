@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -295,5 +296,55 @@ func TestEventPageCacheFollowsChanges(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 	if _, p := b2.get("/events/cached"); !strings.Contains(p, "Renamed event") {
 		t.Fatal("edit not shown after the cache lifetime")
+	}
+}
+
+// TestFormsRefuseControlCharacters: a NUL byte or broken UTF-8 in any form
+// field gets a clear 422, never a storage error.
+func TestFormsRefuseControlCharacters(t *testing.T) {
+	e := newEnv(t, nil)
+	e.event("clean", nil)
+	b := e.browser()
+	b.get("/events/clean")
+	for _, name := range []string{"A\x00B", "\xff\xfe", "bell\a"} {
+		r, page := b.post("/events/clean/register", regForm(name, "x@example.org"))
+		if r.StatusCode != 422 || !strings.Contains(page, "control characters") {
+			t.Errorf("name %q: status %d", name, r.StatusCode)
+		}
+	}
+	var n int64
+	e.db.Model(&models.Registration{}).Count(&n)
+	if n != 0 {
+		t.Fatalf("%d registrations stored", n)
+	}
+}
+
+// TestRateLimitBehindProxy: behind a trusted proxy each client has its own
+// allowance; without one, X-Forwarded-For is ignored (nobody picks their
+// own address).
+func TestRateLimitBehindProxy(t *testing.T) {
+	for _, tt := range []struct {
+		proxies string
+		want    []int
+	}{
+		{"0.0.0.0/0", []int{201, 201, 429, 201}},
+		{"", []int{201, 201, 429, 429}},
+	} {
+		t.Run("TRUSTED_PROXIES="+tt.proxies, func(t *testing.T) {
+			e := newEnv(t, map[string]string{"RATE_LIMIT_PER_MINUTE": "2", "TRUSTED_PROXIES": tt.proxies})
+			e.event("proxied", nil)
+			var got []int
+			for i, client := range []string{"203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"} {
+				req := httptest.NewRequest("POST", "/api/v1/events/proxied/registrations",
+					strings.NewReader(fmt.Sprintf(`{"name":"A","email":"p%d@example.org","consent":true}`, i)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Forwarded-For", client)
+				r := e.do(req)
+				got = append(got, r.StatusCode)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("statuses %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

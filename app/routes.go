@@ -52,7 +52,7 @@ func (a *App) routes(assets fs.FS) {
 	f.Get("/me/:token.ics", a.privateFeed)
 
 	// Pages for people: every form carries a CSRF token.
-	web := f.Group("", a.csrf)
+	web := f.Group("", a.csrf, cleanForm)
 	web.Get("/", a.home)
 	web.Get("/calendar", a.calendarPage)
 	web.Get("/events/:slug", a.eventPage)

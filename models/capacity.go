@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -133,6 +134,20 @@ func capacityColumn(mode string) string {
 // questions, normalising it in place.
 func ValidateRegistration(ev *Event, in *RegisterInput) error {
 	v := &ValidationError{}
+	for field, text := range map[string]string{"name": in.Name, "email": in.Email, "dietary": in.Dietary,
+		"dietary_other": in.DietaryOther, "access_needs": in.AccessNeeds, "attendance": in.Attendance} {
+		if !CleanText(text) {
+			v.Add(field, "Remove the invisible or broken characters from this answer")
+		}
+	}
+	for key, text := range in.Answers {
+		if !CleanText(text) {
+			v.Add("answers."+key, "Remove the invisible or broken characters from this answer")
+		}
+	}
+	if len(v.Fields) > 0 {
+		return v
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.TrimSpace(in.Email)
 	switch {
@@ -239,6 +254,21 @@ func (q *Question) Choices() []string {
 		}
 	}
 	return out
+}
+
+// CleanText reports whether s is valid UTF-8 without control characters
+// (other than tab and line breaks): text that every database stores and
+// every page, feed and mail shows as it was meant.
+func CleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidEmail is a deliberately simple syntax check: one @, a dot in the

@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -303,6 +304,23 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		if err := v.Err(); err != nil {
 			return err
 		}
+		for mode, offered := range map[string]bool{InPerson: ev.InPerson, Online: ev.Online} {
+			if offered || !contains(cur.Modes(), mode) {
+				continue
+			}
+			var active int64
+			if err := tx.Model(&Registration{}).Where("event_id = ? AND attendance = ? AND status <> ?", ev.ID, mode, RegCancelled).Count(&active).Error; err != nil {
+				return err
+			}
+			if active > 0 {
+				what := map[string]string{InPerson: "in person", Online: "online"}[mode]
+				v.Add(map[string]string{InPerson: "in_person", Online: "online"}[mode],
+					fmt.Sprintf("%d registrations are for attending %s: cancel them before you stop offering it", active, what))
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
 		after := snapshot(ev)
 		if before != after {
 			ev.Sequence++
@@ -446,6 +464,26 @@ func str(p *string) string {
 // applyEventInput copies in onto ev, recording problems in v. It returns an
 // error only for storage failures.
 func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) error {
+	texts := map[string]*string{"slug": in.Slug, "title": in.Title, "summary": in.Summary, "description": in.Description,
+		"kind": in.Kind, "status": in.Status, "timezone": in.Timezone, "stream_url": in.StreamURL, "series": in.Series,
+		"cancel_message": in.CancelMessage, "date": in.Date, "start_rule": in.StartRule}
+	if vin := in.Venue; vin != nil {
+		texts["venue.name"], texts["venue.address"], texts["venue.access_notes"], texts["venue.address_visibility"] =
+			vin.Name, vin.Address, vin.AccessNotes, vin.AddressVisibility
+		for field, f := range map[string]*float64{"venue.latitude": vin.Latitude, "venue.longitude": vin.Longitude} {
+			if f != nil && (math.IsNaN(*f) || math.IsInf(*f, 0)) {
+				v.Add(field, "Enter a number of degrees")
+			}
+		}
+	}
+	for field, p := range texts {
+		if p != nil && !CleanText(*p) {
+			v.Add(field, "Remove the invisible or broken characters from this field")
+		}
+	}
+	if len(v.Fields) > 0 {
+		return nil
+	}
 	if in.Title != nil {
 		ev.Title = str(in.Title)
 		if ev.Title == "" {
@@ -585,6 +623,9 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	}
 	if in.RegistrationClosesSet {
 		ev.RegistrationClosesAt = utcPtr(in.RegistrationClosesAt)
+	}
+	if ev.RegistrationOpensAt != nil && ev.RegistrationClosesAt != nil && !ev.RegistrationOpensAt.Before(*ev.RegistrationClosesAt) {
+		v.Add("registration_closes_at", "Registration must close after it opens")
 	}
 	if in.CancelMessage != nil {
 		ev.CancelMessage = strings.TrimSpace(*in.CancelMessage)

@@ -229,6 +229,19 @@ func SetUserRoles(db *gorm.DB, userID uint, admin bool, orgIDs, doorOrgIDs []uin
 		if err := setRoles(tx, &u, admin, orgIDs, doorOrgIDs, now); err != nil {
 			return err
 		}
+		// No role at all means no access: end its sessions, revoke its tokens.
+		disabled := !admin && len(orgIDs) == 0 && len(doorOrgIDs) == 0
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("disabled", disabled).Error; err != nil {
+			return err
+		}
+		if disabled {
+			if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+				return err
+			}
+			if err := tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).Update("revoked_at", now).Error; err != nil {
+				return err
+			}
+		}
 		return LogAccountActivity(tx, byID, "roles_changed", fmt.Sprintf("%s: admin %t, organiser of %d, door volunteer for %d", u.Email, admin, len(orgIDs), len(doorOrgIDs)), now)
 	})
 }

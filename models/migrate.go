@@ -61,6 +61,9 @@ var migrations = []migration{
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_outbox_due
 			ON outbox_mails (status, next_attempt_at)`).Error
 	}},
+	{6, "disabled accounts", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&User{})
+	}},
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it

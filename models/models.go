@@ -207,9 +207,12 @@ type User struct {
 	Name         string `gorm:"size:200"`
 	PasswordHash string `gorm:"size:200"`
 	Admin        bool   `gorm:"not null;default:false"`
-	Memberships  []Membership
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Disabled accounts cannot sign in and their tokens stop working: an
+	// admin disables an account by taking away all of its roles.
+	Disabled    bool `gorm:"not null;default:false"`
+	Memberships []Membership
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Membership makes a user an organiser of an organisation.

@@ -73,7 +73,7 @@ func Authenticate(db *gorm.DB, email, password string) (*User, error) {
 		password = password[:72] // bcrypt's limit; HashPassword refuses longer
 	}
 	ok := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
-	if !found || !ok {
+	if !found || !ok || u.Disabled {
 		return nil, ErrBadCredentials
 	}
 	return &u, nil
@@ -111,7 +111,7 @@ func UserBySession(db *gorm.DB, token string, now time.Time) (*User, error) {
 		return nil, err
 	}
 	var u User
-	if err := db.Preload("Memberships").First(&u, s.UserID).Error; err != nil {
+	if err := db.Preload("Memberships").Where("disabled = ?", false).First(&u, s.UserID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, ErrNotFound
 		}

@@ -23,7 +23,8 @@ func HashPassword(pw string) (string, error) {
 
 // CheckPassword reports whether pw matches the user's hash.
 func (u *User) CheckPassword(pw string) bool {
-	return u.PasswordHash != "" && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(pw)) == nil
+	ok := u.PasswordHash != "" && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(pw)) == nil
+	return ok && !u.Disabled
 }
 
 // EnsureUser finds the user with email or creates one. The first account is
@@ -102,7 +103,7 @@ func UserByAPIToken(db *gorm.DB, token string, now time.Time) (*User, error) {
 	}
 	var t APIToken
 	err := db.Preload("User").Preload("User.Memberships").Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && t.User.Disabled) {
 		return nil, ErrNotFound
 	}
 	if err != nil {

@@ -164,6 +164,14 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 	if m.Kind == models.MailReminder && (ev.Status != models.StatusPublished || reg.Status != models.RegConfirmed || !now.Before(ev.StartsAt)) {
 		return nil, fmt.Errorf("%w: the reminder no longer applies (event %s, registration %s)", ErrUnsendable, ev.Status, reg.Status)
 	}
+	// A confirmation or waitlist mail held back (a mail server down for a
+	// day) must not tell someone who has since cancelled that they are in.
+	switch m.Kind {
+	case models.MailConfirmation, models.MailWaitlisted, models.MailPromoted:
+		if reg.Status == models.RegCancelled {
+			return nil, fmt.Errorf("%w: the registration was cancelled before this mail went out", ErrUnsendable)
+		}
+	}
 	data := map[string]string{}
 	if m.Data != "" {
 		if err := json.Unmarshal([]byte(m.Data), &data); err != nil {

@@ -285,3 +285,20 @@ func TestConfirmationCarriesTheAddressFeed(t *testing.T) {
 		t.Fatalf("feed of the mailed link holds %d registrations (%v), want both", len(regs), err)
 	}
 }
+
+// TestHeldConfirmationAfterCancellation: a confirmation that could not go
+// out before the person cancelled is not sent late.
+func TestHeldConfirmationAfterCancellation(t *testing.T) {
+	db := modelstest.Open(t)
+	reg := registerAs(t, db.DB, testEvent(t, db.DB, 10), "late@example.org", models.InPerson, 0)
+	if _, err := models.CancelRegistration(db.DB, reg.ID, nil, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	var m models.OutboxMail
+	if err := db.Where("registration_id = ? AND kind = ?", reg.ID, models.MailConfirmation).Take(&m).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testComposer().Compose(db.DB, &m, time.Now().UTC()); !errors.Is(err, ErrUnsendable) {
+		t.Fatalf("compose after cancellation: %v, want ErrUnsendable", err)
+	}
+}

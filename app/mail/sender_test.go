@@ -26,8 +26,8 @@ func TestConfirmationDelivered(t *testing.T) {
 	ev := testEvent(t, db.DB, 10)
 	reg := registerAs(t, db.DB, ev, "Amina@Example.org", models.Online, 0)
 	srv := startServer(t, "127.0.0.1:0", nil)
-	// No tls=: STARTTLS is used when offered; this server offers none.
-	runSender(t, db, "smtp://"+srv.Addr, nil)
+	// tls=opportunistic: STARTTLS when offered; this server offers none.
+	runSender(t, db, "smtp://"+srv.Addr+"?tls=opportunistic", nil)
 	d := srv.Wait(t, 10*time.Second)
 
 	if d.From != "no-reply@events.example.org" || len(d.To) != 1 || d.To[0] != "Amina@Example.org" {
@@ -219,19 +219,23 @@ func TestPermanentFailure(t *testing.T) {
 	}
 }
 
-// TestTLSRequired: with tls=required a server without STARTTLS gets
-// nothing, rather than the mail going out in the clear.
+// TestTLSRequired: by default, and with tls=required, a server without
+// STARTTLS gets nothing, rather than the mail going out in the clear.
 func TestTLSRequired(t *testing.T) {
-	db := modelstest.Open(t)
-	fill(t, db.DB, 1)
-	srv := startServer(t, "127.0.0.1:0", nil)
-	runSender(t, db, "smtp://"+srv.Addr+"?tls=required", nil)
-	eventually(t, 10*time.Second, "a refused attempt", func() bool {
-		m, _ := models.FindOutboxMail(db.DB, 1)
-		return m.Attempts >= 1 && m.Status == models.MailPending && strings.Contains(m.LastError, "STARTTLS")
-	})
-	if n := len(srv.Received()); n != 0 {
-		t.Fatalf("%d mails sent without TLS", n)
+	for _, query := range []string{"", "?tls=required"} {
+		t.Run("smtp://host"+query, func(t *testing.T) {
+			db := modelstest.Open(t)
+			fill(t, db.DB, 1)
+			srv := startServer(t, "127.0.0.1:0", nil)
+			runSender(t, db, "smtp://"+srv.Addr+query, nil)
+			eventually(t, 10*time.Second, "a refused attempt", func() bool {
+				m, _ := models.FindOutboxMail(db.DB, 1)
+				return m.Attempts >= 1 && m.Status == models.MailPending && strings.Contains(m.LastError, "STARTTLS")
+			})
+			if n := len(srv.Received()); n != 0 {
+				t.Fatalf("%d mails sent without TLS", n)
+			}
+		})
 	}
 }
 

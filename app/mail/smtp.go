@@ -12,8 +12,8 @@ import (
 
 // NewClient makes an SMTP client from SMTP_URL:
 //
-//	smtp://user:password@host:587     STARTTLS when the server offers it (default port 587)
-//	smtp://host:25?tls=required       refuse to send unless STARTTLS succeeds
+//	smtp://user:password@host:587     STARTTLS, required (default port 587)
+//	smtp://host:25?tls=opportunistic  STARTTLS when the server offers it, else plain
 //	smtp://localhost:1025?tls=none    plain text, for a local test server only
 //	smtps://user:password@host:465    implicit TLS (default port 465)
 //
@@ -35,9 +35,11 @@ func NewClient(smtpURL string, timeout time.Duration) (*gomail.Client, error) {
 	switch u.Scheme {
 	case "smtp":
 		switch u.Query().Get("tls") {
-		case "", "opportunistic":
+		case "opportunistic":
 			opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
-		case "required", "starttls":
+		case "", "required", "starttls":
+			// By default a mail goes out only over TLS: it carries private
+			// links (manage, feed, stream) that a downgraded link would expose.
 			opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 		case "none":
 			opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))

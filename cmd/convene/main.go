@@ -69,6 +69,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return db.Close()
 	case "seed":
+		if cfg.Production() {
+			return errors.New("seed loads demo data with a published demo password: it is for development only (CONVENE_ENV=production)")
+		}
 		db, err := openMigrated(cfg, io.Discard)
 		if err != nil {
 			return err

@@ -170,3 +170,14 @@ func TestDotEnvIsRead(t *testing.T) {
 }
 
 func testTime() time.Time { return time.Now().UTC() }
+
+func TestSeedRefusedInProduction(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("CONVENE_ENV", "production")
+	t.Setenv("SECRET_KEY", strings.Repeat("s", 40))
+	t.Setenv("BASE_URL", "https://events.example.org")
+	t.Setenv("DATABASE_URL", "prod.db")
+	if _, err := runCmd(t, "", "seed"); err == nil || !strings.Contains(err.Error(), "development only") {
+		t.Fatalf("seed in production: %v", err)
+	}
+}
