@@ -110,6 +110,7 @@ func (a *App) addAttendee(c *fiber.Ctx) error {
 		return err
 	}
 	form, in, errs := parseRegistrationForm(c, ev)
+	in.ByOrganiser = true // walk-ins at the door come after registration closes
 	if err := models.ValidateRegistration(ev, &in); err != nil {
 		fields := validationFields(err)
 		if fields == nil {

@@ -85,6 +85,8 @@ func matrix() []matrixRoute {
 		r("POST", "/admin/events/:slug/registrations/:id/promote", eventStaff),
 		r("POST", "/admin/events/:slug/registrations/:id/cancel", eventStaff),
 		r("GET", "/admin/events/:slug/registrations.csv", eventStaff),
+		r("GET", "/admin/events/:slug/message", eventStaff),
+		withForm(r("POST", "/admin/events/:slug/message", eventStaff), "confirmed", "yes", "subject", "Doors open at six", "body", "Please arrive early."),
 		r("GET", "/admin/events/:slug/team", eventStaff),
 		withForm(r("POST", "/admin/events/:slug/team", eventStaff), "email", "door-other@example.org"),
 		r("POST", "/admin/events/:slug/team/:user/remove", eventStaff),

@@ -65,6 +65,8 @@ func (a *App) adminRoutes(web fiber.Router) fiber.Router {
 	org.Post("/events/:slug/registrations/:id/promote", a.promoteAttendee)
 	org.Post("/events/:slug/registrations/:id/cancel", a.cancelAttendee)
 	org.Get("/events/:slug/registrations.csv", a.exportAttendees)
+	org.Get("/events/:slug/message", a.messagePage)
+	org.Post("/events/:slug/message", a.sendMessage)
 	org.Get("/events/:slug/team", a.teamPage)
 	org.Post("/events/:slug/team", a.assignDoor)
 	org.Post("/events/:slug/team/:user/remove", a.unassignDoor)

@@ -31,6 +31,10 @@ type RegisterInput struct {
 	DietaryOther string
 	AccessNeeds  string
 	Consent      bool
+	// ByOrganiser marks a registration added by an organiser (a phone
+	// booking, a walk-in at the door): the registration window does not
+	// apply, capacity and everything else still do.
+	ByOrganiser bool
 }
 
 // RegisterResult is the outcome of Register.
@@ -397,7 +401,10 @@ func registeredAlready(tx *gorm.DB, eventID uint, email string, now time.Time) (
 // error may leave partial writes, and the transaction must be rolled back.
 func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now time.Time) (*RegisterResult, error) {
 	if err := OpenForRegistration(ev, now); err != nil {
-		return nil, err
+		windowOnly := errors.Is(err, ErrRegistrationClosed) || errors.Is(err, ErrNotYetOpen)
+		if !in.ByOrganiser || !windowOnly {
+			return nil, err
+		}
 	}
 	if in.Guests > ev.MaxGuests || in.Guests < 0 {
 		return nil, Invalid("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))

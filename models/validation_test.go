@@ -90,3 +90,36 @@ func TestStopOfferingAModeInUse(t *testing.T) {
 		t.Fatalf("switching off an unused mode: %v", err)
 	}
 }
+
+// TestOrganiserAddsWalkInAfterClose: registration has closed (the event has
+// started), yet an organiser can still add a walk-in within capacity; the
+// public cannot, and a cancelled event takes nobody.
+func TestOrganiserAddsWalkInAfterClose(t *testing.T) {
+	db := modelstest.Open(t)
+	tok := modelstest.Tokens()
+	ev := newEvent(t, db, models.EventInput{CapacitySet: true, Capacity: ip(1), Waitlist: bp(false)})
+	afterStart := ev.StartsAt.Add(time.Minute)
+	public := input("public@example.org", 0, models.InPerson)
+	if _, err := models.Register(db.DB, tok, ev.ID, public, afterStart); !errors.Is(err, models.ErrRegistrationClosed) {
+		t.Fatalf("public after start: %v", err)
+	}
+	walkIn := input("walkin@example.org", 0, models.InPerson)
+	walkIn.ByOrganiser = true
+	res, err := models.Register(db.DB, tok, ev.ID, walkIn, afterStart)
+	if err != nil || res.Registration.Status != models.RegConfirmed {
+		t.Fatalf("walk-in: %v", err)
+	}
+	second := input("second@example.org", 0, models.InPerson)
+	second.ByOrganiser = true
+	if _, err := models.Register(db.DB, tok, ev.ID, second, afterStart); !errors.Is(err, models.ErrFull) {
+		t.Fatalf("walk-in beyond capacity: %v", err)
+	}
+	if _, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{Status: sp(models.StatusCancelled)}, nil, afterStart); err != nil {
+		t.Fatal(err)
+	}
+	third := input("third@example.org", 0, models.InPerson)
+	third.ByOrganiser = true
+	if _, err := models.Register(db.DB, tok, ev.ID, third, afterStart); !errors.Is(err, models.ErrEventCancelled) {
+		t.Fatalf("walk-in at a cancelled event: %v", err)
+	}
+}
