@@ -134,7 +134,8 @@ func TestRegisterFormJourney(t *testing.T) {
 		t.Fatalf("invalid form: status %d, want 422", r.StatusCode)
 	}
 	for _, want := range []string{"There is a problem", "Enter an email address in the correct format", "at most 3 guests", "Agree to us keeping your details",
-		`value="not-an-email"`, `&lt;script&gt;alert(1)&lt;/script&gt;`, `href="#email"`} {
+		`value="not-an-email"`, `&lt;script&gt;alert(1)&lt;/script&gt;`, `href="#email"`,
+		`id="email-error"`, `aria-describedby="email-hint email-error"`, `aria-invalid="true"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("422 page lacks %q", want)
 		}
