@@ -14,6 +14,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	qrcode "github.com/skip2/go-qrcode"
 	gomail "github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
@@ -49,6 +50,12 @@ type Message struct {
 	HTML      string
 	// ICS is the event as a calendar attachment; nil when there is none.
 	ICS []byte
+	// CheckInPNG is the door check-in QR code as a PNG, embedded inline and
+	// shown by the HTML part; nil when there is none.
+	CheckInPNG []byte
+	// CheckInCID is the Content-ID (without angle brackets) the HTML part
+	// refers to as cid:CheckInCID; empty when there is no CheckInPNG.
+	CheckInCID string
 }
 
 // kinds lists every kind of mail with its templates in views/mail.
@@ -69,6 +76,13 @@ type kindTemplates struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
 }
+
+// withCheckIn are the kinds that carry the door check-in QR code, for
+// confirmed in-person places: the mails that say a place is confirmed.
+var withCheckIn = map[string]bool{models.MailConfirmation: true, models.MailPromoted: true}
+
+// checkInQRSize is the width and height of the check-in QR image in pixels.
+const checkInQRSize = 256
 
 // templates parses views/mail once: each kind's .txt (subject and text
 // blocks) with layout.txt, and its .html (html block) with layout.html.
@@ -129,6 +143,9 @@ type templateData struct {
 	OrganiserSubject string
 	PreviousGuests   int
 	Site             string
+	// CheckInCID is the Content-ID of the embedded check-in QR image;
+	// empty when the mail carries none.
+	CheckInCID string
 }
 
 // Compose builds the message for outbox row m at now. Errors wrapping
@@ -188,6 +205,18 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 		return nil, err
 	}
 
+	messageID := fmt.Sprintf("convene.%d.%s@%s", m.ID, strconv.FormatInt(m.CreatedAt.UnixNano(), 36), c.host())
+	// The QR code opens the organisers' check-in page for this place, as on
+	// the manage page; it is not the manage link.
+	var checkInPNG []byte
+	if withCheckIn[m.Kind] && reg.Status == models.RegConfirmed && reg.Attendance == models.InPerson {
+		checkInPNG, err = qrcode.Encode(c.BaseURL+"/admin/check-in/"+c.Tokens.CheckInCode(&reg), qrcode.Medium, checkInQRSize)
+		if err != nil {
+			return nil, fmt.Errorf("%w: check-in code: %v", ErrUnsendable, err)
+		}
+		v.CheckInCID = "check-in." + messageID
+	}
+
 	var subject, text, html bytes.Buffer
 	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
@@ -200,8 +229,8 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 	}
 	msg := &Message{
 		From: c.From, To: m.To, Subject: oneLine(subject.String()),
-		MessageID: fmt.Sprintf("convene.%d.%s@%s", m.ID, strconv.FormatInt(m.CreatedAt.UnixNano(), 36), c.host()),
-		Date:      now, Text: text.String(), HTML: html.String(),
+		MessageID: messageID, Date: now, Text: text.String(), HTML: html.String(),
+		CheckInPNG: checkInPNG, CheckInCID: v.CheckInCID,
 	}
 	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
 		msg.ReplyTo = ev.Hosts[0].Organisation.Email
@@ -278,7 +307,9 @@ func (c Composer) host() string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // MIME builds the message with go-mail: multipart/alternative text and
-// HTML, and the calendar attachment when there is one. An address that
+// HTML, the check-in QR code embedded inline for the HTML part (the
+// alternatives and the image in multipart/related) when there is one, and
+// the calendar attachment when there is one. An address that
 // cannot be used makes the error wrap ErrUnsendable.
 func (msg *Message) MIME() (*gomail.Msg, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
@@ -302,6 +333,11 @@ func (msg *Message) MIME() (*gomail.Msg, error) {
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	if msg.CheckInPNG != nil && msg.CheckInCID != "" {
+		m.EmbedReadSeeker("check-in.png", bytes.NewReader(msg.CheckInPNG),
+			gomail.WithFileContentType(gomail.ContentType("image/png")),
+			gomail.WithFileContentID("<"+msg.CheckInCID+">"))
+	}
 	if msg.ICS != nil {
 		m.AttachReadSeeker("event.ics", bytes.NewReader(msg.ICS),
 			gomail.WithFileContentType(gomail.ContentType("text/calendar; charset=utf-8; method=PUBLISH")))

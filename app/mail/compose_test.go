@@ -32,14 +32,18 @@ func TestComposeKinds(t *testing.T) {
 		has     []string
 		hasNot  []string
 		ics     bool
+		// qr: the mail carries the door check-in QR code.
+		qr bool
 	}{
 		{kind: models.MailConfirmation, reg: inPerson, subject: "You're registered: Solidarity iftar",
-			has: []string{"you and 2 guests", "Al-Noor Mosque, 1 High Street, London", "/me/"}, hasNot: []string{"stream.example.org"}, ics: true},
+			has: []string{"you and 2 guests", "Al-Noor Mosque, 1 High Street, London", "/me/"}, hasNot: []string{"stream.example.org"}, ics: true, qr: true},
 		{kind: models.MailConfirmation, reg: online, subject: "You're registered: Solidarity iftar",
 			has: []string{"Where: online", "https://stream.example.org/iftar"}, hasNot: []string{"High Street"}, ics: true},
 		{kind: models.MailWaitlisted, reg: waiting, subject: "You're on the waitlist: Solidarity iftar",
 			has: []string{"number 1 in line"}, hasNot: []string{"High Street"}},
-		{kind: models.MailPromoted, reg: inPerson, subject: "A place is yours: Solidarity iftar", has: []string{"1 High Street"}, ics: true},
+		{kind: models.MailPromoted, reg: inPerson, subject: "A place is yours: Solidarity iftar", has: []string{"1 High Street"}, ics: true, qr: true},
+		// A promotion held back while the place went back to the waitlist.
+		{kind: models.MailPromoted, reg: waiting, subject: "A place is yours: Solidarity iftar", hasNot: []string{"High Street"}},
 		{kind: models.MailDuplicate, reg: waiting, subject: "Your registration for Solidarity iftar",
 			has: []string{"already registered and on the waitlist (number 1 in line)", "/r/"}},
 		{kind: models.MailCancelled, reg: inPerson, subject: "Registration cancelled: Solidarity iftar",
@@ -93,6 +97,13 @@ func TestComposeKinds(t *testing.T) {
 			}
 			if msg.ICS != nil {
 				checkICS(t, msg.ICS, ev)
+			}
+			if (msg.CheckInPNG != nil) != tt.qr || (msg.CheckInCID != "") != tt.qr {
+				t.Errorf("check-in QR code: %v (Content-ID %q), want %v", msg.CheckInPNG != nil, msg.CheckInCID, tt.qr)
+			}
+			if tt.qr != strings.Contains(msg.HTML, `src="cid:`+msg.CheckInCID+`"`) || tt.qr != strings.Contains(msg.Text, "show the check-in code") {
+				t.Errorf("check-in code shown in HTML %v, mentioned in text %v, want %v",
+					strings.Contains(msg.HTML, "cid:"), strings.Contains(msg.Text, "check-in code"), tt.qr)
 			}
 			if !strings.HasPrefix(msg.HTML, "<!doctype html>") || strings.Contains(msg.HTML, "<b>water") {
 				t.Errorf("HTML not a page, or not escaped:\n%s", msg.HTML)

@@ -156,7 +156,12 @@ type part struct {
 	ContentType string
 	Params      map[string]string
 	Disposition string
-	Body        []byte
+	// ContentID is the part's Content-ID header, angle brackets and all.
+	ContentID string
+	// Parent is the type of the multipart directly holding the part; empty
+	// for a single-part message.
+	Parent string
+	Body   []byte
 }
 
 // leaves parses a MIME entity into its leaf parts, decoding transfer
@@ -178,7 +183,13 @@ func leaves(t *testing.T, header mail.Header, body io.Reader) []part {
 			if err != nil {
 				t.Fatalf("multipart: %v", err)
 			}
-			out = append(out, leaves(t, mail.Header(p.Header), p)...)
+			sub := leaves(t, mail.Header(p.Header), p)
+			for i := range sub {
+				if sub[i].Parent == "" {
+					sub[i].Parent = mt
+				}
+			}
+			out = append(out, sub...)
 		}
 	}
 	var r io.Reader = body
@@ -192,7 +203,8 @@ func leaves(t *testing.T, header mail.Header, body io.Reader) []part {
 	if err != nil {
 		t.Fatalf("decode %s: %v", mt, err)
 	}
-	return []part{{ContentType: mt, Params: params, Disposition: header.Get("Content-Disposition"), Body: b}}
+	return []part{{ContentType: mt, Params: params, Disposition: header.Get("Content-Disposition"),
+		ContentID: header.Get("Content-Id"), Body: b}}
 }
 
 func findPart(parts []part, contentType string) *part {
