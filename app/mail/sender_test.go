@@ -367,7 +367,10 @@ func TestHeldWithoutServer(t *testing.T) {
 		c.Development = true
 		c.Log = slog.New(slog.NewTextHandler(logs, nil))
 	})
-	eventually(t, 5*time.Second, "both mails held", func() bool { return countStatus(t, db.DB, models.MailHeld) == 2 })
+	// The sender logs each mail just after marking it held: wait for both.
+	eventually(t, 5*time.Second, "both mails held and logged", func() bool {
+		return countStatus(t, db.DB, models.MailHeld) == 2 && strings.Count(logs.String(), "mail_id=") >= 2
+	})
 	out := logs.String()
 	for _, want := range []string{"kind=confirmation", "mail_id=1", "mail_id=2", "event=" + ev.Slug} {
 		if !strings.Contains(out, want) {
