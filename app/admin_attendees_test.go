@@ -219,7 +219,7 @@ func TestDoorCheckInUndoAndSearch(t *testing.T) {
 
 func TestQRCheckIn(t *testing.T) {
 	f := newFixture(t, nil)
-	manage := f.app.tok.Manage(f.reg.TokenNonce)
+	manage := f.app.tok.ManageToken(f.reg)
 	res := f.do(request{method: "GET", path: "/r/" + manage})
 	body := readBody(t, res)
 	code := f.app.tok.CheckInCode(f.reg)

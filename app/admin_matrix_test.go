@@ -154,7 +154,7 @@ func (f *fixture) fill(m matrixRoute, role string) string {
 	}
 	token := f.invite
 	if strings.HasPrefix(m.pattern, "/api/") {
-		token = f.app.tok.Manage(f.reg.TokenNonce)
+		token = f.app.tok.ManageToken(f.reg)
 	}
 	rep := strings.NewReplacer(":slug", slug, ":id", id, ":token", token, ":user", fmt.Sprint(f.users[roleDoor].ID),
 		":code", f.app.tok.CheckInCode(f.reg))

@@ -95,7 +95,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
 	}
 	reg := res.Registration
-	out := RegistrationCreated{Status: reg.Status, ManageURL: a.cfg.BaseURL + "/r/" + a.tok.Manage(reg.TokenNonce), FeedURL: a.feedURL(reg)}
+	out := RegistrationCreated{Status: reg.Status, ManageURL: a.cfg.BaseURL + "/r/" + a.tok.ManageToken(reg), FeedURL: a.feedURL(reg)}
 	if reg.Status == models.RegWaitlisted {
 		out.WaitlistPosition = &res.Position
 	}

@@ -97,7 +97,7 @@ func (s *feedServer) fetch(method, path string, headers ...string) (*http.Respon
 
 // feedPath is the path of a registration's own private feed.
 func (s *feedServer) feedPath(r *models.Registration) string {
-	return "/me/" + s.tok.Feed(r.FeedNonce) + ".ics"
+	return "/me/" + s.tok.FeedToken(r) + ".ics"
 }
 
 // registration finds a seeded registration of an event.
@@ -555,7 +555,7 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 func TestRotateFeedAddress(t *testing.T) {
 	s := newFeedServer(t)
 	reg := s.registration("public-meeting-hate-crime", models.RegConfirmed, models.InPerson)
-	manage := "/r/" + s.tok.Manage(reg.TokenNonce)
+	manage := "/r/" + s.tok.ManageToken(reg)
 	oldFeed := s.feedPath(reg)
 
 	r, page := s.fetch("GET", manage)

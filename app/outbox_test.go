@@ -180,7 +180,7 @@ func TestOutboxView(t *testing.T) {
 		hasNot []string
 	}{
 		{"pending", "/admin/outbox/1", 200, []string{"p00@example.org", "You&#39;re registered: Public meeting",
-			"https://events.example.org/r/" + modelstest.Tokens().Manage(reg.TokenNonce), "Reply-To", "events@opendoors.example.org"}, []string{"Send again"}},
+			"https://events.example.org/r/" + modelstest.Tokens().ManageToken(&reg), "Reply-To", "events@opendoors.example.org"}, []string{"Send again"}},
 		{"held can be resent", "/admin/outbox/2", 200, []string{"Send again", `name="_csrf"`}, nil},
 		{"missing", "/admin/outbox/999", 404, nil, nil},
 		{"not a number", "/admin/outbox/abc", 404, nil, nil},

@@ -94,7 +94,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		case err == nil && res.Duplicate:
 			return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
 		case err == nil:
-			return c.Redirect("/r/"+a.tok.Manage(res.Registration.TokenNonce)+"?new=1", fiber.StatusSeeOther)
+			return c.Redirect("/r/"+a.tok.ManageToken(res.Registration)+"?new=1", fiber.StatusSeeOther)
 		}
 		status := 422
 		var ve *models.ValidationError
@@ -201,7 +201,7 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 
 // feedURL is the registrant's private calendar feed.
 func (a *App) feedURL(reg *models.Registration) string {
-	return a.cfg.BaseURL + "/me/" + a.tok.Feed(reg.FeedNonce) + ".ics"
+	return a.cfg.BaseURL + "/me/" + a.tok.FeedToken(reg) + ".ics"
 }
 
 // managePage shows a registration to the holder of its private link.

@@ -697,12 +697,15 @@ func TestManageAndFeedTokens(t *testing.T) {
 	if r.TokenHash == manage || r.TokenHash != models.HashToken(manage) || r.FeedTokenHash != models.HashToken(tok.Feed(r.FeedNonce)) {
 		t.Fatal("tokens are not stored as their hashes")
 	}
-	got, err := models.FindRegistrationByToken(db.DB, manage)
+	got, err := models.FindRegistrationByToken(db.DB, tok.ManageToken(r))
 	if err != nil || got.ID != r.ID {
 		t.Fatalf("FindRegistrationByToken: %v %v", got, err)
 	}
 	other := models.NewTokens([]byte("another-secret-another-secret-00"))
-	for _, bad := range []string{"", "short", tok.Feed(r.FeedNonce), other.Manage(r.TokenNonce), strings.Repeat("a", 65)} {
+	someoneElse := *r
+	someoneElse.ID++ // the right secret with another registration's id
+	for _, bad := range []string{"", "short", manage, tok.FeedToken(r), other.ManageToken(r), tok.ManageToken(&someoneElse),
+		"0_" + manage, "-1_" + manage, "99999999999_" + manage, strings.Repeat("a", 65)} {
 		if _, err := models.FindRegistrationByToken(db.DB, bad); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("token %q: err = %v, want ErrNotFound", bad, err)
 		}

@@ -69,32 +69,36 @@ func FeedRegistrations(db *gorm.DB, token string, since time.Time) ([]Registrati
 	if len(token) < 20 || len(token) > 64 {
 		return nil, ErrNotFound
 	}
-	hash := HashToken(token)
 	q := db.Model(&Registration{}).
 		Joins("JOIN events ON events.id = registrations.event_id").
 		Where("registrations.status <> ?", RegCancelled).
 		Where("events.ends_at >= ?", since).
 		Where("(events.status IN ? OR (events.status = ? AND events.updated_at >= ?))",
 			[]string{StatusPublished, StatusPostponed}, StatusCancelled, since)
-	var reg Registration
-	err := db.Select("id").Where("feed_token_hash = ?", hash).Take(&reg).Error
-	switch {
-	case err == nil:
+	if id, secret, ok := splitToken(token); ok {
+		// A registration's own feed: "<id>_<secret>".
+		var reg Registration
+		err := db.Select("id", "feed_token_hash").Take(&reg, id).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !sameHash(secret, reg.FeedTokenHash)) {
+			return nil, ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
 		q = q.Where("registrations.id = ?", reg.ID)
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	} else {
+		// An address's feed (sent by mail only).
 		var feed AttendeeFeed
-		if err := db.Where("token_hash = ?", hash).Take(&feed).Error; err != nil {
+		if err := db.Where("token_hash = ?", HashToken(token)).Take(&feed).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return nil, ErrNotFound
 			}
 			return nil, err
 		}
 		q = q.Where("registrations.email_norm = ?", feed.EmailNorm)
-	default:
-		return nil, err
 	}
 	regs := []Registration{}
-	err = q.Preload("Event").
+	err := q.Preload("Event").
 		Preload("Event.Hosts", func(d *gorm.DB) *gorm.DB { return d.Order("position, id") }).
 		Preload("Event.Hosts.Organisation").Preload("Event.Series").
 		Order("events.starts_at, events.id").Find(&regs).Error

@@ -142,11 +142,11 @@ func testFeedRegistrations(t *testing.T, db *models.DB) {
 		want  []string // event slugs, in start order
 		err   error
 	}{
-		{"a registration's own feed shows that registration", tok.Feed(mine.FeedNonce), []string{"later"}, nil},
-		{"a waitlisted registration is shown", tok.Feed(waiting.FeedNonce), []string{"full"}, nil},
-		{"a cancelled registration's feed is empty", tok.Feed(regDrop.FeedNonce), []string{}, nil},
+		{"a registration's own feed shows that registration", tok.FeedToken(mine), []string{"later"}, nil},
+		{"a waitlisted registration is shown", tok.FeedToken(waiting), []string{"full"}, nil},
+		{"a cancelled registration's feed is empty", tok.FeedToken(regDrop), []string{}, nil},
 		{"the attendee feed shows every active registration of the address", attendee, []string{"recent", "soon", "full", "later"}, nil},
-		{"the manage token is not a feed token", tok.Manage(mine.TokenNonce), nil, models.ErrNotFound},
+		{"the manage token is not a feed token", tok.ManageToken(mine), nil, models.ErrNotFound},
 		{"unknown token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", nil, models.ErrNotFound},
 		{"short token", "abc", nil, models.ErrNotFound},
 	}
@@ -200,7 +200,7 @@ func TestRotateFeedToken(t *testing.T) {
 	tok := modelstest.Tokens()
 	ev := feedEvent(t, db, "talk", 5, nil)
 	reg := registerFor(t, db, ev, "amira@example.org")
-	old := tok.Feed(reg.FeedNonce)
+	old := tok.FeedToken(reg)
 	rotated, err := models.RotateFeedToken(db.DB, tok, reg.ID, feedNow)
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +208,7 @@ func TestRotateFeedToken(t *testing.T) {
 	if _, err := models.FeedRegistrations(db.Read, old, feedNow); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("old token: %v, want ErrNotFound", err)
 	}
-	regs, err := models.FeedRegistrations(db.Read, tok.Feed(rotated.FeedNonce), feedNow)
+	regs, err := models.FeedRegistrations(db.Read, tok.FeedToken(rotated), feedNow)
 	if err != nil || len(regs) != 1 || !regs[0].UpdatedAt.Equal(feedNow) {
 		t.Errorf("new token: %v %v", regs, err)
 	}

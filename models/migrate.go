@@ -64,6 +64,14 @@ var migrations = []migration{
 	{6, "disabled accounts", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&User{})
 	}},
+	{7, "tokens carry the registration id: no indexes of token hashes", func(tx *gorm.DB) error {
+		for _, idx := range []string{"idx_registrations_token_hash", "idx_registrations_feed_token_hash"} {
+			if err := tx.Exec("DROP INDEX IF EXISTS " + idx).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it

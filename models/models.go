@@ -184,12 +184,13 @@ type Registration struct {
 	DietaryOther string `gorm:"size:200"`
 	AccessNeeds  string `gorm:"type:text"`
 	ConsentAt    time.Time
-	// Manage and feed tokens are derived from a random nonce and the
-	// server's secret (see Tokens); only their SHA-256 is stored for lookup.
+	// Manage and feed tokens are "<id>_<secret>", the secret derived from a
+	// random nonce and the server's secret key (see Tokens); only the
+	// secret's SHA-256 is stored, and checked after finding the row by ID.
 	TokenNonce    string `gorm:"size:32;not null"`
-	TokenHash     string `gorm:"size:64;uniqueIndex;not null"`
+	TokenHash     string `gorm:"size:64;not null"`
 	FeedNonce     string `gorm:"size:32;not null"`
-	FeedTokenHash string `gorm:"size:64;uniqueIndex;not null"`
+	FeedTokenHash string `gorm:"size:64;not null"`
 	CheckedInAt   *time.Time
 	PromotedAt    *time.Time
 	CancelledAt   *time.Time

@@ -1,6 +1,9 @@
 package models
 
 import (
+	"crypto/subtle"
+	"strconv"
+	"strings"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -20,11 +23,45 @@ type Tokens struct {
 // NewTokens returns a Tokens deriving with secret.
 func NewTokens(secret []byte) Tokens { return Tokens{key: append([]byte(nil), secret...)} }
 
-// Manage is the manage-link token of a registration nonce.
+// Manage is the secret part of a manage link, derived from a registration's
+// nonce; TokenHash stores its SHA-256.
 func (t Tokens) Manage(nonce string) string { return t.derive("manage:", nonce) }
 
-// Feed is the private-feed token of a feed nonce.
+// Feed is the secret part of a private feed token, derived from a feed
+// nonce; FeedTokenHash stores its SHA-256.
 func (t Tokens) Feed(nonce string) string { return t.derive("feed:", nonce) }
+
+// ManageToken is the token of a registration's manage link: its ID, "_",
+// then the secret part. The ID finds the row by primary key, so no index of
+// random hashes has to grow with every registration (the most expensive part
+// of an insert); the secret part is checked against the stored hash.
+func (t Tokens) ManageToken(r *Registration) string {
+	return strconv.FormatUint(uint64(r.ID), 10) + "_" + t.Manage(r.TokenNonce)
+}
+
+// FeedToken is the token of a registration's private feed, built like
+// ManageToken.
+func (t Tokens) FeedToken(r *Registration) string {
+	return strconv.FormatUint(uint64(r.ID), 10) + "_" + t.Feed(r.FeedNonce)
+}
+
+// splitToken parses "<id>_<secret>"; ok is false for anything else.
+func splitToken(token string) (id uint, secret string, ok bool) {
+	i := strings.IndexByte(token, '_')
+	if i < 1 || i > 10 || len(token)-i-1 != 32 {
+		return 0, "", false
+	}
+	n, err := strconv.ParseUint(token[:i], 10, 32)
+	if err != nil || n == 0 {
+		return 0, "", false
+	}
+	return uint(n), token[i+1:], true
+}
+
+// sameHash compares a secret with a stored hash in constant time.
+func sameHash(secret, stored string) bool {
+	return subtle.ConstantTimeCompare([]byte(HashToken(secret)), []byte(stored)) == 1
+}
 
 func (t Tokens) derive(purpose, nonce string) string {
 	m := hmac.New(sha256.New, t.key)

@@ -153,12 +153,13 @@ func PromoteWaitlist(db *gorm.DB, eventID uint, now time.Time) ([]Registration, 
 
 // FindRegistrationByToken returns the registration whose manage token is token.
 func FindRegistrationByToken(db *gorm.DB, token string) (*Registration, error) {
-	if len(token) < 20 || len(token) > 64 {
+	id, secret, ok := splitToken(token)
+	if !ok {
 		return nil, ErrNotFound
 	}
 	var r Registration
-	err := db.Where("token_hash = ?", HashToken(token)).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := db.Take(&r, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !sameHash(secret, r.TokenHash)) {
 		return nil, ErrNotFound
 	}
 	return &r, err

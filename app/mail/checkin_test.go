@@ -81,7 +81,7 @@ func TestConfirmationCheckInQR(t *testing.T) {
 		if !bytes.Equal(img.Body, want) {
 			t.Error("the image is not the QR code of the registration's check-in link")
 		}
-		manage := testBaseURL + "/r/" + tok.Manage(inPerson.TokenNonce)
+		manage := testBaseURL + "/r/" + tok.ManageToken(inPerson)
 		if s := "At the door, show the check-in code in the HTML version of this mail, or your manage page: " + manage; !strings.Contains(string(text.Body), s) {
 			t.Errorf("text lacks %q:\n%s", s, text.Body)
 		}

@@ -262,8 +262,8 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
 		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
-		ManageURL: c.BaseURL + "/r/" + c.Tokens.Manage(reg.TokenNonce),
-		FeedURL:   c.BaseURL + "/me/" + c.Tokens.Feed(reg.FeedNonce) + ".ics",
+		ManageURL: c.BaseURL + "/r/" + c.Tokens.ManageToken(reg),
+		FeedURL:   c.BaseURL + "/me/" + c.Tokens.FeedToken(reg) + ".ics",
 		Message:   data["message"], OrganiserSubject: data["subject"], Site: c.BaseURL,
 	}
 	if kind == models.MailMessage {

@@ -81,8 +81,8 @@ func TestConfirmationDelivered(t *testing.T) {
 		t.Fatalf("parts %v: want text, HTML and a calendar", parts)
 	}
 	tok := modelstest.Tokens()
-	manage := testBaseURL + "/r/" + tok.Manage(reg.TokenNonce)
-	feed := testBaseURL + "/me/" + tok.Feed(reg.FeedNonce) + ".ics"
+	manage := testBaseURL + "/r/" + tok.ManageToken(reg)
+	feed := testBaseURL + "/me/" + tok.FeedToken(reg) + ".ics"
 	for _, want := range []string{manage, feed, "https://stream.example.org/iftar", "Hello Amina Example"} {
 		if !strings.Contains(string(text.Body), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.Body)
@@ -105,7 +105,7 @@ func TestConfirmationDelivered(t *testing.T) {
 	var stored []models.OutboxMail
 	db.Find(&stored)
 	for _, m := range stored {
-		if strings.Contains(m.Data, tok.Manage(reg.TokenNonce)) || strings.Contains(m.Data, tok.Feed(reg.FeedNonce)) {
+		if strings.Contains(m.Data, tok.ManageToken(reg)) || strings.Contains(m.Data, tok.FeedToken(reg)) {
 			t.Error("the outbox stores a raw token")
 		}
 	}
