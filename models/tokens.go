@@ -1,14 +1,14 @@
 package models
 
 import (
-	"crypto/subtle"
-	"strconv"
-	"strings"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"strconv"
+	"strings"
 )
 
 // Tokens derives the private tokens of registrations (manage link, private
