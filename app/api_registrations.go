@@ -204,6 +204,12 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 	}
 	eventID := r.EventID
 	r, err = models.ChangeRegistration(a.db.DB, r.ID, ch, a.now())
+	return a.answerHolder(c, eventID, r, err)
+}
+
+// answerHolder ends a change by the holder of a registration: the event's
+// counts are stale now, and the answer is the registration as they see it.
+func (a *App) answerHolder(c *fiber.Ctx, eventID uint, r *models.Registration, err error) error {
 	a.events.touch(eventID)
 	if err != nil {
 		return err
@@ -222,15 +228,7 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	}
 	eventID := r.EventID
 	r, err = models.CancelRegistration(a.db.DB, r.ID, nil, a.now())
-	a.events.touch(eventID)
-	if err != nil {
-		return err
-	}
-	j, err := a.holderJSON(c, r)
-	if err != nil {
-		return err
-	}
-	return c.JSON(j)
+	return a.answerHolder(c, eventID, r, err)
 }
 
 // organiserEvent loads an event on which the token's user may perform act,
