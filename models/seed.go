@@ -175,8 +175,12 @@ func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 			Venue:    &VenueInput{Name: s("Conway Hall"), Address: s("25 Red Lion Square, London WC1R 4RL")},
 			Capacity: ip(60), CapacitySet: true, Hosts: hosts("open-doors", "riverside-radio")}, people: 5, status: StatusCancelled},
 	}
-	names := []string{"Amira Haddad", "Daniel Cohen", "Fatima Begum", "Grace Okafor", "Hannah Levi", "Ibrahim Yusuf", "Jonah Stern", "Khadija Ali",
-		"Liam O'Connor", "Maryam Siddiqui", "Noah Friedman", "Olivia Mensah", "Rahel Tesfaye", "Samuel Adeyemi", "Tamar Rosen", "Yusuf Demir"}
+	// First names and family names combine into a different person for
+	// every registration of an event (17 × 13 names, both counts prime).
+	first := []string{"Amira", "Daniel", "Fatima", "Grace", "Hannah", "Ibrahim", "Jonah", "Khadija", "Liam",
+		"Maryam", "Noah", "Olivia", "Rahel", "Samuel", "Tamar", "Yusuf", "Zainab"}
+	family := []string{"Haddad", "Cohen", "Begum", "Okafor", "Levi", "Yusuf", "Stern", "Ali", "O'Connor",
+		"Siddiqui", "Friedman", "Mensah", "Demir"}
 	diets := []string{"none", "vegetarian", "halal", "kosher", "vegan", "none"}
 	for di, d := range demos {
 		in := d.in
@@ -198,7 +202,7 @@ func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 			regAt = ev.StartsAt.Add(-72 * time.Hour)
 		}
 		add := func(i int, mode string) error {
-			name := names[(i+di)%len(names)]
+			name := first[(i+di)%len(first)] + " " + family[(i+di)%len(family)]
 			guests := 0
 			if i%4 == 1 && ev.MaxGuests > 0 {
 				guests = 1
