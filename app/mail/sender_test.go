@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -219,10 +220,11 @@ func TestPermanentFailure(t *testing.T) {
 	}
 }
 
-// TestTLSRequired: by default, and with tls=required, a server without
-// STARTTLS gets nothing, rather than the mail going out in the clear.
+// TestTLSRequired: with tls=required (the default for a remote server, see
+// TestTLSPolicy) a server without STARTTLS gets nothing, rather than the
+// mail going out in the clear.
 func TestTLSRequired(t *testing.T) {
-	for _, query := range []string{"", "?tls=required"} {
+	for _, query := range []string{"?tls=required"} {
 		t.Run("smtp://host"+query, func(t *testing.T) {
 			db := modelstest.Open(t)
 			fill(t, db.DB, 1)
@@ -420,5 +422,26 @@ func BenchmarkConfirmation(b *testing.B) {
 	for i := range b.N {
 		registerAs(b, db.DB, ev, fmt.Sprintf("bench%06d@example.org", i), models.InPerson, 0)
 		srv.Wait(b, 10*time.Second)
+	}
+}
+
+func TestTLSPolicy(t *testing.T) {
+	for raw, want := range map[string]string{
+		"smtp://mail.example.org:587":               "",
+		"smtp://user:pw@mail.example.org":           "",
+		"smtp://mail.example.org?tls=opportunistic": "opportunistic",
+		"smtp://localhost:1025":                     "opportunistic",
+		"smtp://127.0.0.1:1025":                     "opportunistic",
+		"smtp://[::1]:1025":                         "opportunistic",
+		"smtp://127.0.0.1:1025?tls=required":        "required",
+		"smtp://localhost:1025?tls=none":            "none",
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tlsPolicy(u); got != want {
+			t.Errorf("%s: policy %q, want %q (\"\" is required)", raw, got, want)
+		}
 	}
 }

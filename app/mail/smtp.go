@@ -3,6 +3,7 @@ package mail
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"time"
@@ -12,7 +13,8 @@ import (
 
 // NewClient makes an SMTP client from SMTP_URL:
 //
-//	smtp://user:password@host:587     STARTTLS, required (default port 587)
+//	smtp://user:password@host:587     STARTTLS, required (default port 587);
+//	                                  to localhost/127.0.0.1/::1 only when offered
 //	smtp://host:25?tls=opportunistic  STARTTLS when the server offers it, else plain
 //	smtp://localhost:1025?tls=none    plain text, for a local test server only
 //	smtps://user:password@host:465    implicit TLS (default port 465)
@@ -34,7 +36,7 @@ func NewClient(smtpURL string, timeout time.Duration) (*gomail.Client, error) {
 	plain := false
 	switch u.Scheme {
 	case "smtp":
-		switch u.Query().Get("tls") {
+		switch tlsPolicy(u) {
 		case "opportunistic":
 			opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 		case "", "required", "starttls":
@@ -74,4 +76,24 @@ func NewClient(smtpURL string, timeout time.Duration) (*gomail.Client, error) {
 		return nil, fmt.Errorf("mail: unable to set up the SMTP client: %w", err)
 	}
 	return c, nil
+}
+
+// tlsPolicy is the tls= of an smtp:// URL, with its default filled in:
+// required, except for a relay on this machine (a local MTA, a test sink),
+// where nobody on the path can strip STARTTLS, so it is used when offered.
+func tlsPolicy(u *url.URL) string {
+	p := u.Query().Get("tls")
+	if p == "" && isLoopback(u.Hostname()) {
+		return "opportunistic"
+	}
+	return p
+}
+
+// isLoopback reports whether host is this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
