@@ -125,7 +125,7 @@ func (a *App) addAttendee(c *fiber.Ctx) error {
 	if len(errs) == 0 {
 		var res *models.RegisterResult
 		res, err = models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
-		a.events.reset()
+		a.events.touch(ev.ID)
 		switch {
 		case err == nil && res.Duplicate:
 			errs["email"] = "This email address already holds a registration for this event"
@@ -145,7 +145,7 @@ func (a *App) addAttendee(c *fiber.Ctx) error {
 		}
 	}
 	return a.renderAdmin(c, 422, "admin_attendee_form", "Error: add a registration", "events",
-		attendeeForm{Event: ev, Form: form, Errors: errs, ErrList: orderedErrors(errs), Diets: models.DietaryChoices})
+		attendeeForm{Event: ev, Form: form, Errors: errs, ErrList: formErrors(errs, fieldOrder), Diets: models.DietaryChoices})
 }
 
 func (a *App) promoteAttendee(c *fiber.Ctx) error {
@@ -158,7 +158,7 @@ func (a *App) promoteAttendee(c *fiber.Ctx) error {
 		return err
 	}
 	_, err = models.PromoteRegistration(a.db.DB, r.ID, &u.ID, a.now())
-	a.events.reset()
+	a.events.touch(ev.ID)
 	if fields := validationFields(err); fields != nil {
 		fresh, ferr := models.FindEvent(a.db.Read, ev.Slug)
 		if ferr != nil {
@@ -184,7 +184,7 @@ func (a *App) cancelAttendee(c *fiber.Ctx) error {
 	if _, err := models.CancelRegistration(a.db.DB, r.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
-	a.events.reset()
+	a.events.touch(ev.ID)
 	return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=cancelled", fiber.StatusSeeOther)
 }
 

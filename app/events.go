@@ -227,29 +227,12 @@ func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrati
 		title = "Error: " + title
 	}
 	return Page{Title: title, Description: ev.Summary, Data: eventPageData{
-		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: orderedErrors(errs)}}
+		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder)}}
 }
 
 // fieldOrder is the order of fields on the registration form, for the error
 // summary at the top of the page.
 var fieldOrder = []string{"name", "email", "attendance", "guests", "dietary", "dietary_other", "access_needs", "consent"}
-
-func orderedErrors(errs map[string]string) []fieldError {
-	var out []fieldError
-	seen := map[string]bool{}
-	for _, f := range fieldOrder {
-		if m, ok := errs[f]; ok {
-			out = append(out, fieldError{f, m})
-			seen[f] = true
-		}
-	}
-	for f, m := range errs {
-		if !seen[f] {
-			out = append(out, fieldError{f, m})
-		}
-	}
-	return out
-}
 
 func (a *App) seriesPage(c *fiber.Ctx) error {
 	var s models.Series

@@ -264,7 +264,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 	if derr != nil {
 		return derr
 	}
-	d.Form, d.Errors, d.ErrList = form, errs, orderedErrors(errs)
+	d.Form, d.Errors, d.ErrList = form, errs, formErrors(errs, fieldOrder)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return a.render(c, 422, "manage", Page{Title: "Error: your registration", Data: d})
 }
