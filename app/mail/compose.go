@@ -198,7 +198,7 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 	v := c.view(m.Kind, &ev, &reg, data)
 	// The mail reaches the address's owner, so it may carry the feed of all
 	// their registrations (an HTTP answer only ever gets this one's).
-	if token, err := models.AttendeeFeedToken(db, c.Tokens, reg.Email); err == nil {
+	if token, err := models.AttendeeFeedToken(db, c.Tokens, reg.Email, now); err == nil {
 		v.FeedURL = c.BaseURL + "/me/" + token + ".ics"
 	}
 	if v.Position, err = models.WaitlistPosition(db, &reg); err != nil {
