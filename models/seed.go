@@ -74,7 +74,7 @@ func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 	}
 	series := Series{Slug: "week-of-action", Title: "Week of Action Against Hate",
 		Description: "A coalition week of talks, workshops and vigils across three organisations.",
-		CreatedAt: now, UpdatedAt: now, Revision: 1}
+		CreatedAt:   now, UpdatedAt: now, Revision: 1}
 	if err := db.Where(Series{Slug: series.Slug}).FirstOrCreate(&series).Error; err != nil {
 		return false, err
 	}
