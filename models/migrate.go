@@ -79,6 +79,9 @@ var migrations = []migration{
 		// FeedFingerprint sums revisions on every public feed request.
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_events_revision ON events (revision)`).Error
 	}},
+	{20, "registration answers are a JSON object, never null", func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE registrations SET answers = '{}' WHERE answers IS NULL OR answers IN ('', 'null')`).Error
+	}},
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it
