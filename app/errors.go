@@ -80,6 +80,12 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	if wantsJSON(c) {
 		return a.problem(c, p)
 	}
+	if p.Status == fiber.StatusMethodNotAllowed {
+		p.Detail = "This page cannot take that request. Go back to the page you came from and try again."
+		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+			p.Detail = "This address only receives forms. Go back to the page you came from and send the form again."
+		}
+	}
 	return a.render(c, p.Status, "error", Page{Title: p.Title, Data: p})
 }
 
