@@ -378,3 +378,30 @@ func TestDaysShowWindowsAndIftars(t *testing.T) {
 		t.Errorf("20 Feb 2026: %q", text(days[2]))
 	}
 }
+
+func TestSunsetAroundTheWorld(t *testing.T) {
+	t.Run("stays on the local date far from Greenwich", func(t *testing.T) {
+		for _, c := range []struct {
+			tz       string
+			lat, lon float64
+		}{{"Pacific/Kiritimati", 1.87, -157.47}, {"Pacific/Auckland", -36.85, 174.76}, {"Pacific/Honolulu", 21.31, -157.86}, {"Asia/Tokyo", 35.68, 139.69}} {
+			loc := zone(t, c.tz)
+			for _, d := range []Date{{2026, 1, 15}, {2026, 7, 15}} {
+				got, err := Sunset(Place{Latitude: c.lat, Longitude: c.lon, Zone: loc}, d)
+				if err != nil || DateOf(got) != d || got.Hour() < 16 || got.Hour() > 21 {
+					t.Errorf("%s %v: sunset %v (%v)", c.tz, d, got, err)
+				}
+			}
+		}
+	})
+	t.Run("polar day and night have no sunset", func(t *testing.T) {
+		for _, c := range []struct {
+			d        Date
+			lat, lon float64
+		}{{Date{2026, 6, 21}, 69.6492, 18.9553}, {Date{2026, 12, 21}, 69.6492, 18.9553}, {Date{2026, 6, 21}, 78.2232, 15.6267}, {Date{2026, 12, 21}, -77.85, 166.67}} {
+			if got, err := Sunset(Place{Latitude: c.lat, Longitude: c.lon, Zone: time.UTC}, c.d); !errors.Is(err, ErrNoSunset) {
+				t.Errorf("%v at %.2f,%.2f: sunset %v, want none", c.d, c.lat, c.lon, got)
+			}
+		}
+	})
+}

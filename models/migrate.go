@@ -72,6 +72,9 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Organisation{}, &Event{}, &Anniversary{}, &CalendarFeed{})
+	}},
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it

@@ -76,6 +76,9 @@ func SaveOrganisation(db *gorm.DB, id uint, in OrganisationInput, userID *uint, 
 				return err
 			}
 			o.ID, o.CreatedAt, o.UpdatedAt = cur.ID, cur.CreatedAt, now
+			// The calendar settings have a form of their own.
+			o.HomePlace, o.HomeLatitude, o.HomeLongitude = cur.HomePlace, cur.HomeLatitude, cur.HomeLongitude
+			o.IftarMethod, o.HijriOffset = cur.IftarMethod, cur.HijriOffset
 			if err := tx.Save(&o).Error; err != nil {
 				return err
 			}
