@@ -15,13 +15,13 @@ import (
 // Anniversary is a date an organisation remembers every year, shown on its
 // calendar and suggested in the event editor.
 type Anniversary struct {
-	ID             uint   `gorm:"primaryKey"`
-	OrganisationID uint   `gorm:"not null;index"`
-	Title          string `gorm:"size:200;not null"`
-	Month          int    `gorm:"not null"`
-	Day            int    `gorm:"not null"`
-	Year           int    `gorm:"not null;default:0"` // the first year, or 0
-	CreatedAt      time.Time
+	ID             uint      `gorm:"primaryKey"`
+	OrganisationID uint      `gorm:"not null;index"`
+	Title          string    `gorm:"size:200;not null"`
+	Month          int       `gorm:"not null"`
+	Day            int       `gorm:"not null"`
+	Year           int       `gorm:"not null;default:0"` // the first year, or 0
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
 }
 
 // CalendarPlace is the organisation's home place: where its calendar and
@@ -293,7 +293,8 @@ func SaveCalendarSettings(db *gorm.DB, orgID uint, in CalendarSettingsInput, use
 			return err
 		}
 		o.UpdatedAt = now
-		if err := tx.Model(&o).Select("home_place", "home_latitude", "home_longitude", "timezone", "iftar_method", "hijri_offset", "updated_at").
+		o.Revision++
+		if err := tx.Model(&o).Select("home_place", "home_latitude", "home_longitude", "timezone", "iftar_method", "hijri_offset", "updated_at", "revision").
 			Updates(&o).Error; err != nil {
 			return err
 		}
@@ -322,9 +323,11 @@ func SaveCalendarSettings(db *gorm.DB, orgID uint, in CalendarSettingsInput, use
 	return out, err
 }
 
-// retimeIftars times again the upcoming iftars that orgID hosts first: an
-// update with no changes recomputes the iftar from the host's settings, and
-// a time that moves bumps the sequence and mails the registrants.
+// retimeIftars times again the upcoming iftars that orgID hosts first.
+// Those whose time moves get an update with no changes, which recomputes the
+// iftar from the host's settings, bumps the sequence and mails the
+// registrants; the others are left alone (an update bumps the revision, so
+// an open editor would have to start again).
 func retimeIftars(tx *gorm.DB, orgID uint, userID *uint, now time.Time) error {
 	var slugs []string
 	err := tx.Model(&Event{}).
@@ -335,6 +338,15 @@ func retimeIftars(tx *gorm.DB, orgID uint, userID *uint, now time.Time) error {
 		return err
 	}
 	for _, slug := range slugs {
+		ev, err := FindEvent(tx, slug)
+		if err != nil {
+			return err
+		}
+		retimed := *ev
+		applyIftar(&retimed, &ValidationError{})
+		if snapshot(&retimed) == snapshot(ev) {
+			continue
+		}
 		if _, err := UpdateEvent(tx, slug, EventInput{}, userID, now); err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
@@ -366,11 +378,11 @@ func CalendarAnniversaries(as []Anniversary) []calendar.Anniversary {
 // their organisations. Its token is "<id>_<secret>"; only the secret's
 // SHA-256 is kept.
 type CalendarFeed struct {
-	ID             uint   `gorm:"primaryKey"`
-	UserID         uint   `gorm:"not null;uniqueIndex:idx_calendar_feed"`
-	OrganisationID uint   `gorm:"not null;uniqueIndex:idx_calendar_feed"`
-	TokenHash      string `gorm:"size:64;not null"`
-	CreatedAt      time.Time
+	ID             uint      `gorm:"primaryKey"`
+	UserID         uint      `gorm:"not null;uniqueIndex:idx_calendar_feed"`
+	OrganisationID uint      `gorm:"not null;uniqueIndex:idx_calendar_feed"`
+	TokenHash      string    `gorm:"size:64;not null"`
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
 }
 
 // NewCalendarFeedToken gives the user a new private observance feed of org,

@@ -167,7 +167,7 @@ func TestEventClashesUseVenueOrHome(t *testing.T) {
 func TestCalendarFeedToken(t *testing.T) {
 	db := modelstest.Open(t)
 	org := newOrg(t, db, "open-doors")
-	u, _, err := models.EnsureUser(db.DB, "org@example.org", "Organiser", false, "")
+	u, _, err := models.EnsureUser(db.DB, "org@example.org", "Organiser", false, "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
