@@ -37,7 +37,7 @@ func TestPublicPages(t *testing.T) {
 		{"/r/not-a-real-token-but-long-enough", 404, nil, nil},
 		{"/healthz", 200, []string{`"ok"`}, nil},
 		{"/readyz", 200, []string{`"ready"`}, nil},
-		{"/metrics", 200, []string{"convene_http_requests_total", `route="/"`, "convene_outbox_mails"}, []string{"example.org"}},
+		{"/metrics", 200, []string{"convene_http_request_duration_seconds_bucket", `route="/"`, "convene_outbox_mails"}, []string{"example.org"}},
 		{"/public/css/app.css", 200, []string{"--brand"}, nil},
 		{"/public/nope.css", 404, nil, nil},
 	}
