@@ -57,7 +57,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	for _, o := range opts {
 		o(a)
 	}
-	a.events = newEventCache(db.Read, time.Second)
+	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
 	a.metrics = newMetrics(db, a.now)
 	a.pages = newPageCache()
