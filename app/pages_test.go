@@ -82,7 +82,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestProductionCookiesAreSecure(t *testing.T) {
-	e := newEnv(t, map[string]string{"CONVENE_ENV": "production", "SECRET_KEY": strings.Repeat("k", 40), "BASE_URL": "https://convene.test"})
+	e := newEnv(t, map[string]string{"CONVENE_ENV": "production", "SECRET_KEY": "90b14009d6b5b0d3ef28e238b093c52c69bc99137280f952d91baedcbd30a9aa", "BASE_URL": "https://convene.test"})
 	r, _ := e.get("/")
 	c := r.Header.Get("Set-Cookie")
 	if !strings.HasPrefix(c, "__Host-") || !strings.Contains(c, "secure") && !strings.Contains(c, "Secure") {
