@@ -15,7 +15,7 @@ import (
 // questions on every request. It holds two parts per event:
 //
 //   - the event itself (static: changes only when someone edits the event),
-//     reloaded after ttl or when its updated_at no longer matches;
+//     reloaded after ttl or when its revision no longer matches;
 //   - its live counts (places taken, waitlist lengths), re-read after ttl or
 //     as soon as this instance changed a registration of the event.
 //
@@ -40,7 +40,7 @@ type cachedEvent struct {
 type liveCounts struct {
 	Taken, OnlineTaken         int
 	Capacity, OnlineCapacity   *int
-	UpdatedAt                  time.Time
+	Revision                   int64
 	WaitlistIn, WaitlistOnline int
 	at                         time.Time
 	version                    uint64
@@ -115,7 +115,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 		c.live[ev.ID] = lc
 		c.mu.Unlock()
 	}
-	if !lc.UpdatedAt.Equal(ev.UpdatedAt) {
+	if lc.Revision != ev.Revision {
 		// Edited since it was cached (perhaps by another instance).
 		c.mu.Lock()
 		delete(c.evs, slug)
@@ -132,7 +132,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 
 func (c *eventCache) loadCounts(id uint) (liveCounts, error) {
 	var lc liveCounts
-	err := c.db.Raw(`SELECT taken, online_taken, capacity, online_capacity, updated_at,
+	err := c.db.Raw(`SELECT taken, online_taken, capacity, online_capacity, revision,
 		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'in_person') AS waitlist_in,
 		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'online') AS waitlist_online
 		FROM events WHERE id = ?`, id).Scan(&lc).Error

@@ -197,7 +197,7 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 // token creates an organiser with an API token.
 func (e *testEnv) token(email string, admin bool, orgs ...string) string {
 	e.t.Helper()
-	u, _, err := models.EnsureUser(e.db.DB, email, "Organiser", admin, "")
+	u, _, err := models.EnsureUser(e.db.DB, email, "Organiser", admin, "", testNow)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func (e *testEnv) token(email string, admin bool, orgs ...string) string {
 			e.t.Fatal(err)
 		}
 	}
-	tok, err := models.CreateAPIToken(e.db.DB, u.ID, "test")
+	tok, err := models.CreateAPIToken(e.db.DB, u.ID, "test", testNow)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"convene/app/feeds/feedstest"
 	"convene/models"
 	"convene/models/modelstest"
 )
@@ -95,9 +96,9 @@ func TestConfirmationDelivered(t *testing.T) {
 	if !strings.Contains(cal.Disposition, "attachment") || !strings.Contains(cal.Disposition, "event.ics") {
 		t.Errorf("calendar disposition %q", cal.Disposition)
 	}
-	checkICS(t, cal.Body, ev)
-	if !strings.Contains(string(cal.Body), "LOCATION:Online\r\n") {
-		t.Errorf("calendar location:\n%s", cal.Body)
+	vev := checkICS(t, cal.Body, ev).Sub("VEVENT")[0]
+	if got := vev.Get("LOCATION"); got != "https://stream.example.org/iftar" {
+		t.Errorf("calendar location %q, want the stream link of the confirmed online place", got)
 	}
 
 	eventually(t, 5*time.Second, "the row to be marked sent", func() bool {
@@ -112,58 +113,46 @@ func TestConfirmationDelivered(t *testing.T) {
 	}
 }
 
-// checkICS parses a single-event calendar the way a strict reader would.
-func checkICS(t *testing.T, b []byte, ev *models.Event) {
+// checkICS reads a mail's calendar file as a strict reader would: one
+// event, at the event's instants, a file to import rather than a calendar to
+// subscribe to. It returns the calendar for further checks.
+func checkICS(t *testing.T, b []byte, ev *models.Event) *feedstest.Component {
 	t.Helper()
-	s := string(b)
-	if strings.Contains(strings.ReplaceAll(s, "\r\n", ""), "\n") || !strings.HasSuffix(s, "\r\n") {
-		t.Fatalf("calendar lines must end in CRLF:\n%q", s)
+	cal, errs := feedstest.Lint(b)
+	for _, err := range errs {
+		t.Error(err)
 	}
-	// Unfold, then read the content lines.
-	lines := strings.Split(strings.TrimSuffix(strings.ReplaceAll(s, "\r\n ", ""), "\r\n"), "\r\n")
-	if lines[0] != "BEGIN:VCALENDAR" || lines[len(lines)-1] != "END:VCALENDAR" {
-		t.Fatalf("calendar not wrapped in VCALENDAR: %q … %q", lines[0], lines[len(lines)-1])
+	if cal == nil {
+		t.Fatalf("no calendar in\n%s", b)
 	}
-	props := map[string]string{}
-	events := 0
-	for _, l := range lines {
-		if len(l) > 75 && !strings.Contains(s, l) {
-			t.Errorf("unfolded line longer than allowed: %q", l)
-		}
-		name, value, ok := strings.Cut(l, ":")
-		if !ok {
-			t.Fatalf("bad content line %q", l)
-		}
-		if l == "BEGIN:VEVENT" {
-			events++
-		}
-		props[name] = value
-	}
-	for _, l := range strings.Split(s, "\r\n") {
-		if len(l) > 75 {
-			t.Errorf("folded line longer than 75 octets: %q", l)
+	for _, name := range []string{"METHOD", "NAME", "X-WR-CALNAME", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"} {
+		if len(cal.All(name)) > 0 {
+			t.Errorf("a file of one event has %s", name)
 		}
 	}
-	if events != 1 {
-		t.Fatalf("%d VEVENTs, want 1", events)
+	vevs := cal.Sub("VEVENT")
+	if len(vevs) != 1 {
+		t.Fatalf("%d VEVENTs, want 1", len(vevs))
+	}
+	vev := vevs[0]
+	for prop, want := range map[string]time.Time{"DTSTART": ev.StartsAt, "DTEND": ev.EndsAt} {
+		if got, err := feedstest.Instant(cal, vev.All(prop)[0]); err != nil || !got.Equal(want) {
+			t.Errorf("%s reads as %v (%v), want %v", prop, got, err, want)
+		}
 	}
 	want := map[string]string{
-		"VERSION": "2.0",
-		"UID":     fmt.Sprintf("event-%d@events.example.org", ev.ID),
-		"DTSTART": ev.StartsAt.UTC().Format("20060102T150405Z"),
-		"DTEND":   ev.EndsAt.UTC().Format("20060102T150405Z"),
-		"URL":     testBaseURL + "/events/" + ev.Slug,
+		"UID": fmt.Sprintf("event-%d@events.example.org", ev.ID),
+		"URL": testBaseURL + "/events/" + ev.Slug,
 	}
 	for k, v := range want {
-		if props[k] != v {
-			t.Errorf("%s = %q, want %q", k, props[k], v)
+		if got := vev.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
-	for _, k := range []string{"PRODID", "DTSTAMP", "SUMMARY"} {
-		if props[k] == "" {
-			t.Errorf("calendar lacks %s", k)
-		}
+	if vev.Get("SUMMARY") == "" {
+		t.Error("no SUMMARY")
 	}
+	return cal
 }
 
 // TestServerDownThenUp: while the server is unreachable the mail waits and

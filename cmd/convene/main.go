@@ -269,11 +269,11 @@ func tokenCmd(cfg app.Config, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "")
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "", time.Now().UTC())
 	if err != nil {
 		return describe(err)
 	}
-	token, err := models.CreateAPIToken(db.DB, u.ID, "command line")
+	token, err := models.CreateAPIToken(db.DB, u.ID, "command line", time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,7 @@ func userCmd(cfg app.Config, args []string, stdin io.Reader, stdout io.Writer) e
 		return err
 	}
 	defer db.Close()
-	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, password)
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, password, time.Now().UTC())
 	if err != nil {
 		return describe(err)
 	}
