@@ -118,7 +118,7 @@ func TestCheckHosts(t *testing.T) {
 	a, b := org("a"), org("b")
 	org("c")
 	user := func(email string, admin bool, memberships map[uint]string) *models.User {
-		u, _, err := models.EnsureUser(db.DB, email, "", admin, "")
+		u, _, err := models.EnsureUser(db.DB, email, "", admin, "", now)
 		if err != nil {
 			t.Fatal(err)
 		}
