@@ -28,6 +28,11 @@ type Config struct {
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// whose X-Forwarded-For names the client, for rate limits.
 	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	// MetricsAddr, when set, is a listener of its own serving only /metrics.
+	// In production /metrics on the main listener needs the token.
+	MetricsToken string
+	MetricsAddr  string
 }
 
 // DevSecret is the key used in development when SECRET_KEY is unset. It is
@@ -48,13 +53,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	addr := get("CONVENE_ADDR", ":3000")
 	c := Config{
-		Addr:        addr,
-		DatabaseURL: get("DATABASE_URL", "convene.db"),
-		BaseURL:     strings.TrimRight(get("BASE_URL", defaultBaseURL(addr)), "/"),
-		SecretKey:   get("SECRET_KEY", ""),
-		Env:         get("CONVENE_ENV", "development"),
-		SMTPURL:     get("SMTP_URL", ""),
-		MailFrom:    get("MAIL_FROM", "Convene <no-reply@localhost>"),
+		Addr:         addr,
+		DatabaseURL:  get("DATABASE_URL", "convene.db"),
+		BaseURL:      strings.TrimRight(get("BASE_URL", defaultBaseURL(addr)), "/"),
+		SecretKey:    get("SECRET_KEY", ""),
+		Env:          get("CONVENE_ENV", "development"),
+		SMTPURL:      get("SMTP_URL", ""),
+		MailFrom:     get("MAIL_FROM", "Convene <no-reply@localhost>"),
+		MetricsToken: get("METRICS_TOKEN", ""),
+		MetricsAddr:  get("METRICS_ADDR", ""),
 	}
 	var problems []string
 	if _, _, err := net.SplitHostPort(addr); err != nil {
@@ -109,10 +116,22 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if !strings.HasPrefix(c.DatabaseURL, "postgres") && strings.Contains(c.DatabaseURL, "://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		problems = append(problems, "DATABASE_URL must be a SQLite file path or a postgres:// URL")
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("METRICS_ADDR must be an address such as 127.0.0.1:9100 (got %q)", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			problems = append(problems, "METRICS_ADDR must differ from CONVENE_ADDR: it is a listener of its own, kept away from the public")
+		}
+	}
 	if c.Production() {
+		if c.MetricsToken != "" {
+			if why := checkSecret("METRICS_TOKEN", c.MetricsToken); why != "" {
+				problems = append(problems, why)
+			}
+		}
 		if c.SecretKey == "" {
 			problems = append(problems, "SECRET_KEY is required in production: "+secretKeyHelp)
-		} else if why := checkSecretKey(c.SecretKey); why != "" {
+		} else if why := checkSecret("SECRET_KEY", c.SecretKey); why != "" {
 			problems = append(problems, why)
 		}
 		if strings.TrimSpace(getenv("BASE_URL")) == "" {

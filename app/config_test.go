@@ -97,7 +97,7 @@ func TestRandomKeysAreAccepted(t *testing.T) {
 			if len(key) < 32 {
 				continue
 			}
-			if why := checkSecretKey(key); why != "" {
+			if why := checkSecret("SECRET_KEY", key); why != "" {
 				t.Fatalf("random key refused: %s", why)
 			}
 		}

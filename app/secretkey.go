@@ -6,22 +6,23 @@ import (
 	"strings"
 )
 
-// MinSecretBits is the least entropy a production SECRET_KEY must hold.
+// MinSecretBits is the least entropy a production secret must hold.
 const MinSecretBits = 128
 
 // secretKeyHelp says how to make a good key, in every refusal.
 const secretKeyHelp = "generate one with: openssl rand -hex 32"
 
-// checkSecretKey says what is wrong with a production SECRET_KEY, or ""
-// when it is good. It estimates the key's entropy as its length times the
-// bits of the smallest alphabet it is written in (hexadecimal 4, base64 6,
-// printable ASCII 6.55), which holds for random keys only; so it first
-// refuses what random keys do not look like: few different symbols, a
-// skewed mix of symbols, a repeated block ("abcabc…") or a run of seven ("aaaaaaa",
-// "1234567"). The key itself never appears in the message.
-func checkSecretKey(key string) string {
+// checkSecret says what is wrong with a production secret called name
+// (SECRET_KEY, METRICS_TOKEN), or "" when it is good. It estimates the
+// secret's entropy as its length times the bits of the smallest alphabet it
+// is written in (hexadecimal 4, base64 6, printable ASCII 6.55), which holds
+// for random strings only; so it first refuses what random strings do not
+// look like: few different symbols, a skewed mix of symbols, a repeated
+// block ("abcabc…") or a run of seven ("aaaaaaa", "1234567"). The secret
+// itself never appears in the message.
+func checkSecret(name, key string) string {
 	if key == DevSecret {
-		return "SECRET_KEY is the development key; " + secretKeyHelp
+		return name + " is the development key; " + secretKeyHelp
 	}
 	s := []rune(key)
 	n := len(s)
@@ -29,17 +30,17 @@ func checkSecretKey(key string) string {
 	bits := float64(n) * math.Log2(float64(alphabet))
 	switch {
 	case n < 32:
-		return fmt.Sprintf("SECRET_KEY must be at least 32 random characters (it has %d); %s", n, secretKeyHelp)
+		return fmt.Sprintf("%s must be at least 32 random characters (it has %d); %s", name, n, secretKeyHelp)
 	case distinct(s) < min(alphabet, n)/4:
-		return "SECRET_KEY uses too few different characters to be random; " + secretKeyHelp
+		return name + " uses too few different characters to be random; " + secretKeyHelp
 	case shannon(s) < 0.6*math.Log2(float64(min(alphabet, n))):
-		return "SECRET_KEY repeats some characters far too often to be random; " + secretKeyHelp
+		return name + " repeats some characters far too often to be random; " + secretKeyHelp
 	case repeatsBlock(s):
-		return "SECRET_KEY repeats a pattern; " + secretKeyHelp
+		return name + " repeats a pattern; " + secretKeyHelp
 	case hasRun(s, 7):
-		return "SECRET_KEY holds a run of repeated or consecutive characters (like aaaaaaa or 1234567); " + secretKeyHelp
+		return name + " holds a run of repeated or consecutive characters (like aaaaaaa or 1234567); " + secretKeyHelp
 	case bits < MinSecretBits:
-		return fmt.Sprintf("SECRET_KEY holds about %.0f bits of randomness, fewer than %d; %s", bits, MinSecretBits, secretKeyHelp)
+		return fmt.Sprintf("%s holds about %.0f bits of randomness, fewer than %d; %s", name, bits, MinSecretBits, secretKeyHelp)
 	}
 	return ""
 }
