@@ -407,24 +407,19 @@ func refuse(p bodyProblems, found error, check func() error) error {
 	return v.Err()
 }
 
-// addFields adds the field messages of err to v; it returns err when it is
-// not about fields.
+// addFields adds the field messages of err (any error whose problem names
+// fields: invalid values, hosts, capacity, places) to v; it returns err
+// when it names none.
 func addFields(v *models.ValidationError, err error) error {
-	var ve *models.ValidationError
-	var ce *models.CapacityError
-	switch {
-	case err == nil:
-	case errors.As(err, &ve):
-		for k, m := range ve.Fields {
-			v.Add(k, m)
-		}
-	case errors.As(err, &ce):
-		p, _ := problemOf(ce)
-		for k, m := range p.Errors {
-			v.Add(k, m)
-		}
-	default:
+	if err == nil {
+		return nil
+	}
+	p, _ := problemOf(err)
+	if len(p.Errors) == 0 {
 		return err
+	}
+	for k, m := range p.Errors {
+		v.Add(k, m)
 	}
 	return nil
 }

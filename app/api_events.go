@@ -28,6 +28,7 @@ type EventJSON struct {
 	StartRule            string         `json:"start_rule"`
 	Date                 string         `json:"date,omitempty"`
 	SunsetOffsetMinutes  int            `json:"sunset_offset_minutes"`
+	IftarAt              *string        `json:"iftar_at"`
 	Venue                *VenueJSON     `json:"venue"`
 	InPerson             bool           `json:"in_person"`
 	Online               bool           `json:"online"`
@@ -111,6 +112,10 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 		UpdatedAt: ev.UpdatedAt.UTC().Format(time.RFC3339)}
 	if ev.StartRule == "sunset" {
 		j.Date = ev.LocalDate
+	}
+	if ev.IftarAt != nil {
+		s := rfc3339(*ev.IftarAt, ev.Timezone)
+		j.IftarAt = &s
 	}
 	switch {
 	case ev.Hybrid():
@@ -368,13 +373,11 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 	in, err := b.input()
 	found := &models.ValidationError{}
 	_ = addFields(found, err)
-	if in.Hosts != nil && len(*in.Hosts) > 0 && !u.Admin {
-		own := false
-		for _, h := range *in.Hosts {
-			own = own || a.userInOrg(u, h.Organisation)
-		}
-		if !own {
-			found.Add("hosts", "Include one of your own organisations as a host")
+	// Without hosts, the event is hosted by the user's first organisation
+	// (or, for an account without one, is the user's own).
+	if in.Hosts != nil && len(*in.Hosts) > 0 {
+		if err := addFields(found, models.CheckHosts(a.db.Read, u, *in.Hosts)); err != nil {
+			return err
 		}
 	}
 	var defaultHost *uint
@@ -409,10 +412,14 @@ func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
 	return c.Status(status).JSON(j)
 }
 
-// eventWarnings gives advice on an event; the calendar-awareness issue adds
-// religious-date clashes here.
+// eventWarnings gives advice on an event: the religious and memorial days
+// it clashes with at its place (see the calendar package), then practical
+// matters. Warnings never stop a save.
 func (a *App) eventWarnings(ev *models.Event) []Warning {
 	w := []Warning{}
+	for _, c := range models.EventClashes(ev) {
+		w = append(w, Warning{Code: c.Code, Message: c.Message})
+	}
 	if ev.Status == models.StatusPublished && ev.StartsAt.Before(a.now()) {
 		w = append(w, Warning{Code: "in_the_past", Message: "This event starts in the past."})
 	}
@@ -432,14 +439,21 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, found := b.input()
+	in, err := b.input()
+	found := &models.ValidationError{}
+	_ = addFields(found, err)
+	if in.Hosts != nil {
+		if err := addFields(found, models.CheckHosts(a.db.Read, u, *in.Hosts)); err != nil {
+			return err
+		}
+	}
 	var ev *models.Event
 	update := func(db *gorm.DB) (err error) {
 		ev, err = models.UpdateEvent(db, cur.Slug, in, &u.ID, a.now())
 		return err
 	}
-	if !p.none() || found != nil {
-		return refuse(p, found, a.dryRun(update))
+	if !p.none() || found.Err() != nil {
+		return refuse(p, found.Err(), a.dryRun(update))
 	}
 	err = update(a.db.DB)
 	a.events.reset()
@@ -447,17 +461,4 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 		return err
 	}
 	return a.writeEvent(c, 200, ev)
-}
-
-func (a *App) userInOrg(u *models.User, slug string) bool {
-	var org models.Organisation
-	if err := a.db.Read.Where("slug = ?", slug).Take(&org).Error; err != nil {
-		return false
-	}
-	for _, m := range u.Memberships {
-		if m.OrganisationID == org.ID {
-			return true
-		}
-	}
-	return false
 }

@@ -23,6 +23,7 @@ type registrationBody struct {
 	DietaryOther string         `json:"dietary_other"`
 	AccessNeeds  string         `json:"access_needs"`
 	Consent      bool           `json:"consent"`
+	IfFull       string         `json:"if_full"`
 }
 
 // answersToStrings reads answers as the schema takes them: strings,
@@ -73,7 +74,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return err
 	}
 	in := models.RegisterInput{Name: b.Name, Email: b.Email, Guests: b.Guests, Attendance: b.Attendance, Answers: answersToStrings(b.Answers),
-		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent}
+		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent, IfFull: b.IfFull}
 	if !p.none() {
 		return refuse(p, nil, func() error { return models.ValidateRegistration(ev, &in) })
 	}

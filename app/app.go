@@ -31,8 +31,10 @@ type App struct {
 	events  *eventCache
 	reg     *models.Registrar
 	metrics *metrics
+	ready   readiness
 	pages   *pageCache
 	feeds   *feedCache
+	proxies proxies
 	Fiber   *fiber.App
 	// routeTable is every route but middleware, for 404 and 405 answers.
 	routeTable []fiber.Route
@@ -63,13 +65,13 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		return nil, err
 	}
 	a := &App{cfg: cfg, db: db, tok: cfg.Tokens(), log: log, views: r, now: func() time.Time { return time.Now().UTC() },
-		bodySchemas: bodies}
+		proxies: parseProxies(cfg.TrustedProxies), bodySchemas: bodies}
 	for _, o := range opts {
 		o(a)
 	}
-	a.events = newEventCache(db.Read, time.Second)
+	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
-	a.metrics = newMetrics()
+	a.metrics = newMetrics(db, a.now)
 	a.pages = newPageCache()
 	a.feeds = newFeedCache(a.now())
 	a.Fiber = fiber.New(fiber.Config{
@@ -81,25 +83,14 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          a.handleError,
-		// Behind a reverse proxy (TRUSTED_PROXIES), the client address used
-		// by the rate limits comes from X-Forwarded-For; otherwise from the
-		// connection, so that nobody can pick their own address.
-		ProxyHeader:             proxyHeader(cfg),
-		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
-		TrustedProxies:          cfg.TrustedProxies,
+		// No ProxyHeader: c.IP() is the connection's address. The client
+		// behind trusted proxies is a.clientIP (app/clientip.go).
 		// Strings from the request (params, form values, cookies) are
 		// copies, so they may safely outlive it (the event cache keys on slugs).
 		Immutable: true,
 	})
 	a.routes(public.FS)
 	return a, nil
-}
-
-func proxyHeader(cfg Config) string {
-	if len(cfg.TrustedProxies) > 0 {
-		return fiber.HeaderXForwardedFor
-	}
-	return ""
 }
 
 // Close stops the app's background work (call after the server stopped).

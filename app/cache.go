@@ -26,6 +26,7 @@ type eventCache struct {
 	loads atomic.Uint64 // numbers every load, for eventVersion
 	db    *gorm.DB
 	ttl   time.Duration
+	now   func() time.Time // the App's clock
 	mu    sync.Mutex
 	evs   map[string]cachedEvent
 	live  map[uint]liveCounts
@@ -50,8 +51,8 @@ type liveCounts struct {
 // version are the same.
 type eventVersion struct{ static, live uint64 }
 
-func newEventCache(db *gorm.DB, ttl time.Duration) *eventCache {
-	return &eventCache{db: db, ttl: ttl, evs: map[string]cachedEvent{}, live: map[uint]liveCounts{}}
+func newEventCache(db *gorm.DB, ttl time.Duration, now func() time.Time) *eventCache {
+	return &eventCache{db: db, ttl: ttl, now: now, evs: map[string]cachedEvent{}, live: map[uint]liveCounts{}}
 }
 
 // static returns the event with slug as last loaded (within ttl), with
@@ -64,7 +65,7 @@ func (c *eventCache) static(slug string) (*models.Event, error) {
 }
 
 func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	e, ok := c.evs[slug]
 	c.mu.Unlock()
@@ -99,7 +100,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 		return nil, nil, eventVersion{}, err
 	}
 	ev := se.ev
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	lc, ok := c.live[ev.ID]
 	c.mu.Unlock()

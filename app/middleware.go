@@ -40,8 +40,9 @@ func (a *App) requestLog(c *fiber.Ctx) error {
 			status = p.Status
 		}
 	}
-	a.metrics.request(c.Method(), routeOf(c), status)
-	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(time.Since(start).Microseconds())/1000)
+	took := time.Since(start)
+	a.metrics.request(c.Method(), routeOf(c), status, took)
+	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(took.Microseconds())/1000)
 	return err
 }
 
@@ -136,11 +137,9 @@ func (a *App) rateLimit() fiber.Handler {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
 	return limiter.New(limiter.Config{
-		Max:        a.cfg.RateLimitPerMinute,
-		Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
-		},
+		Max:          a.cfg.RateLimitPerMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: a.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return fiber.NewError(fiber.StatusTooManyRequests, "Too many attempts from your connection. Wait a minute and try again.")
 		},

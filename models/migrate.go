@@ -79,9 +79,34 @@ var migrations = []migration{
 		// FeedFingerprint sums revisions on every public feed request.
 		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_events_revision ON events (revision)`).Error
 	}},
+	{60, "heartbeat row: readiness checks make a real write", frozen(
+		[]string{`CREATE TABLE heartbeats (id integer PRIMARY KEY, beat_at datetime NOT NULL)`},
+		[]string{`CREATE TABLE heartbeats (id bigint PRIMARY KEY, beat_at timestamptz NOT NULL)`},
+	)},
+	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Organisation{}, &Event{}, &Anniversary{}, &CalendarFeed{})
+	}},
 	{20, "registration answers are a JSON object, never null", func(tx *gorm.DB) error {
 		return tx.Exec(`UPDATE registrations SET answers = '{}' WHERE answers IS NULL OR answers IN ('', 'null')`).Error
 	}},
+}
+
+// frozen is a migration written as the SQL of its day, statement by
+// statement, for SQLite and for PostgreSQL: what it creates never changes
+// when the models do.
+func frozen(sqlite, postgres []string) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		stmts := sqlite
+		if tx.Dialector.Name() == "postgres" {
+			stmts = postgres
+		}
+		for _, s := range stmts {
+			if err := tx.Exec(s).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // Migrate applies the migrations not yet recorded and reports how many it

@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -179,7 +180,23 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("unable to listen on CONVENE_ADDR %s: %w", cfg.Addr, err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("unable to listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		ms := &http.Server{Handler: a.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := ms.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		defer ms.Close()
+	} else if cfg.Production() && cfg.MetricsToken == "" {
+		log.Info("/metrics is not served: set METRICS_TOKEN or METRICS_ADDR to serve it")
+	}
 	go func() { errc <- a.Fiber.Listener(ln) }()
 	log.Info("Convene is serving", "url", cfg.BaseURL, "addr", cfg.Addr, "env", cfg.Env, "database", dbKind(cfg.DatabaseURL), "ready_ms", time.Since(start).Milliseconds())
 	fmt.Fprintf(stdout, "Convene is running at %s\n", cfg.BaseURL)
