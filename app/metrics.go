@@ -17,7 +17,7 @@ import (
 type metrics struct {
 	mu       sync.Mutex
 	requests map[string]uint64 // "METHOD route status"
-	regs     [3]atomic.Uint64  // confirmed, waitlisted, duplicate
+	regs     [4]atomic.Uint64  // confirmed, waitlisted, duplicate, requested
 }
 
 func newMetrics() *metrics { return &metrics{requests: map[string]uint64{}} }
@@ -33,6 +33,8 @@ func (m *metrics) registered(res *models.RegisterResult) {
 	switch {
 	case res.Duplicate:
 		m.regs[2].Add(1)
+	case res.CheckEmail:
+		m.regs[3].Add(1)
 	case res.Registration.Status == models.RegWaitlisted:
 		m.regs[1].Add(1)
 	default:
@@ -55,7 +57,7 @@ func (a *App) metricsPage(c *fiber.Ctx) error {
 	}
 	a.metrics.mu.Unlock()
 	b.WriteString("# HELP convene_registrations_total Registrations answered by this instance.\n# TYPE convene_registrations_total counter\n")
-	for i, s := range []string{"confirmed", "waitlisted", "duplicate"} {
+	for i, s := range []string{"confirmed", "waitlisted", "duplicate", "requested"} {
 		fmt.Fprintf(&b, "convene_registrations_total{result=%q} %d\n", s, a.metrics.regs[i].Load())
 	}
 	var rows []struct {

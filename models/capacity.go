@@ -43,6 +43,11 @@ type RegisterResult struct {
 	// Duplicate is true when the email already held an active registration;
 	// Registration is then that existing one (to mail its link, never to show).
 	Duplicate bool
+	// CheckEmail is true when the answer to the person is only "check your
+	// email": a request waiting for its address to be confirmed (the event's
+	// mode is confirm_email or approval), or a Duplicate. The answer must not
+	// tell the two apart.
+	CheckEmail bool
 	// Position is the place in the waitlist (1-based) when waitlisted.
 	Position int
 }
@@ -390,7 +395,7 @@ func registeredAlready(tx *gorm.DB, eventID uint, email string, now time.Time) (
 		return nil, err
 	}
 	ev := &Event{ID: eventID}
-	return &RegisterResult{Registration: &existing, Duplicate: true}, enqueue(tx, MailDuplicate, ev, &existing, now)
+	return &RegisterResult{Registration: &existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, &existing, now)
 }
 
 // registerLocked registers on an event that tx has locked and read; it keeps
@@ -412,6 +417,9 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	mode := in.Attendance
 	if !contains(ev.Modes(), mode) {
 		return nil, Invalid("attendance", "This event does not offer that way of attending")
+	}
+	if ev.RegistrationMode != ModeInstant && ev.RegistrationMode != "" && !in.ByOrganiser {
+		return requestLocked(tx, tok, ev, in, now)
 	}
 	answers, err := json.Marshal(in.Answers)
 	if err != nil {
@@ -451,12 +459,7 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	switch {
 	case ok:
 	case ev.Waitlist:
-		if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
-			return nil, err
-		}
-		ev.WaitlistSeq++
-		reg.Status, reg.WaitlistSeq = RegWaitlisted, ev.WaitlistSeq
-		if err := tx.Exec("UPDATE registrations SET status = ?, waitlist_seq = ? WHERE id = ?", reg.Status, reg.WaitlistSeq, reg.ID).Error; err != nil {
+		if err := joinWaitlist(tx, ev, reg); err != nil {
 			return nil, err
 		}
 	default:
@@ -475,6 +478,17 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 		}
 	}
 	return out, enqueue(tx, kind, ev, reg, now)
+}
+
+// joinWaitlist puts reg at the end of its event's waitlist, in the event
+// that tx has locked.
+func joinWaitlist(tx *gorm.DB, ev *Event, reg *Registration) error {
+	if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
+		return err
+	}
+	ev.WaitlistSeq++
+	reg.Status, reg.WaitlistSeq = RegWaitlisted, ev.WaitlistSeq
+	return tx.Exec("UPDATE registrations SET status = ?, waitlist_seq = ? WHERE id = ?", reg.Status, reg.WaitlistSeq, reg.ID).Error
 }
 
 // refusal reports whether err is an answer to the attendee (closed, full,

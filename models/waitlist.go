@@ -247,6 +247,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		if r.Status == RegCancelled {
 			return Invalid("status", "This registration has been cancelled")
 		}
+		if r.Status == RegDeclined {
+			return Invalid("status", "This request was declined")
+		}
 		if ev.Status == StatusCancelled {
 			return ErrEventCancelled
 		}
