@@ -360,26 +360,35 @@ func freePlaces(tx *gorm.DB, ev *Event, mode string, n int) error {
 // waitlisted when full and the waitlist is on, refused otherwise. The input
 // must have passed ValidateRegistration against the same event.
 func Register(db *gorm.DB, tok Tokens, eventID uint, in RegisterInput, now time.Time) (*RegisterResult, error) {
-	var out *RegisterResult
-	err := db.Transaction(func(tx *gorm.DB) error {
-		ev, err := lockEvent(tx, eventID)
-		if err != nil {
-			return err
-		}
-		out, err = registerLocked(tx, tok, ev, in, now)
-		return err
-	})
-	if errors.Is(err, errActiveRegistration) {
-		err = db.Transaction(func(tx *gorm.DB) error {
-			out, err = registeredAlready(tx, eventID, in.Email, now)
+	for attempt := 1; ; attempt++ {
+		var out *RegisterResult
+		err := db.Transaction(func(tx *gorm.DB) error {
+			ev, err := lockEvent(tx, eventID)
+			if err != nil {
+				return err
+			}
+			out, err = registerLocked(tx, tok, ev, in, now)
 			return err
 		})
+		if errors.Is(err, errActiveRegistration) {
+			err = db.Transaction(func(tx *gorm.DB) error {
+				out, err = registeredAlready(tx, eventID, in.Email, now)
+				return err
+			})
+			if errors.Is(err, errNoLongerActive) && attempt < 3 {
+				continue // cancelled in between: register afresh
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
+
+// errNoLongerActive reports that the registration which made the unique
+// index refuse a new one was cancelled before registeredAlready read it.
+var errNoLongerActive = errors.New("models: the address's registration was cancelled meanwhile")
 
 // errActiveRegistration reports that the unique index refused a second
 // active registration of an address: the transaction (or savepoint) must be
@@ -389,13 +398,15 @@ var errActiveRegistration = errors.New("models: address already registered")
 // registeredAlready answers a registration from an address that already
 // holds one: no place is taken, and its manage link is mailed again.
 func registeredAlready(tx *gorm.DB, eventID uint, email string, now time.Time) (*RegisterResult, error) {
-	var existing Registration
-	err := tx.Where("event_id = ? AND email_norm = ? AND status <> 'cancelled'", eventID, NormaliseEmail(email)).Take(&existing).Error
+	existing, err := activeRegistration(tx, eventID, email)
 	if err != nil {
 		return nil, err
 	}
+	if existing == nil {
+		return nil, errNoLongerActive
+	}
 	ev := &Event{ID: eventID}
-	return &RegisterResult{Registration: &existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, &existing, now)
+	return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, existing, now)
 }
 
 // registerLocked registers on an event that tx has locked and read; it keeps
@@ -497,7 +508,7 @@ func refusal(err error) bool {
 	var ve *ValidationError
 	return errors.As(err, &ve) || errors.Is(err, ErrFull) || errors.Is(err, ErrEventCancelled) ||
 		errors.Is(err, ErrEventNotOpen) || errors.Is(err, ErrRegistrationClosed) || errors.Is(err, ErrNotYetOpen) ||
-		errors.Is(err, errActiveRegistration)
+		errors.Is(err, errActiveRegistration) || errors.Is(err, errNoLongerActive)
 }
 
 // isUniqueViolation recognises a unique-index refusal on either database.
