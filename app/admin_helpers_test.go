@@ -49,7 +49,8 @@ type fixture struct {
 
 func testConfig(t testing.TB, env map[string]string) Config {
 	t.Helper()
-	base := map[string]string{"RATE_LIMIT_PER_MINUTE": "0", "BASE_URL": "http://convene.test", "LOG_LEVEL": "error"}
+	base := map[string]string{"RATE_LIMIT_PER_MINUTE": "0", "BASE_URL": "http://convene.test", "LOG_LEVEL": "error",
+		"SECRET_KEY": string(modelstest.Secret)}
 	for k, v := range env {
 		base[k] = v
 	}
@@ -86,7 +87,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 	f.series = must(models.SaveSeries(db.DB, 0, models.SeriesInput{Slug: "week-of-action", Title: "Week of Action"}, nil, now))
 
 	mk := func(role string, admin bool, org uint, memberRole string) {
-		u, _, err := models.EnsureUser(db.DB, role+"@example.org", role, admin, "")
+		u, _, err := models.EnsureUser(db.DB, role+"@example.org", role, admin, "", now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +98,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 		}
 		f.users[role] = u
 		f.sessions[role] = must(models.CreateSession(db.DB, u.ID, now))
-		tok := must(models.CreateAPIToken(db.DB, u.ID, role))
+		tok := must(models.CreateAPIToken(db.DB, u.ID, role, now))
 		f.tokens[role] = tok
 		var row models.APIToken
 		db.Where("token_hash = ?", models.HashToken(tok)).Take(&row)

@@ -29,6 +29,7 @@ type App struct {
 	events  *eventCache
 	reg     *models.Registrar
 	metrics *metrics
+	ready   readiness
 	pages   *pageCache
 	feeds   *feedCache
 	Fiber   *fiber.App
@@ -56,9 +57,9 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	for _, o := range opts {
 		o(a)
 	}
-	a.events = newEventCache(db.Read, time.Second)
+	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
-	a.metrics = newMetrics()
+	a.metrics = newMetrics(db, a.now)
 	a.pages = newPageCache()
 	a.feeds = newFeedCache(a.now())
 	a.Fiber = fiber.New(fiber.Config{

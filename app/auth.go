@@ -11,8 +11,10 @@ import (
 
 const userLocal = "user"
 
-func bearer(c *fiber.Ctx) string {
-	h := c.Get(fiber.HeaderAuthorization)
+func bearer(c *fiber.Ctx) string { return bearerToken(c.Get(fiber.HeaderAuthorization)) }
+
+// bearerToken is the token of an Authorization header of the Bearer scheme.
+func bearerToken(h string) string {
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:])
 	}

@@ -15,7 +15,7 @@ import (
 // questions on every request. It holds two parts per event:
 //
 //   - the event itself (static: changes only when someone edits the event),
-//     reloaded after ttl or when its updated_at no longer matches;
+//     reloaded after ttl or when its revision no longer matches;
 //   - its live counts (places taken, waitlist lengths), re-read after ttl or
 //     as soon as this instance changed a registration of the event.
 //
@@ -26,6 +26,7 @@ type eventCache struct {
 	loads atomic.Uint64 // numbers every load, for eventVersion
 	db    *gorm.DB
 	ttl   time.Duration
+	now   func() time.Time // the App's clock
 	mu    sync.Mutex
 	evs   map[string]cachedEvent
 	live  map[uint]liveCounts
@@ -40,7 +41,7 @@ type cachedEvent struct {
 type liveCounts struct {
 	Taken, OnlineTaken         int
 	Capacity, OnlineCapacity   *int
-	UpdatedAt                  time.Time
+	Revision                   int64
 	WaitlistIn, WaitlistOnline int
 	at                         time.Time
 	version                    uint64
@@ -50,8 +51,8 @@ type liveCounts struct {
 // version are the same.
 type eventVersion struct{ static, live uint64 }
 
-func newEventCache(db *gorm.DB, ttl time.Duration) *eventCache {
-	return &eventCache{db: db, ttl: ttl, evs: map[string]cachedEvent{}, live: map[uint]liveCounts{}}
+func newEventCache(db *gorm.DB, ttl time.Duration, now func() time.Time) *eventCache {
+	return &eventCache{db: db, ttl: ttl, now: now, evs: map[string]cachedEvent{}, live: map[uint]liveCounts{}}
 }
 
 // static returns the event with slug as last loaded (within ttl), with
@@ -64,7 +65,7 @@ func (c *eventCache) static(slug string) (*models.Event, error) {
 }
 
 func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	e, ok := c.evs[slug]
 	c.mu.Unlock()
@@ -99,7 +100,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 		return nil, nil, eventVersion{}, err
 	}
 	ev := se.ev
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	lc, ok := c.live[ev.ID]
 	c.mu.Unlock()
@@ -115,7 +116,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 		c.live[ev.ID] = lc
 		c.mu.Unlock()
 	}
-	if !lc.UpdatedAt.Equal(ev.UpdatedAt) {
+	if lc.Revision != ev.Revision {
 		// Edited since it was cached (perhaps by another instance).
 		c.mu.Lock()
 		delete(c.evs, slug)
@@ -132,7 +133,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 
 func (c *eventCache) loadCounts(id uint) (liveCounts, error) {
 	var lc liveCounts
-	err := c.db.Raw(`SELECT taken, online_taken, capacity, online_capacity, updated_at,
+	err := c.db.Raw(`SELECT taken, online_taken, capacity, online_capacity, revision,
 		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'in_person') AS waitlist_in,
 		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'online') AS waitlist_online
 		FROM events WHERE id = ?`, id).Scan(&lc).Error

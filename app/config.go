@@ -28,6 +28,11 @@ type Config struct {
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// whose X-Forwarded-For names the client, for rate limits.
 	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	// MetricsAddr, when set, is a listener of its own serving only /metrics.
+	// In production /metrics on the main listener needs the token.
+	MetricsToken string
+	MetricsAddr  string
 }
 
 // DevSecret is the key used in development when SECRET_KEY is unset. It is
@@ -47,13 +52,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		Addr:        get("CONVENE_ADDR", ":3000"),
-		DatabaseURL: get("DATABASE_URL", "convene.db"),
-		BaseURL:     strings.TrimRight(get("BASE_URL", "http://localhost:3000"), "/"),
-		SecretKey:   get("SECRET_KEY", ""),
-		Env:         get("CONVENE_ENV", "development"),
-		SMTPURL:     get("SMTP_URL", ""),
-		MailFrom:    get("MAIL_FROM", "Convene <no-reply@localhost>"),
+		Addr:         get("CONVENE_ADDR", ":3000"),
+		DatabaseURL:  get("DATABASE_URL", "convene.db"),
+		BaseURL:      strings.TrimRight(get("BASE_URL", "http://localhost:3000"), "/"),
+		SecretKey:    get("SECRET_KEY", ""),
+		Env:          get("CONVENE_ENV", "development"),
+		SMTPURL:      get("SMTP_URL", ""),
+		MailFrom:     get("MAIL_FROM", "Convene <no-reply@localhost>"),
+		MetricsToken: get("METRICS_TOKEN", ""),
+		MetricsAddr:  get("METRICS_ADDR", ""),
 	}
 	var problems []string
 	intVar := func(key string, def, min, max int) int {
@@ -105,7 +112,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if !strings.HasPrefix(c.DatabaseURL, "postgres") && strings.Contains(c.DatabaseURL, "://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		problems = append(problems, "DATABASE_URL must be a SQLite file path or a postgres:// URL")
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("METRICS_ADDR must be an address such as 127.0.0.1:9100 (got %q)", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			problems = append(problems, "METRICS_ADDR must differ from CONVENE_ADDR: it is a listener of its own, kept away from the public")
+		}
+	}
 	if c.Production() {
+		if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+			problems = append(problems, "METRICS_TOKEN must be at least 32 random characters in production (for example: openssl rand -hex 32)")
+		}
 		switch {
 		case c.SecretKey == "":
 			problems = append(problems, "SECRET_KEY is required in production: set it to 32 or more random characters (for example: openssl rand -hex 32)")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -267,18 +266,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// healthz answers as soon as the app serves.
-func (a *App) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok", "version": Version})
-}
-
-// readyz answers 200 when the database answers.
-func (a *App) readyz(c *fiber.Ctx) error {
-	if err := a.db.Ping(); err != nil {
-		a.log.Error("database not ready", "err", err)
-		return c.Status(503).JSON(fiber.Map{"status": "database unavailable"})
-	}
-	return c.JSON(fiber.Map{"status": "ready", "time": time.Now().UTC().Format(time.RFC3339)})
 }

@@ -149,8 +149,8 @@ func (a *App) buildPublicFeed(key, fp string, single bool, now time.Time, load f
 	}
 	items := make([]feeds.Item, len(evs))
 	// Rebuilt at least every few minutes whatever the fingerprint says: it
-	// cannot see a change whose updated_at is not the newest (instances
-	// whose clocks differ, a hand-made UPDATE). Same bytes keep their ETag.
+	// cannot see a change that bumps no revision (a hand-made UPDATE).
+	// Same bytes keep their ETag.
 	expires := now.Add(feedRebuildAfter)
 	var newest time.Time
 	for i := range evs {

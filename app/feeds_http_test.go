@@ -48,9 +48,9 @@ func newFeedServer(t testing.TB) *feedServer {
 	}
 	s := &feedServer{t: t, db: db, tok: cfg.Tokens(), client: &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	// The demo data is dated from the real clock (rows' updated_at are), so
-	// the test's clock starts there too.
-	start := time.Now().UTC().Truncate(time.Second)
+	// A fixed day: the demo data and every row's times follow the clock the
+	// test passes in, whatever day it runs.
+	start := testNow
 	s.now.Store(start.UnixNano())
 	if _, err := models.Seed(db.DB, s.tok, start); err != nil {
 		t.Fatal(err)
@@ -187,6 +187,73 @@ func checkFeedAnswer(t *testing.T, r *http.Response, body []byte, private bool) 
 	return cal
 }
 
+// checkFeedKind checks the calendar properties of a feed to subscribe to
+// (a name and refresh hints) or of a file of one event to import (none of
+// them: Outlook opens a file with X-WR-CALNAME as a new calendar). Neither
+// has a METHOD, which would need an ORGANIZER.
+func checkFeedKind(t *testing.T, cal *feedstest.Component, single bool) {
+	t.Helper()
+	if m := cal.Get("METHOD"); m != "" {
+		t.Errorf("METHOD:%s", m)
+	}
+	for _, name := range []string{"NAME", "X-WR-CALNAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"} {
+		if has := len(cal.All(name)) > 0; has == single {
+			t.Errorf("%s present %v in a %s", name, has, map[bool]string{true: "file of one event", false: "feed to subscribe to"}[single])
+		}
+	}
+}
+
+// TestFeedsRepeatedHour: an event at 01:30 on 31 October 2027 in London,
+// the first of the two 01:30s, is read at that instant by ical.js from every
+// feed it is in, public and private.
+func TestFeedsRepeatedHour(t *testing.T) {
+	s := newFeedServer(t)
+	start := time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)
+	s.now.Store(start.Add(-7 * 24 * time.Hour).UnixNano())
+	ev, err := models.FindEvent(s.db.DB, "public-meeting-hate-crime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := start.Add(90 * time.Minute)
+	ev, err = models.UpdateEvent(s.db.DB, ev.Slug, models.EventInput{StartsAt: &start, EndsAt: &end}, nil, s.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := models.Register(s.db.DB, s.tok, ev.ID, models.RegisterInput{Name: "Amira Haddad", Email: "amira@example.org",
+		Attendance: models.InPerson, Dietary: "none", Consent: true}, s.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/events/" + ev.Slug + ".ics", "/calendar.ics", "/calendar/" + ev.Kind + ".ics", s.feedPath(res.Registration)}
+	var bodies [][]byte
+	for _, p := range paths {
+		r, body := s.fetch("GET", p)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: %d", p, r.StatusCode)
+		}
+		if !strings.Contains(string(body), "\r\nDTSTART:20271031T003000Z\r\n") {
+			t.Errorf("%s: the first 01:30 is not written in UTC", p)
+		}
+		bodies = append(bodies, body)
+	}
+	uid := "event-" + itoa(ev.ID) + "@events.example.org"
+	for i, p := range feedstest.ICALJS(t, bodies...) {
+		found := false
+		for _, e := range p.Events {
+			if e.UID != uid {
+				continue
+			}
+			found = true
+			if e.Start != start.Unix() || e.End != end.Unix() {
+				t.Errorf("%s: ical.js reads %v–%v, want %v", paths[i], time.Unix(e.Start, 0).UTC(), time.Unix(e.End, 0).UTC(), start)
+			}
+		}
+		if !found {
+			t.Errorf("%s: the event is missing", paths[i])
+		}
+	}
+}
+
 func uids(cal *feedstest.Component) map[string]bool {
 	out := map[string]bool{}
 	for _, ev := range cal.Sub("VEVENT") {
@@ -207,6 +274,7 @@ func TestFeedsOverHTTP(t *testing.T) {
 			for _, err := range feedstest.CheckPublic(cal, body, demoStream, demoPrivateAddress) {
 				t.Error(err)
 			}
+			checkFeedKind(t, cal, strings.HasPrefix(f.path, "/events/"))
 			got := uids(cal)
 			if len(got) != len(f.want) {
 				t.Errorf("%d events, want %d", len(got), len(f.want))
@@ -251,7 +319,7 @@ func TestFeedsOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	attendee, err := models.AttendeeFeedToken(s.db.DB, s.tok, "amira@example.org")
+	attendee, err := models.AttendeeFeedToken(s.db.DB, s.tok, "amira@example.org", s.clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +338,7 @@ func TestFeedsOverHTTP(t *testing.T) {
 		t.Run("private/"+p.name, func(t *testing.T) {
 			r, body := s.fetch("GET", p.path)
 			cal := checkFeedAnswer(t, r, body, true)
+			checkFeedKind(t, cal, false)
 			if n := len(cal.Sub("VEVENT")); n != p.events {
 				t.Errorf("%d events, want %d", n, p.events)
 			}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,12 +54,44 @@ func newEnv(t *testing.T, extra map[string]string) *testEnv {
 }
 
 func newApp(t testing.TB, cfg app.Config, db *models.DB) *app.App {
-	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.WithClock(func() time.Time { return testNow }))
+	return newAppClock(t, cfg, db, func() time.Time { return testNow })
+}
+
+func newAppClock(t testing.TB, cfg app.Config, db *models.DB, now func() time.Time) *app.App {
+	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
 	return a
+}
+
+// fakeClock is a clock that tests move by hand, instead of sleeping.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// newEnvClock builds the app on a fresh SQLite file with a clock the test moves.
+func newEnvClock(t *testing.T, extra map[string]string, clock *fakeClock) *testEnv {
+	t.Helper()
+	db := modelstest.Open(t)
+	cfg := testConfig(t, extra)
+	return &testEnv{t: t, app: newAppClock(t, cfg, db, clock.Now), db: db, cfg: cfg}
 }
 
 func openBenchDB(b *testing.B) *models.DB { return modelstest.Open(b) }
@@ -197,7 +230,7 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 // token creates an organiser with an API token.
 func (e *testEnv) token(email string, admin bool, orgs ...string) string {
 	e.t.Helper()
-	u, _, err := models.EnsureUser(e.db.DB, email, "Organiser", admin, "")
+	u, _, err := models.EnsureUser(e.db.DB, email, "Organiser", admin, "", testNow)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -210,7 +243,7 @@ func (e *testEnv) token(email string, admin bool, orgs ...string) string {
 			e.t.Fatal(err)
 		}
 	}
-	tok, err := models.CreateAPIToken(e.db.DB, u.ID, "test")
+	tok, err := models.CreateAPIToken(e.db.DB, u.ID, "test", testNow)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -40,8 +40,9 @@ func (a *App) requestLog(c *fiber.Ctx) error {
 			status = p.Status
 		}
 	}
-	a.metrics.request(c.Method(), routeOf(c), status)
-	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(time.Since(start).Microseconds())/1000)
+	took := time.Since(start)
+	a.metrics.request(c.Method(), routeOf(c), status, took)
+	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(took.Microseconds())/1000)
 	return err
 }
 

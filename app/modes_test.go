@@ -1,49 +1,17 @@
 package app_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"convene/app"
 	"convene/app/mail"
 	"convene/models"
-	"convene/models/modelstest"
 )
-
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// newEnvClock is newEnv on a clock that the test moves.
-func newEnvClock(t *testing.T, extra map[string]string) (*testEnv, *clock) {
-	t.Helper()
-	clk := &clock{t: testNow}
-	db := modelstest.Open(t)
-	cfg := testConfig(t, extra)
-	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.WithClock(clk.now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	return &testEnv{t: t, app: a, db: db, cfg: cfg}, clk
-}
 
 var linkRe = regexp.MustCompile(`http://convene\.test(/r/[0-9]+_[A-Za-z0-9_-]{32}(?:/confirm)?)`)
 
@@ -92,7 +60,8 @@ func (e *testEnv) apiRegister(slug, payload string) (int, string) {
 }
 
 func TestConfirmEmailModeThroughAPI(t *testing.T) {
-	e, clk := newEnvClock(t, nil)
+	clk := newFakeClock(testNow)
+	e := newEnvClock(t, nil, clk)
 	tok := e.token("organiser@example.org", true)
 	r, ev := e.jsonReq("POST", "/api/v1/events", `{"slug":"vigil","title":"Vigil","kind":"memorial","status":"published",
 		"starts_at":"2026-12-10T18:00:00Z","capacity":1,"registration_mode":"confirm_email"}`, tok)
@@ -167,7 +136,7 @@ func TestConfirmEmailModeThroughAPI(t *testing.T) {
 	// An expired link: a clear page, nothing changed.
 	reg("late@example.org")
 	late := e.mailLink(models.MailConfirmRequest, "late@example.org")
-	clk.add(25 * time.Hour)
+	clk.Add(25 * time.Hour)
 	if r, page := b.get(late); r.StatusCode != 410 || !strings.Contains(page, "expired") {
 		t.Fatalf("expired link: %d", r.StatusCode)
 	}

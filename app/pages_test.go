@@ -37,7 +37,7 @@ func TestPublicPages(t *testing.T) {
 		{"/r/not-a-real-token-but-long-enough", 404, nil, nil},
 		{"/healthz", 200, []string{`"ok"`}, nil},
 		{"/readyz", 200, []string{`"ready"`}, nil},
-		{"/metrics", 200, []string{"convene_http_requests_total", `route="/"`, "convene_outbox_mails"}, []string{"example.org"}},
+		{"/metrics", 200, []string{"convene_http_request_duration_seconds_bucket", `route="/"`, "convene_outbox_mails"}, []string{"example.org"}},
 		{"/public/css/app.css", 200, []string{"--brand"}, nil},
 		{"/public/nope.css", 404, nil, nil},
 	}
@@ -276,7 +276,8 @@ func TestRegistrationRateLimit(t *testing.T) {
 // shows counts older than this instance's own changes, and each visitor gets
 // their own CSRF token.
 func TestEventPageCacheFollowsChanges(t *testing.T) {
-	e := newEnv(t, nil)
+	clock := newFakeClock(testNow)
+	e := newEnvClock(t, nil, clock)
 	e.event("cached", nil)
 	b1, b2 := e.browser(), e.browser()
 	_, p1 := b1.get("/events/cached")
@@ -294,7 +295,10 @@ func TestEventPageCacheFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another instance's edit shows within a second (the cache's lifetime).
-	time.Sleep(1100 * time.Millisecond)
+	if _, p := b2.get("/events/cached"); strings.Contains(p, "Renamed event") {
+		t.Fatal("the cache was not used: the edit shows before its lifetime ran out")
+	}
+	clock.Add(time.Second)
 	if _, p := b2.get("/events/cached"); !strings.Contains(p, "Renamed event") {
 		t.Fatal("edit not shown after the cache lifetime")
 	}

@@ -20,7 +20,7 @@ func (a *App) routes(assets fs.FS) {
 	// Operations.
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
-	f.Get("/metrics", a.metricsPage)
+	f.Get("/metrics", a.metricsPage())
 
 	f.Use("/public", filesystem.New(filesystem.Config{
 		Root:   http.FS(assets),
@@ -34,7 +34,7 @@ func (a *App) routes(assets fs.FS) {
 	api.Post("/events", a.requireToken, a.apiCreateEvent)
 	api.Get("/events/:slug", a.optionalToken, a.apiGetEvent)
 	api.Patch("/events/:slug", a.requireToken, a.apiUpdateEvent)
-	api.Post("/events/:slug/registrations", a.rateLimit(), a.apiRegister)
+	api.Post("/events/:slug/registrations", a.countRefusals, a.rateLimit(), a.apiRegister)
 	api.Get("/events/:slug/registrations", a.requireToken, a.apiListRegistrations)
 	api.Post("/events/:slug/registrations/:id/check-in", a.requireToken, a.apiCheckIn)
 	api.Post("/events/:slug/registrations/:id/approve", a.requireToken, a.apiApprove)
@@ -58,7 +58,7 @@ func (a *App) routes(assets fs.FS) {
 	web.Get("/", a.home)
 	web.Get("/calendar", a.calendarPage)
 	web.Get("/events/:slug", a.eventPage)
-	web.Post("/events/:slug/register", a.rateLimit(), a.registerForm)
+	web.Post("/events/:slug/register", a.countRefusals, a.rateLimit(), a.registerForm)
 	web.Get("/r/:token", a.managePage)
 	web.Get("/r/:token/confirm", a.rateLimit(), a.confirmLink)
 	web.Post("/r/:token", a.manageChange)

@@ -28,7 +28,7 @@ func NewAPIToken(db *gorm.DB, userID uint, name string, now time.Time) (string, 
 	var token string
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var err error
-		if token, err = CreateAPIToken(tx, userID, name); err != nil {
+		if token, err = CreateAPIToken(tx, userID, name, now); err != nil {
 			return err
 		}
 		return LogAccountActivity(tx, &userID, "api_token_created", name, now)

@@ -254,8 +254,9 @@ func validateAnswers(qs []Question, in *RegisterInput, v *ValidationError) {
 	in.Answers = clean
 }
 
-// Choices are the options of a choice question.
-func (q *Question) Choices() []string {
+// Choices are the options of a choice question. The receiver is a value:
+// templates call it on questions that are not addressable.
+func (q Question) Choices() []string {
 	var out []string
 	for _, o := range strings.Split(q.Options, "\n") {
 		if o = strings.TrimSpace(o); o != "" {

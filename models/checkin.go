@@ -54,8 +54,8 @@ func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) 
 		if r.CheckedInAt == nil {
 			return nil
 		}
-		r.CheckedInAt = nil
-		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Update("checked_in_at", nil).Error; err != nil {
+		r.CheckedInAt, r.UpdatedAt = nil, now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Updates(map[string]any{"checked_in_at": nil, "updated_at": now}).Error; err != nil {
 			return err
 		}
 		return logActivity(tx, eventID, &r.ID, userID, "check_in_undone", "", now)

@@ -25,6 +25,14 @@ type DB struct {
 	Postgres bool
 }
 
+// noClock is GORM's clock. Every time this package writes is the now its
+// caller passed in, and no model lets GORM stamp a time itself (time fields
+// are tagged autoCreateTime:false / autoUpdateTime:false; a test checks every
+// model), so the value is never stored. GORM still calls it on every insert,
+// so it cannot panic; it answers the zero time rather than the wall clock, so
+// that a model which forgot its tags shows year 1 instead of a plausible lie.
+func noClock() time.Time { return time.Time{} }
+
 // IsPostgres reports whether a DATABASE_URL selects PostgreSQL.
 func IsPostgres(databaseURL string) bool {
 	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
@@ -35,7 +43,7 @@ func IsPostgres(databaseURL string) bool {
 func Open(databaseURL string) (*DB, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                noClock,
 		SkipDefaultTransaction: true,
 		// No PrepareStmt: inside transactions GORM re-prepares every statement
 		// on the transaction (database/sql cannot reuse a tx-bound statement),

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,10 +10,10 @@ import (
 )
 
 // EventVersion identifies the state of an event as an editor last saw it.
-// Every saved change sets UpdatedAt (a registration does not), so a form
+// Every saved change bumps Revision (a registration does not), so a form
 // carrying an older version was opened before someone else's change.
 func EventVersion(ev *Event) string {
-	return fmt.Sprintf("%d.%d", ev.Sequence, ev.UpdatedAt.UTC().UnixMicro())
+	return strconv.FormatInt(ev.Revision, 10)
 }
 
 // UpdateEventIfUnchanged is UpdateEvent for a form opened at version: when

@@ -213,7 +213,7 @@ func snapshot(e *Event) eventSnapshot {
 // (or, when empty, by defaultHost if given).
 func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, now time.Time) (*Event, error) {
 	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, RegistrationMode: ModeInstant,
-		Timezone: "Europe/London", ReminderHours: 24, CreatedByID: userID, CreatedAt: now, UpdatedAt: now}
+		Timezone: "Europe/London", ReminderHours: 24, CreatedByID: userID, CreatedAt: now, UpdatedAt: now, Revision: 1}
 	v := &ValidationError{}
 	if in.Title == nil || strings.TrimSpace(*in.Title) == "" {
 		v.Add("title", "Enter a title")
@@ -330,6 +330,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 			ev.StatusChangeAt = &now
 		}
 		ev.UpdatedAt = now
+		ev.Revision++ // the row is locked: no other writer can have bumped it
 		hosts := ev.Hosts
 		if err := tx.Model(ev).Select("*").Omit("id", "created_at", "taken", "online_taken", "waitlist_seq", "capacity", "online_capacity", "Hosts", "Questions", "Series").Updates(ev).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -26,11 +25,11 @@ import (
 // registrations. The token is derived from Nonce and the server's secret
 // (Tokens.Feed("email:"+Nonce)); only its SHA-256 is kept for lookup.
 type AttendeeFeed struct {
-	ID        uint   `gorm:"primaryKey"`
-	EmailNorm string `gorm:"size:254;uniqueIndex;not null"`
-	Nonce     string `gorm:"size:32;not null"`
-	TokenHash string `gorm:"size:64;uniqueIndex;not null"`
-	CreatedAt time.Time
+	ID        uint      `gorm:"primaryKey"`
+	EmailNorm string    `gorm:"size:254;uniqueIndex;not null"`
+	Nonce     string    `gorm:"size:32;not null"`
+	TokenHash string    `gorm:"size:64;uniqueIndex;not null"`
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 }
 
 // attendeeFeedToken derives the token of an attendee feed nonce; the prefix
@@ -40,13 +39,13 @@ func attendeeFeedToken(tok Tokens, nonce string) string { return tok.Feed("email
 // AttendeeFeedToken returns the token of the private feed of every active
 // registration of email, creating the feed on first use. Put it only in mail
 // sent to that address (see the comment at the top of this file).
-func AttendeeFeedToken(db *gorm.DB, tok Tokens, email string) (string, error) {
+func AttendeeFeedToken(db *gorm.DB, tok Tokens, email string, now time.Time) (string, error) {
 	norm := NormaliseEmail(email)
 	if !ValidEmail(norm) {
 		return "", Invalid("email", "Enter an email address like name@example.org")
 	}
 	nonce := NewNonce()
-	row := AttendeeFeed{EmailNorm: norm, Nonce: nonce, TokenHash: HashToken(attendeeFeedToken(tok, nonce)), CreatedAt: time.Now().UTC()}
+	row := AttendeeFeed{EmailNorm: norm, Nonce: nonce, TokenHash: HashToken(attendeeFeedToken(tok, nonce)), CreatedAt: now}
 	// Two mails composed at once for the same address must agree on one feed:
 	// insert if missing, then read whichever row won.
 	if err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email_norm"}}, DoNothing: true}).Create(&row).Error; err != nil {
@@ -125,20 +124,20 @@ func RotateFeedToken(db *gorm.DB, tok Tokens, regID uint, now time.Time) (*Regis
 	return &r, nil
 }
 
-// FeedFingerprint is a cheap summary of everything public feeds show: the
-// count and newest change of events, organisations and series. Two equal
-// fingerprints mean no public feed changed, except by time passing (events
-// leaving a feed's window), which callers track themselves. It relies on
-// every change that a feed shows moving updated_at, as the functions of this
-// package do.
+// FeedFingerprint is a cheap summary of everything public feeds show: per
+// table of events, organisations and series, the number of rows and the sum
+// of their revisions. Every change this package makes bumps a revision, so
+// the sum grows with each committed change (and a deletion changes the
+// count): two equal fingerprints mean no public feed changed, except by time
+// passing (events leaving a feed's window), which callers track themselves.
+// No clock is involved, so instances whose clocks differ agree.
 func FeedFingerprint(db *gorm.DB) (string, error) {
-	var n [3]int64
-	var m [3]sql.NullString
+	var n, sum [3]int64
 	err := db.Raw(`SELECT
-		(SELECT COUNT(*) FROM events), (SELECT MAX(updated_at) FROM events),
-		(SELECT COUNT(*) FROM organisations), (SELECT MAX(updated_at) FROM organisations),
-		(SELECT COUNT(*) FROM series), (SELECT MAX(updated_at) FROM series)`).
-		Row().Scan(&n[0], &m[0], &n[1], &m[1], &n[2], &m[2])
+		(SELECT COUNT(*) FROM events), (SELECT COALESCE(SUM(revision), 0) FROM events),
+		(SELECT COUNT(*) FROM organisations), (SELECT COALESCE(SUM(revision), 0) FROM organisations),
+		(SELECT COUNT(*) FROM series), (SELECT COALESCE(SUM(revision), 0) FROM series)`).
+		Row().Scan(&n[0], &sum[0], &n[1], &sum[1], &n[2], &sum[2])
 	if err != nil {
 		return "", err
 	}
@@ -146,7 +145,7 @@ func FeedFingerprint(db *gorm.DB) (string, error) {
 	for i := range n {
 		b.WriteString(strconv.FormatInt(n[i], 10))
 		b.WriteByte('/')
-		b.WriteString(m[i].String)
+		b.WriteString(strconv.FormatInt(sum[i], 10))
 		b.WriteByte(';')
 	}
 	return b.String(), nil

@@ -56,15 +56,15 @@ func testAttendeeFeedToken(t *testing.T, db *models.DB) {
 		t.Fatalf("schema version %d: the attendee_feeds migration is missing", v)
 	}
 	tok := modelstest.Tokens()
-	a, err := models.AttendeeFeedToken(db.DB, tok, "Amira@Example.org ")
+	a, err := models.AttendeeFeedToken(db.DB, tok, "Amira@Example.org ", feedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := models.AttendeeFeedToken(db.DB, tok, "amira@example.org")
+	again, err := models.AttendeeFeedToken(db.DB, tok, "amira@example.org", feedNow)
 	if err != nil || again != a {
 		t.Fatalf("second token %q (%v), want the first %q", again, err, a)
 	}
-	other, _ := models.AttendeeFeedToken(db.DB, tok, "daniel@example.org")
+	other, _ := models.AttendeeFeedToken(db.DB, tok, "daniel@example.org", feedNow)
 	if other == a || len(a) != 32 {
 		t.Fatalf("tokens %q and %q", a, other)
 	}
@@ -75,7 +75,7 @@ func testAttendeeFeedToken(t *testing.T, db *models.DB) {
 	if row.TokenHash != models.HashToken(a) || row.Nonce == a || tok.Feed(row.Nonce) == a {
 		t.Errorf("stored %+v: want the token's hash, and a token apart from registration feed tokens", row)
 	}
-	if _, err := models.AttendeeFeedToken(db.DB, tok, "not an address"); err == nil {
+	if _, err := models.AttendeeFeedToken(db.DB, tok, "not an address", feedNow); err == nil {
 		t.Error("an invalid address got a feed")
 	}
 
@@ -86,7 +86,7 @@ func testAttendeeFeedToken(t *testing.T, db *models.DB) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			got[i], _ = models.AttendeeFeedToken(db.DB, tok, "grace@example.org")
+			got[i], _ = models.AttendeeFeedToken(db.DB, tok, "grace@example.org", feedNow)
 		}(i)
 	}
 	wg.Wait()
@@ -131,7 +131,7 @@ func testFeedRegistrations(t *testing.T, db *models.DB) {
 			t.Fatal(err)
 		}
 	}
-	attendee, err := models.AttendeeFeedToken(db.DB, tok, "amira@example.org")
+	attendee, err := models.AttendeeFeedToken(db.DB, tok, "amira@example.org", feedNow)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ type PasswordToken struct {
 	ExpiresAt   time.Time
 	UsedAt      *time.Time
 	CreatedByID *uint
-	CreatedAt   time.Time
+	CreatedAt   time.Time `gorm:"autoCreateTime:false"`
 }
 
 // Account kinds offered when inviting.
@@ -231,7 +231,7 @@ func SetUserRoles(db *gorm.DB, userID uint, admin bool, orgIDs, doorOrgIDs []uin
 		}
 		// No role at all means no access: end its sessions, revoke its tokens.
 		disabled := !admin && len(orgIDs) == 0 && len(doorOrgIDs) == 0
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("disabled", disabled).Error; err != nil {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"disabled": disabled, "updated_at": now}).Error; err != nil {
 			return err
 		}
 		if disabled {

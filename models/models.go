@@ -97,8 +97,10 @@ type Organisation struct {
 	Website     string `gorm:"size:300"`
 	Email       string `gorm:"size:254"`
 	Timezone    string `gorm:"size:64;not null;default:Europe/London"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Revision goes up by one on every change (see Event.Revision).
+	Revision  int64     `gorm:"not null;default:0"`
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Series groups events, such as a coalition's week of action.
@@ -107,8 +109,10 @@ type Series struct {
 	Slug        string `gorm:"size:80;uniqueIndex;not null"`
 	Title       string `gorm:"size:200;not null"`
 	Description string `gorm:"type:text"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Revision goes up by one on every change (see Event.Revision).
+	Revision  int64     `gorm:"not null;default:0"`
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Event is a meeting, iftar, livestream or memorial. Times are stored in UTC
@@ -156,16 +160,21 @@ type Event struct {
 	RegistrationOpensAt  *time.Time
 	RegistrationClosesAt *time.Time
 
-	SeriesID       *uint `gorm:"index"`
-	Series         *Series
-	Hosts          []EventHost `gorm:"constraint:OnDelete:CASCADE"`
-	Questions      []Question  `gorm:"constraint:OnDelete:CASCADE"`
-	Sequence       int         `gorm:"not null;default:0"`
-	CancelMessage  string      `gorm:"type:text"`
-	ReminderHours  int         `gorm:"not null"`
-	CreatedByID    *uint
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	SeriesID      *uint `gorm:"index"`
+	Series        *Series
+	Hosts         []EventHost `gorm:"constraint:OnDelete:CASCADE"`
+	Questions     []Question  `gorm:"constraint:OnDelete:CASCADE"`
+	Sequence      int         `gorm:"not null;default:0"`
+	CancelMessage string      `gorm:"type:text"`
+	ReminderHours int         `gorm:"not null"`
+	CreatedByID   *uint
+	// Revision goes up by one on every change to the event itself (not to
+	// its counts of places): change detection (stale forms, feed and cache
+	// fingerprints) compares revisions, never clocks. CreatedAt and
+	// UpdatedAt are the times the caller passed in, for display and feeds.
+	Revision       int64     `gorm:"not null;default:0"`
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt      time.Time `gorm:"autoUpdateTime:false"`
 	StatusChangeAt *time.Time
 }
 
@@ -228,8 +237,8 @@ type Registration struct {
 	CheckedInAt   *time.Time
 	PromotedAt    *time.Time
 	CancelledAt   *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Places is how many places the registration takes: the registrant and guests.
@@ -246,8 +255,8 @@ type User struct {
 	// admin disables an account by taking away all of its roles.
 	Disabled    bool `gorm:"not null;default:false"`
 	Memberships []Membership
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	CreatedAt   time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Membership makes a user an organiser of an organisation.
@@ -268,7 +277,7 @@ type APIToken struct {
 	TokenHash  string `gorm:"size:64;uniqueIndex;not null"`
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
-	CreatedAt  time.Time
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 }
 
 // Activity records something that happened to a registration or event
@@ -278,9 +287,9 @@ type Activity struct {
 	EventID        uint  `gorm:"index"`
 	RegistrationID *uint `gorm:"index"`
 	UserID         *uint
-	Action         string `gorm:"size:40;not null"`
-	Detail         string `gorm:"type:text"`
-	CreatedAt      time.Time
+	Action         string    `gorm:"size:40;not null"`
+	Detail         string    `gorm:"type:text"`
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
 }
 
 // Mail states in the outbox.
@@ -312,7 +321,7 @@ type OutboxMail struct {
 	ClaimedUntil *time.Time
 	// DedupeKey, when set, makes a mail unique (a reminder per registration
 	// and start time), so schedulers on several instances never double it.
-	DedupeKey *string `gorm:"size:120;uniqueIndex"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	DedupeKey *string   `gorm:"size:120;uniqueIndex"`
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }

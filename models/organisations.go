@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // OrganisationInput creates or changes an organisation.
@@ -63,19 +64,21 @@ func SaveOrganisation(db *gorm.DB, id uint, in OrganisationInput, userID *uint, 
 	err := db.Transaction(func(tx *gorm.DB) error {
 		action := "organisation_created"
 		if id == 0 {
-			o.CreatedAt, o.UpdatedAt = now, now
+			o.CreatedAt, o.UpdatedAt, o.Revision = now, now, 1
 			if err := tx.Create(&o).Error; err != nil {
 				return err
 			}
 		} else {
 			var cur Organisation
-			if err := tx.First(&cur, id).Error; err != nil {
+			// Locked (PostgreSQL; SQLite has one writer), so that two saves
+			// at once cannot both write the same next revision.
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&cur, id).Error; err != nil {
 				if errors.Is(err, gorm.ErrRecordNotFound) {
 					return ErrNotFound
 				}
 				return err
 			}
-			o.ID, o.CreatedAt, o.UpdatedAt = cur.ID, cur.CreatedAt, now
+			o.ID, o.CreatedAt, o.UpdatedAt, o.Revision = cur.ID, cur.CreatedAt, now, cur.Revision+1
 			if err := tx.Save(&o).Error; err != nil {
 				return err
 			}
@@ -119,19 +122,21 @@ func SaveSeries(db *gorm.DB, id uint, in SeriesInput, userID *uint, now time.Tim
 	err := db.Transaction(func(tx *gorm.DB) error {
 		action := "series_created"
 		if id == 0 {
-			s.CreatedAt, s.UpdatedAt = now, now
+			s.CreatedAt, s.UpdatedAt, s.Revision = now, now, 1
 			if err := tx.Create(&s).Error; err != nil {
 				return err
 			}
 		} else {
 			var cur Series
-			if err := tx.First(&cur, id).Error; err != nil {
+			// Locked (PostgreSQL; SQLite has one writer), so that two saves
+			// at once cannot both write the same next revision.
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&cur, id).Error; err != nil {
 				if errors.Is(err, gorm.ErrRecordNotFound) {
 					return ErrNotFound
 				}
 				return err
 			}
-			s.ID, s.CreatedAt, s.UpdatedAt = cur.ID, cur.CreatedAt, now
+			s.ID, s.CreatedAt, s.UpdatedAt, s.Revision = cur.ID, cur.CreatedAt, now, cur.Revision+1
 			if err := tx.Save(&s).Error; err != nil {
 				return err
 			}

@@ -38,8 +38,8 @@ func CheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Re
 		if r.CheckedInAt != nil {
 			return nil
 		}
-		r.CheckedInAt = &now
-		if err := tx.Model(&r).Update("checked_in_at", now).Error; err != nil {
+		r.CheckedInAt, r.UpdatedAt = &now, now
+		if err := tx.Model(&r).Updates(map[string]any{"checked_in_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
 		return logActivity(tx, eventID, &r.ID, userID, "checked_in", "", now)

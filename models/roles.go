@@ -52,7 +52,7 @@ type DoorAssignment struct {
 	User        User
 	EventID     uint `gorm:"not null;uniqueIndex:idx_door_assignment;index"`
 	CreatedByID *uint
-	CreatedAt   time.Time
+	CreatedAt   time.Time `gorm:"autoCreateTime:false"`
 }
 
 // IsOrganiser reports whether the user may create and manage events: an

@@ -23,7 +23,7 @@ func TestScopeEventsAgreesWithAuthorize(t *testing.T) {
 	}
 	a, b := org("a"), org("b")
 	user := func(email string, admin bool, memberships map[uint]string) *models.User {
-		u, _, err := models.EnsureUser(db.DB, email, "", admin, "")
+		u, _, err := models.EnsureUser(db.DB, email, "", admin, "", feedNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func TestScopeEventsAgreesWithAuthorize(t *testing.T) {
 func TestSessionsAndAuthenticate(t *testing.T) {
 	db := modelstest.Open(t)
 	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	u, _, err := models.EnsureUser(db.DB, "a@x.org", "", false, "a long password")
+	u, _, err := models.EnsureUser(db.DB, "a@x.org", "", false, "a long password", feedNow)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,18 +66,20 @@ func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 	ids := map[string]uint{}
 	for i := range orgs {
 		orgs[i].Timezone = "Europe/London"
+		orgs[i].CreatedAt, orgs[i].UpdatedAt, orgs[i].Revision = now, now, 1
 		if err := db.Where(Organisation{Slug: orgs[i].Slug}).FirstOrCreate(&orgs[i]).Error; err != nil {
 			return false, err
 		}
 		ids[orgs[i].Slug] = orgs[i].ID
 	}
 	series := Series{Slug: "week-of-action", Title: "Week of Action Against Hate",
-		Description: "A coalition week of talks, workshops and vigils across three organisations."}
+		Description: "A coalition week of talks, workshops and vigils across three organisations.",
+		CreatedAt:   now, UpdatedAt: now, Revision: 1}
 	if err := db.Where(Series{Slug: series.Slug}).FirstOrCreate(&series).Error; err != nil {
 		return false, err
 	}
 
-	user, _, err := EnsureUser(db, DemoEmail, "Demo Organiser", true, "")
+	user, _, err := EnsureUser(db, DemoEmail, "Demo Organiser", true, "", now)
 	if err != nil {
 		return false, err
 	}

@@ -24,10 +24,10 @@ const (
 
 // Session is a signed-in organiser's session.
 type Session struct {
-	ID         uint   `gorm:"primaryKey"`
-	UserID     uint   `gorm:"not null;index"`
-	TokenHash  string `gorm:"size:64;uniqueIndex;not null"`
-	CreatedAt  time.Time
+	ID         uint      `gorm:"primaryKey"`
+	UserID     uint      `gorm:"not null;index"`
+	TokenHash  string    `gorm:"size:64;uniqueIndex;not null"`
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 	LastSeenAt time.Time
 	ExpiresAt  time.Time `gorm:"not null;index"`
 }

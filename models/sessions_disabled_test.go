@@ -14,11 +14,11 @@ import (
 func TestNoRoleMeansNoAccess(t *testing.T) {
 	db := modelstest.Open(t)
 	now := time.Now().UTC()
-	admin, _, err := models.EnsureUser(db.DB, "admin@example.org", "Admin", true, "")
+	admin, _, err := models.EnsureUser(db.DB, "admin@example.org", "Admin", true, "", feedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _, err := models.EnsureUser(db.DB, "org@example.org", "Org", false, "a long enough password")
+	u, _, err := models.EnsureUser(db.DB, "org@example.org", "Org", false, "a long enough password", feedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestNoRoleMeansNoAccess(t *testing.T) {
 	if err := models.SetUserRoles(db.DB, u.ID, false, []uint{org.ID}, nil, &admin.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	token, _ := models.CreateAPIToken(db.DB, u.ID, "t")
+	token, _ := models.CreateAPIToken(db.DB, u.ID, "t", feedNow)
 	session, _ := models.CreateSession(db.DB, u.ID, now)
 	if _, err := models.UserByAPIToken(db.DB, token, now); err != nil {
 		t.Fatalf("token before: %v", err)

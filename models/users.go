@@ -29,7 +29,7 @@ func (u *User) CheckPassword(pw string) bool {
 
 // EnsureUser finds the user with email or creates one. The first account is
 // always an admin. It reports whether the user was created.
-func EnsureUser(db *gorm.DB, email, name string, admin bool, password string) (*User, bool, error) {
+func EnsureUser(db *gorm.DB, email, name string, admin bool, password string, now time.Time) (*User, bool, error) {
 	email = NormaliseEmail(email)
 	if !ValidEmail(email) {
 		return nil, false, Invalid("email", "Enter a valid email address")
@@ -54,6 +54,7 @@ func EnsureUser(db *gorm.DB, email, name string, admin bool, password string) (*
 				u.PasswordHash, changed = h, true
 			}
 			if changed {
+				u.UpdatedAt = now
 				return tx.Save(&u).Error
 			}
 			return nil
@@ -65,7 +66,7 @@ func EnsureUser(db *gorm.DB, email, name string, admin bool, password string) (*
 		if err := tx.Model(&User{}).Count(&n).Error; err != nil {
 			return err
 		}
-		u = User{Email: email, Name: strings.TrimSpace(name), Admin: admin || n == 0}
+		u = User{Email: email, Name: strings.TrimSpace(name), Admin: admin || n == 0, CreatedAt: now, UpdatedAt: now}
 		if password != "" {
 			h, err := HashPassword(password)
 			if err != nil {
@@ -87,9 +88,9 @@ const APITokenPrefix = "cvn_"
 
 // CreateAPIToken makes a new bearer token for user and returns it; only its
 // hash is stored.
-func CreateAPIToken(db *gorm.DB, userID uint, name string) (string, error) {
+func CreateAPIToken(db *gorm.DB, userID uint, name string, now time.Time) (string, error) {
 	token := APITokenPrefix + RandomString(32)
-	t := APIToken{UserID: userID, Name: name, TokenHash: HashToken(token), CreatedAt: time.Now().UTC()}
+	t := APIToken{UserID: userID, Name: name, TokenHash: HashToken(token), CreatedAt: now}
 	if err := db.Create(&t).Error; err != nil {
 		return "", err
 	}

@@ -369,9 +369,11 @@ func setCapacityLocked(tx *gorm.DB, ev *Event, mode string, capacity *int, userI
 		return nil
 	}
 	col := capacityColumn(mode)
-	if err := tx.Exec("UPDATE events SET "+col+" = ?, updated_at = ? WHERE id = ?", capacity, now, ev.ID).Error; err != nil {
+	if err := tx.Exec("UPDATE events SET "+col+" = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", capacity, now, ev.ID).Error; err != nil {
 		return err
 	}
+	ev.UpdatedAt = now
+	ev.Revision++
 	if mode == Online {
 		ev.OnlineCapacity = capacity
 	} else {

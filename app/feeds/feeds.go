@@ -31,7 +31,7 @@ const RefreshInterval = "PT1H"
 // ReminderTrigger is when the private feed's alarm goes off: an hour before.
 const ReminderTrigger = "-PT1H"
 
-// Meta names a feed.
+// Meta names a feed to subscribe to; a Single file of one event has no name.
 type Meta struct {
 	Name        string // NAME and X-WR-CALNAME
 	Description string // DESCRIPTION and X-WR-CALDESC of the calendar
@@ -47,9 +47,13 @@ type Options struct {
 	// and stream link once confirmed, a reminder. Without it no stream link,
 	// private address or registration detail is ever written.
 	Private bool
-	// Single is one event to import ("Add to calendar"): METHOD:PUBLISH and
-	// busy time. Public feeds of many events are otherwise marked free time
-	// (TRANSP:TRANSPARENT): subscribing to them does not make anyone busy.
+	// Single is a file of one event to import ("Add to calendar", a mail's
+	// attachment), not a calendar to subscribe to: no calendar name or
+	// refresh hint (Outlook opens a file with X-WR-CALNAME as a new
+	// calendar), no METHOD (an iTIP PUBLISH needs an ORGANIZER, which public
+	// files must not have), and busy time. Public feeds of many events are
+	// otherwise marked free time (TRANSP:TRANSPARENT): subscribing to them
+	// does not make anyone busy.
 	Single bool
 	// KindLabel names an event kind for people (a CATEGORIES value); nil
 	// writes the kind itself.
@@ -72,19 +76,18 @@ func Build(meta Meta, items []Item, opts Options) []byte {
 	cal := ics.NewCalendarFor("Convene")
 	cal.SetProductId(ProductID)
 	cal.SetCalscale("GREGORIAN")
-	if opts.Single {
-		cal.SetMethod(ics.MethodPublish)
+	if !opts.Single {
+		cal.SetName(line(meta.Name))
+		if meta.Description != "" {
+			cal.SetDescription(text(meta.Description))
+			cal.SetXWRCalDesc(text(meta.Description))
+		}
+		if meta.URL != "" {
+			cal.SetUrl(meta.URL)
+		}
+		cal.SetRefreshInterval(RefreshInterval)
+		cal.SetXPublishedTTL(RefreshInterval)
 	}
-	cal.SetName(line(meta.Name))
-	if meta.Description != "" {
-		cal.SetDescription(text(meta.Description))
-		cal.SetXWRCalDesc(text(meta.Description))
-	}
-	if meta.URL != "" {
-		cal.SetUrl(meta.URL)
-	}
-	cal.SetRefreshInterval(RefreshInterval)
-	cal.SetXPublishedTTL(RefreshInterval)
 
 	for _, tz := range timezones(items) {
 		cal.AddVTimezone(tz)
@@ -206,7 +209,8 @@ func detailsOf(ev *models.Event, reg *models.Registration) details {
 	} else {
 		d.address = true
 	}
-	d.alarm = ev.Status != models.StatusCancelled
+	// No reminder for an event that will not happen on this date.
+	d.alarm = ev.Status != models.StatusCancelled && ev.Status != models.StatusPostponed
 	return d
 }
 
@@ -252,11 +256,7 @@ func vevent(it Item, host string, opts Options) *ics.VEvent {
 		class = ics.ClassificationPrivate
 	}
 	add(ics.ComponentPropertyClass, string(class), nil)
-	transp := ics.TransparencyTransparent
-	if opts.Private || opts.Single {
-		transp = ics.TransparencyOpaque
-	}
-	add(ics.ComponentPropertyTransp, string(transp), nil)
+	add(ics.ComponentPropertyTransp, string(Transparency(ev, opts)), nil)
 	if d.stream {
 		// RFC 7986; the link is in DESCRIPTION and LOCATION too, as client
 		// support for CONFERENCE varies.
@@ -271,11 +271,21 @@ func vevent(it Item, host string, opts Options) *ics.VEvent {
 	return e
 }
 
+// Transparency is the TRANSP of an event: busy time (OPAQUE) in a private
+// feed and a file of one event, free time (TRANSPARENT) in public feeds of
+// many events, and always free time once the event is cancelled.
+func Transparency(ev *models.Event, opts Options) ics.TimeTransparency {
+	if (opts.Private || opts.Single) && ev.Status != models.StatusCancelled {
+		return ics.TransparencyOpaque
+	}
+	return ics.TransparencyTransparent
+}
+
 // timeProp is a DTSTART or DTEND in local time with the event's TZID, or in
 // UTC for a UTC event and for a local time that happens twice when clocks go
-// back (the second of the two cannot be written as local time).
+// back (parsers read it as the wrong one of the two).
 func timeProp(name ics.ComponentProperty, t time.Time, loc *time.Location) (ics.ComponentProperty, string, map[string][]string) {
-	if isUTC(loc) || secondOccurrence(t, loc) {
+	if isUTC(loc) || ambiguousLocal(t, loc) {
 		return name, t.UTC().Format(utcFormat), nil
 	}
 	return name, t.In(loc).Format(localFormat), map[string][]string{"TZID": {loc.String()}}

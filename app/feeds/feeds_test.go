@@ -114,16 +114,24 @@ func TestDaylightSavingLondon(t *testing.T) {
 			"DTSTART;TZID=Europe/London:20260328T230000", "DTEND;TZID=Europe/London:20260329T030000"},
 		{"across the autumn change", utc("2026-10-24 21:00"), utc("2026-10-25 08:00"),
 			"DTSTART;TZID=Europe/London:20261024T220000", "DTEND;TZID=Europe/London:20261025T080000"},
-		{"the first 01:30 of the repeated hour is local", utc("2026-10-25 00:30"), utc("2026-10-25 03:00"),
-			"DTSTART;TZID=Europe/London:20261025T013000", "DTEND;TZID=Europe/London:20261025T030000"},
+		// Parsers read a local time of the repeated hour as its second
+		// occurrence, whatever RFC 5545 says: both are written in UTC.
+		{"the first 01:30 of the repeated hour is UTC", utc("2026-10-25 00:30"), utc("2026-10-25 03:00"),
+			"DTSTART:20261025T003000Z", "DTEND;TZID=Europe/London:20261025T030000"},
 		{"the second 01:30 of the repeated hour is UTC", utc("2026-10-25 01:30"), utc("2026-10-25 03:00"),
 			"DTSTART:20261025T013000Z", "DTEND;TZID=Europe/London:20261025T030000"},
+		{"01:30 on 31 October 2027, first occurrence", utc("2027-10-31 00:30"), utc("2027-10-31 01:15"),
+			"DTSTART:20271031T003000Z", "DTEND:20271031T011500Z"},
+		{"just before and after the repeated hour are local", utc("2027-10-30 23:59"), utc("2027-10-31 02:00"),
+			"DTSTART;TZID=Europe/London:20271031T005900", "DTEND;TZID=Europe/London:20271031T020000"},
 	}
+	var bodies [][]byte
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := fixture()[0]
 			ev.StartsAt, ev.EndsAt = tt.start, tt.end
 			body := feeds.Build(feeds.Meta{Name: "DST"}, items([]models.Event{ev}), public())
+			bodies = append(bodies, body)
 			cal := lint(t, body)
 			for _, want := range []string{tt.wantStart, tt.wantEnd} {
 				if !bytes.Contains(body, []byte("\r\n"+want+"\r\n")) {
@@ -150,10 +158,17 @@ func TestDaylightSavingLondon(t *testing.T) {
 			}
 		})
 	}
+	for i, p := range feedstest.ICALJS(t, bodies...) {
+		tt := tests[i]
+		if len(p.Events) != 1 || p.Events[0].Start != tt.start.Unix() || p.Events[0].End != tt.end.Unix() {
+			t.Errorf("%s: ical.js reads %+v, want %d–%d", tt.name, p.Events, tt.start.Unix(), tt.end.Unix())
+		}
+	}
 }
 
 // zoneEvents is an event at 19:00 local on the 1st and 15th of every month
-// of 2026 to 2028, and one at 01:30 local every day around the changes.
+// of 2026 to 2028, one every two hours for a day either side of each change
+// and one every quarter of an hour for three hours either side.
 func zoneEvents(tz string) []models.Event {
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -176,6 +191,11 @@ func zoneEvents(tz string) []models.Event {
 	for _, tr := range feeds.Transitions(loc, time.Date(2026, 1, 1, 0, 0, 0, 0, loc), time.Date(2029, 1, 1, 0, 0, 0, 0, loc)) {
 		for h := -26; h <= 26; h += 2 {
 			add(tr.At.Add(time.Duration(h)*time.Hour + 30*time.Minute))
+		}
+		// Every quarter of an hour from three hours before to three after,
+		// so both occurrences of a repeated local time are there.
+		for m := -180; m <= 180; m += 15 {
+			add(tr.At.Add(time.Duration(m) * time.Minute))
 		}
 	}
 	return evs
@@ -267,7 +287,7 @@ func TestStatuses(t *testing.T) {
 		{"private, confirmed", ev(models.StatusPublished, false), reg(models.RegConfirmed), "CONFIRMED", `Public Meeting: Standing Together\, Against Hate\; Always`, true},
 		{"private, waitlisted", ev(models.StatusPublished, false), reg(models.RegWaitlisted), "TENTATIVE", `Waitlist: Public Meeting: Standing Together\, Against Hate\; Always`, false},
 		{"private, confirmed, event cancelled", ev(models.StatusCancelled, false), reg(models.RegConfirmed), "CANCELLED", `Cancelled: Public Meeting: Standing Together\, Against Hate\; Always`, false},
-		{"private, confirmed, postponed", ev(models.StatusPostponed, true), reg(models.RegConfirmed), "TENTATIVE", `Postponed: Public Meeting: Standing Together\, Against Hate\; Always`, true},
+		{"private, confirmed, postponed: no reminder", ev(models.StatusPostponed, true), reg(models.RegConfirmed), "TENTATIVE", `Postponed: Public Meeting: Standing Together\, Against Hate\; Always`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,6 +310,37 @@ func TestStatuses(t *testing.T) {
 				t.Errorf("SEQUENCE:%s, want the event's 2", got)
 			}
 		})
+	}
+}
+
+// TestTransparency: a cancelled event is free time in every kind of file;
+// otherwise a private feed and a file of one event are busy time and a
+// public feed of many events free time.
+func TestTransparency(t *testing.T) {
+	reg := &models.Registration{Status: models.RegConfirmed, Attendance: models.InPerson}
+	single := feeds.Options{BaseURL: baseURL, Single: true}
+	privateSingle := feeds.Options{BaseURL: baseURL, Private: true, Single: true}
+	for _, tt := range []struct {
+		name string
+		opts feeds.Options
+		reg  *models.Registration
+		want map[string]string // event status → TRANSP
+	}{
+		{"public feed", public(), nil, map[string]string{models.StatusPublished: "TRANSPARENT", models.StatusPostponed: "TRANSPARENT", models.StatusCancelled: "TRANSPARENT"}},
+		{"one event", single, nil, map[string]string{models.StatusPublished: "OPAQUE", models.StatusPostponed: "OPAQUE", models.StatusCancelled: "TRANSPARENT"}},
+		{"private feed", private(), reg, map[string]string{models.StatusPublished: "OPAQUE", models.StatusPostponed: "OPAQUE", models.StatusCancelled: "TRANSPARENT"}},
+		{"private file of one event", privateSingle, reg, map[string]string{models.StatusPublished: "OPAQUE", models.StatusPostponed: "OPAQUE", models.StatusCancelled: "TRANSPARENT"}},
+	} {
+		for status, want := range tt.want {
+			t.Run(tt.name+"/"+status, func(t *testing.T) {
+				ev := fixture()[0]
+				ev.Status = status
+				vev := only(t, lint(t, feeds.Build(feeds.Meta{Name: "x"}, []feeds.Item{{Event: &ev, Registration: tt.reg}}, tt.opts)))
+				if got := vev.Get("TRANSP"); got != want {
+					t.Errorf("TRANSP:%s, want %s", got, want)
+				}
+			})
+		}
 	}
 }
 
@@ -387,14 +438,18 @@ func TestByteStableAndDated(t *testing.T) {
 	}
 }
 
+// TestCalendarProperties: a feed to subscribe to is named and says how often
+// to refresh, with no METHOD; a file of one event to import says none of
+// that (Outlook opens a file with X-WR-CALNAME as a new calendar, and an
+// iTIP METHOD:PUBLISH needs an ORGANIZER).
 func TestCalendarProperties(t *testing.T) {
-	body := feeds.Build(feeds.Meta{Name: "Week of Action", Description: "Talks, workshops and vigils.", URL: baseURL + "/series/week"},
-		items(fixture()[4:6]), feeds.Options{BaseURL: baseURL, Single: true})
+	meta := feeds.Meta{Name: "Week of Action", Description: "Talks, workshops and vigils.", URL: baseURL + "/series/week"}
+	body := feeds.Build(meta, items(fixture()[4:6]), public())
 	cal := lint(t, body)
 	for prop, want := range map[string]string{
-		"PRODID": feeds.ProductID, "VERSION": "2.0", "CALSCALE": "GREGORIAN", "METHOD": "PUBLISH",
+		"PRODID": feeds.ProductID, "VERSION": "2.0", "CALSCALE": "GREGORIAN", "METHOD": "",
 		"NAME": "Week of Action", "X-WR-CALNAME": "Week of Action", "X-PUBLISHED-TTL": "PT1H",
-		"DESCRIPTION": `Talks\, workshops and vigils.`, "URL": baseURL + "/series/week",
+		"DESCRIPTION": `Talks\, workshops and vigils.`, "X-WR-CALDESC": `Talks\, workshops and vigils.`, "URL": baseURL + "/series/week",
 	} {
 		if got := cal.Get(prop); got != want {
 			t.Errorf("%s:%s, want %s", prop, got, want)
@@ -406,5 +461,18 @@ func TestCalendarProperties(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(body), "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") {
 		t.Errorf("feed starts %q", string(body)[:40])
+	}
+
+	for _, opts := range []feeds.Options{{BaseURL: baseURL, Single: true}, {BaseURL: baseURL, Single: true, Private: true}} {
+		ev := fixture()[4]
+		reg := &models.Registration{Status: models.RegConfirmed, Attendance: models.InPerson}
+		file := lint(t, feeds.Build(meta, []feeds.Item{{Event: &ev, Registration: reg}}, opts))
+		var props []string
+		for _, p := range file.Props {
+			props = append(props, p.Name)
+		}
+		if got := strings.Join(props, " "); got != "VERSION PRODID CALSCALE" {
+			t.Errorf("file of one event (private %v): calendar properties %s, want VERSION PRODID CALSCALE only", opts.Private, got)
+		}
 	}
 }

@@ -167,17 +167,35 @@ func isUTC(loc *time.Location) bool {
 	return start.IsZero() && end.IsZero()
 }
 
-// secondOccurrence reports whether the local time of t happens twice (the
-// hour repeated when clocks go back) and t is the second time. RFC 5545 reads
-// such a local time as the first, so t must then be written in UTC.
-func secondOccurrence(t time.Time, loc *time.Location) bool {
+// ambiguousLocal reports whether the local time of t in loc names two
+// instants (the hour repeated when clocks go back). RFC 5545 reads such a
+// local time as the first of the two, but libical, ical.js, node-ical,
+// python-icalendar and others read it as the second, an hour late, so
+// either instant is written in UTC. (An instant never has a local time that
+// does not exist, so the hour skipped in spring needs nothing.)
+func ambiguousLocal(t time.Time, loc *time.Location) bool {
 	lt := t.In(loc)
-	start, _ := lt.ZoneBounds()
-	if start.IsZero() {
-		return false
+	_, off := lt.Zone()
+	wall := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), lt.Second(), lt.Nanosecond(), time.UTC)
+	var neighbours []time.Time // an instant in the zone before and after
+	start, end := lt.ZoneBounds()
+	if !start.IsZero() {
+		neighbours = append(neighbours, start.Add(-time.Second))
 	}
-	_, before := start.Add(-time.Second).In(loc).Zone()
-	_, now := lt.Zone()
-	back := time.Duration(before-now) * time.Second
-	return back > 0 && t.Sub(start) < back
+	if !end.IsZero() {
+		neighbours = append(neighbours, end)
+	}
+	for _, n := range neighbours {
+		_, o := n.In(loc).Zone()
+		if o == off {
+			continue
+		}
+		// The same wall clock in the neighbouring offset: ambiguous if it
+		// is an instant that really has that offset.
+		other := wall.Add(-time.Duration(o) * time.Second)
+		if _, got := other.In(loc).Zone(); got == o {
+			return true
+		}
+	}
+	return false
 }

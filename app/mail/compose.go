@@ -18,6 +18,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
+	"convene/app/feeds"
 	"convene/models"
 	"convene/views"
 )
@@ -213,7 +214,7 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 	v := c.view(m.Kind, &ev, &reg, data)
 	// The mail reaches the address's owner, so it may carry the feed of all
 	// their registrations (an HTTP answer only ever gets this one's).
-	if token, err := models.AttendeeFeedToken(db, c.Tokens, reg.Email); err == nil {
+	if token, err := models.AttendeeFeedToken(db, c.Tokens, reg.Email, now); err == nil {
 		v.FeedURL = c.BaseURL + "/me/" + token + ".ics"
 	}
 	if v.Position, err = models.WaitlistPosition(db, &reg); err != nil {
@@ -251,20 +252,10 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 		msg.ReplyTo = ev.Hosts[0].Organisation.Email
 	}
 	if withCalendar[m.Kind] && reg.Status == models.RegConfirmed {
-		e := icsEvent{UID: fmt.Sprintf("event-%d@%s", ev.ID, c.host()), URL: v.EventURL}
-		switch {
-		case v.Online:
-			e.Location = "Online"
-			if v.StreamURL != "" {
-				e.Description = "Join online: " + v.StreamURL
-			}
-		case v.Address != "":
-			e.Location = v.Venue + ", " + v.Address
-		default:
-			e.Location = v.Venue
-		}
-		e.Location = strings.Trim(e.Location, ", ")
-		msg.ICS = eventICS(&ev, e)
+		// The event as the holder's private feed shows it (address or
+		// stream link, reminder), as a file of one event to import.
+		msg.ICS = feeds.Build(feeds.Meta{}, []feeds.Item{{Event: &ev, Registration: &reg}},
+			feeds.Options{BaseURL: c.BaseURL, Private: true, Single: true})
 	}
 	return msg, nil
 }
@@ -358,7 +349,7 @@ func (msg *Message) MIME() (*gomail.Msg, error) {
 	}
 	if msg.ICS != nil {
 		m.AttachReadSeeker("event.ics", bytes.NewReader(msg.ICS),
-			gomail.WithFileContentType(gomail.ContentType("text/calendar; charset=utf-8; method=PUBLISH")))
+			gomail.WithFileContentType(gomail.ContentType("text/calendar; charset=utf-8")))
 	}
 	return m, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"convene/app/feeds/feedstest"
 	"convene/models"
 	"convene/models/modelstest"
 )
@@ -151,46 +152,6 @@ func TestComposeUnsendable(t *testing.T) {
 	}
 	if _, err := (&Message{From: "nobody", To: "a@example.org"}).MIME(); !errors.Is(err, ErrUnsendable) {
 		t.Errorf("MIME from a bad MAIL_FROM: %v", err)
-	}
-}
-
-func TestICSEscapingAndFolding(t *testing.T) {
-	tests := []struct {
-		name  string
-		title string
-		want  string // the unfolded SUMMARY value
-	}{
-		{"plain", "Public meeting", "Public meeting"},
-		{"special characters", `Rights; dignity, "hope" \ more`, `Rights\; dignity\, "hope" \\ more`},
-		{"newline", "Line one\nLine two", `Line one\nLine two`},
-		{"long multibyte", strings.Repeat("Iftar à la mosquée — ", 8), strings.Repeat("Iftar à la mosquée — ", 8)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev := &models.Event{ID: 7, Title: tt.title, Status: models.StatusPublished,
-				StartsAt: time.Date(2026, 12, 10, 19, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 12, 10, 21, 0, 0, 0, time.UTC)}
-			b := eventICS(ev, icsEvent{UID: "event-7@events.example.org"})
-			s := string(b)
-			for _, l := range strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n") {
-				if len(l) > 75 {
-					t.Errorf("line of %d octets: %q", len(l), l)
-				}
-				if !strings.HasPrefix(l, " ") && strings.ContainsRune(l, '\n') {
-					t.Errorf("bare newline in %q", l)
-				}
-			}
-			unfolded := strings.ReplaceAll(s, "\r\n ", "")
-			if !strings.Contains(unfolded, "\r\nSUMMARY:"+tt.want+"\r\n") {
-				t.Errorf("SUMMARY not %q in\n%s", tt.want, unfolded)
-			}
-			if !strings.Contains(unfolded, "DTSTART:20261210T190000Z\r\n") || !strings.Contains(unfolded, "STATUS:CONFIRMED\r\n") {
-				t.Errorf("times or status wrong:\n%s", unfolded)
-			}
-		})
-	}
-	cancelled := &models.Event{ID: 7, Title: "Vigil", Status: models.StatusCancelled}
-	if s := string(eventICS(cancelled, icsEvent{})); !strings.Contains(s, "SUMMARY:Cancelled: Vigil\r\n") || !strings.Contains(s, "STATUS:CANCELLED\r\n") {
-		t.Errorf("cancelled event:\n%s", s)
 	}
 }
 
@@ -376,5 +337,64 @@ func TestComposeRequestMails(t *testing.T) {
 	msg, err = compose(models.MailDeclined, c)
 	if err != nil || !strings.Contains(msg.Text, "not able to offer you a place") || strings.Contains(msg.Text, "/r/") || strings.Contains(msg.Text, "High Street") {
 		t.Fatalf("declined: %v\n%s", err, msg.Text)
+	}
+}
+
+// TestCalendarAttachment: the .ics of a mail is a file of one event to
+// import (no calendar name, refresh hint or METHOD), at the right instant
+// even in the hour repeated when clocks go back (read by ical.js too), free
+// time once cancelled, and without a reminder unless the event goes ahead.
+func TestCalendarAttachment(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := testEvent(t, db.DB, 3)
+	reg := registerAs(t, db.DB, ev, "in@example.org", models.InPerson, 0)
+	// 01:30 on 31 October 2027 in London, the first of the two (BST).
+	firstOneThirty := time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)
+	tests := []struct {
+		status, transp string
+		alarm          bool
+	}{
+		{models.StatusPublished, "OPAQUE", true},
+		{models.StatusPostponed, "OPAQUE", false},
+		{models.StatusCancelled, "TRANSPARENT", false},
+	}
+	var files [][]byte
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			in := models.EventInput{Status: ptr(tt.status), StartsAt: &firstOneThirty, EndsAt: ptr(firstOneThirty.Add(3 * time.Hour))}
+			updated, err := models.UpdateEvent(db.DB, ev.Slug, in, nil, time.Now().UTC())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Transaction(func(tx *gorm.DB) error {
+				return models.EnqueueMail(tx, models.MailEventChanged, updated, reg, nil, time.Now().UTC())
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var row models.OutboxMail
+			db.Order("id DESC").Take(&row)
+			msg, err := testComposer().Compose(db.Read, &row, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal := checkICS(t, msg.ICS, updated)
+			vev := cal.Sub("VEVENT")[0]
+			if got := vev.Get("DTSTART"); got != "20271031T003000Z" {
+				t.Errorf("DTSTART %q, want the ambiguous local time in UTC", got)
+			}
+			if got := vev.Get("TRANSP"); got != tt.transp {
+				t.Errorf("TRANSP %q, want %q", got, tt.transp)
+			}
+			if got := len(vev.Sub("VALARM")) > 0; got != tt.alarm {
+				t.Errorf("VALARM %v, want %v", got, tt.alarm)
+			}
+			files = append(files, msg.ICS)
+		})
+	}
+	for i, p := range feedstest.ICALJS(t, files...) {
+		if len(p.Events) != 1 || p.Events[0].Start != firstOneThirty.Unix() {
+			t.Errorf("file %d: ical.js reads %+v, want a start at %v", i, p.Events, firstOneThirty)
+		}
 	}
 }

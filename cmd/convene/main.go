@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -183,7 +184,23 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("unable to listen on CONVENE_ADDR %s: %w", cfg.Addr, err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("unable to listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		ms := &http.Server{Handler: a.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := ms.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		defer ms.Close()
+	} else if cfg.Production() && cfg.MetricsToken == "" {
+		log.Info("/metrics is not served: set METRICS_TOKEN or METRICS_ADDR to serve it")
+	}
 	go func() { errc <- a.Fiber.Listener(ln) }()
 	log.Info("Convene is serving", "url", cfg.BaseURL, "addr", cfg.Addr, "env", cfg.Env, "database", dbKind(cfg.DatabaseURL), "ready_ms", time.Since(start).Milliseconds())
 	fmt.Fprintf(stdout, "Convene is running at %s\n", cfg.BaseURL)
@@ -291,11 +308,11 @@ func tokenCmd(cfg app.Config, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "")
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "", time.Now().UTC())
 	if err != nil {
 		return describe(err)
 	}
-	token, err := models.CreateAPIToken(db.DB, u.ID, "command line")
+	token, err := models.CreateAPIToken(db.DB, u.ID, "command line", time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -325,7 +342,7 @@ func userCmd(cfg app.Config, args []string, stdin io.Reader, stdout io.Writer) e
 		return err
 	}
 	defer db.Close()
-	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, password)
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, password, time.Now().UTC())
 	if err != nil {
 		return describe(err)
 	}
