@@ -52,7 +52,13 @@ func activeRegistration(tx *gorm.DB, eventID uint, email string) (*Registration,
 // requestLocked stores a request in an event that tx has locked and mails
 // the link that confirms it, or, when the address already holds a
 // registration, mails that one's link instead. Both answers are CheckEmail.
+// A party that does not fit the free places now is refused as at once
+// (a *PlacesError) when the waitlist is off or not wanted: that answer
+// depends on the event only, never on the address.
 func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now time.Time) (*RegisterResult, error) {
+	if left := ev.PlacesLeft(in.Attendance); left != nil && *left < 1+in.Guests && (!ev.Waitlist || in.IfFull == IfFullReject) {
+		return nil, &PlacesError{Attendance: in.Attendance, PlacesLeft: *left, Party: 1 + in.Guests, Waitlist: ev.Waitlist}
+	}
 	existing, err := activeRegistration(tx, ev.ID, in.Email)
 	if err != nil {
 		return nil, err

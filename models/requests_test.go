@@ -374,3 +374,24 @@ func TestRegistrarRequests(t *testing.T) {
 		})
 	}
 }
+
+// A party that cannot fit is answered as in the instant mode when the
+// person would rather not wait (or there is no waitlist): nothing stored.
+func TestRequestThatCannotFit(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := modeEventWith(t, db, models.ModeConfirmEmail, 1, true)
+	in := input("big@example.org", 2, models.InPerson)
+	in.IfFull = models.IfFullReject
+	_, err := models.Register(db.DB, tok, ev.ID, in, now)
+	var pe *models.PlacesError
+	if !errors.As(err, &pe) || pe.PlacesLeft != 1 || pe.Party != 3 {
+		t.Fatalf("a party of 3 for 1 place, rejecting: %v", err)
+	}
+	if n := count(t, db, &models.Registration{}, "event_id = ?", ev.ID); n != 0 {
+		t.Fatalf("%d rows stored", n)
+	}
+	in.IfFull = models.IfFullWaitlist
+	if res, err := models.Register(db.DB, tok, ev.ID, in, now); err != nil || !res.CheckEmail {
+		t.Fatalf("a party of 3 for 1 place, waiting: %+v %v", res, err)
+	}
+}
