@@ -29,10 +29,14 @@ func problemOf(err error) (Problem, bool) {
 	var ce *models.CapacityError
 	var fe *fiber.Error
 	var se *models.StateError
+	var he *models.HostsError
 	var pe *models.PlacesError
 	switch {
 	case errors.As(err, &pe):
 		return placesProblem(pe), true
+	case errors.As(err, &he):
+		return Problem{Type: "validation-error", Status: 422, Title: "Some details need correcting",
+			Detail: "Check the fields named in errors.", Errors: map[string]string{"hosts": he.Error()}}, true
 	case errors.As(err, &ve):
 		return Problem{Type: "validation-error", Status: 422, Title: "Some details need correcting",
 			Detail: "Check the fields named in errors.", Errors: ve.Fields}, true
