@@ -29,6 +29,7 @@ type EventJSON struct {
 	StartRule            string         `json:"start_rule"`
 	Date                 string         `json:"date,omitempty"`
 	SunsetOffsetMinutes  int            `json:"sunset_offset_minutes"`
+	IftarAt              *string        `json:"iftar_at"`
 	Venue                *VenueJSON     `json:"venue"`
 	InPerson             bool           `json:"in_person"`
 	Online               bool           `json:"online"`
@@ -113,6 +114,10 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 		UpdatedAt: ev.UpdatedAt.UTC().Format(time.RFC3339)}
 	if ev.StartRule == "sunset" {
 		j.Date = ev.LocalDate
+	}
+	if ev.IftarAt != nil {
+		s := rfc3339(*ev.IftarAt, ev.Timezone)
+		j.IftarAt = &s
 	}
 	switch {
 	case ev.Hybrid():
@@ -434,10 +439,14 @@ func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
 	return c.Status(status).JSON(j)
 }
 
-// eventWarnings gives advice on an event; the calendar-awareness issue adds
-// religious-date clashes here.
+// eventWarnings gives advice on an event: the religious and memorial days
+// it clashes with at its place (see the calendar package), then practical
+// matters. Warnings never stop a save.
 func (a *App) eventWarnings(ev *models.Event) []Warning {
 	w := []Warning{}
+	for _, c := range models.EventClashes(ev) {
+		w = append(w, Warning{Code: c.Code, Message: c.Message})
+	}
 	if ev.Status == models.StatusPublished && ev.StartsAt.Before(a.now()) {
 		w = append(w, Warning{Code: "in_the_past", Message: "This event starts in the past."})
 	}

@@ -83,6 +83,9 @@ var migrations = []migration{
 		[]string{`CREATE TABLE heartbeats (id integer PRIMARY KEY, beat_at datetime NOT NULL)`},
 		[]string{`CREATE TABLE heartbeats (id bigint PRIMARY KEY, beat_at timestamptz NOT NULL)`},
 	)},
+	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Organisation{}, &Event{}, &Anniversary{}, &CalendarFeed{})
+	}},
 	{50, "registration modes: email-confirmed and approved registration", func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&Event{}); err != nil {
 			return err

@@ -97,6 +97,16 @@ type Organisation struct {
 	Website     string `gorm:"size:300"`
 	Email       string `gorm:"size:254"`
 	Timezone    string `gorm:"size:64;not null;default:Europe/London"`
+	// The home place times the organisation's calendar and its online
+	// events (in Timezone); without coordinates it is London.
+	HomePlace     string `gorm:"size:100"`
+	HomeLatitude  *float64
+	HomeLongitude *float64
+	// IftarMethod is the calendar.Method code that times its iftars;
+	// empty is the default.
+	IftarMethod string `gorm:"size:30"`
+	// HijriOffset shifts its Ramadan and Eid estimates by a day (-1, 0, 1).
+	HijriOffset int `gorm:"not null;default:0"`
 	// Revision goes up by one on every change (see Event.Revision).
 	Revision  int64     `gorm:"not null;default:0"`
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
@@ -136,6 +146,9 @@ type Event struct {
 	LocalDate           string `gorm:"size:10"`
 	SunsetOffsetMinutes int
 	DurationMinutes     int
+	// IftarAt is Maghrib at the event's place on its date, by the main
+	// host's method: set for iftars, whatever their start rule.
+	IftarAt *time.Time
 
 	InPerson          bool   `gorm:"not null"`
 	Online            bool   `gorm:"not null;default:false"`
