@@ -125,7 +125,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return out
 	},
-	"dietLabel": dietLabel,
+	"dietLabel":   dietLabel,
+	"statusLabel": statusLabel,
 	"scopeLabel": func(scope string) string {
 		switch scope {
 		case models.ScopeRead:
@@ -222,6 +223,25 @@ func kindLabel(k string) string {
 		return "Memorial"
 	}
 	return k
+}
+
+// statusLabel names a registration status for organisers' lists.
+func statusLabel(s string) string {
+	switch s {
+	case models.RegUnconfirmed:
+		return "Email not confirmed"
+	case models.RegPending:
+		return "Awaiting approval"
+	case models.RegConfirmed:
+		return "Confirmed"
+	case models.RegWaitlisted:
+		return "Waitlisted"
+	case models.RegDeclined:
+		return "Declined"
+	case models.RegCancelled:
+		return "Cancelled"
+	}
+	return s
 }
 
 func dietLabel(d string) string {
