@@ -29,6 +29,7 @@ func problemOf(err error) (Problem, bool) {
 	var ve *models.ValidationError
 	var ce *models.CapacityError
 	var fe *fiber.Error
+	var se *models.StateError
 	var he *models.HostsError
 	var pe *models.PlacesError
 	switch {
@@ -57,6 +58,12 @@ func problemOf(err error) (Problem, bool) {
 	case errors.Is(err, models.ErrEventCancelled), errors.Is(err, models.ErrRegistrationClosed),
 		errors.Is(err, models.ErrNotYetOpen), errors.Is(err, models.ErrEventNotOpen):
 		return newProblem("registration-closed", 409, err.Error()+"."), true
+	case errors.As(err, &se):
+		p := newProblem("wrong-status", 409, se.Msg+".")
+		p.Errors = map[string]string{"status": se.Msg}
+		return p, true
+	case errors.Is(err, models.ErrLinkExpired):
+		return newProblem("link-expired", 410, "This confirmation link has expired: links work for 24 hours. Nothing has changed. Register again to get a new one."), true
 	case errors.Is(err, models.ErrDuplicate):
 		return newProblem("duplicate", 409, "Check your email for your link."), true
 	case errors.As(err, &fe):

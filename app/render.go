@@ -107,6 +107,9 @@ var templateFuncs = template.FuncMap{
 	"shortdate": func(t time.Time, tz string) string {
 		return inZone(t, tz).Format("Mon 2 Jan")
 	},
+	"datey": func(t time.Time, tz string) string {
+		return inZone(t, tz).Format("2 Jan 2006")
+	},
 	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"kindLabel": kindLabel,
 	"deref": func(p *int) int {
@@ -122,9 +125,21 @@ var templateFuncs = template.FuncMap{
 		}
 		return out
 	},
-	"dietLabel": dietLabel,
-	"join":      strings.Join,
-	"eq2":       func(a, b string) bool { return a == b },
+	"dietLabel":   dietLabel,
+	"statusLabel": statusLabel,
+	"scopeLabel": func(scope string) string {
+		switch scope {
+		case models.ScopeRead:
+			return "Read: see events and registrations"
+		case models.ScopeWrite:
+			return "Write: everything your account can do"
+		case models.ScopeDoor:
+			return "Door: check people in, nothing else"
+		}
+		return scope
+	},
+	"join": strings.Join,
+	"eq2":  func(a, b string) bool { return a == b },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -208,6 +223,25 @@ func kindLabel(k string) string {
 		return "Memorial"
 	}
 	return k
+}
+
+// statusLabel names a registration status for organisers' lists.
+func statusLabel(s string) string {
+	switch s {
+	case models.RegUnconfirmed:
+		return "Email not confirmed"
+	case models.RegPending:
+		return "Awaiting approval"
+	case models.RegConfirmed:
+		return "Confirmed"
+	case models.RegWaitlisted:
+		return "Waitlisted"
+	case models.RegDeclined:
+		return "Declined"
+	case models.RegCancelled:
+		return "Cancelled"
+	}
+	return s
 }
 
 func dietLabel(d string) string {

@@ -1,9 +1,11 @@
 package models_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"convene/models"
 	"convene/models/modelstest"
@@ -46,6 +48,16 @@ func migrateTwice(t *testing.T, url string) {
 	dup.Status = models.RegCancelled
 	if err := db.DB.Create(&dup).Error; err != nil {
 		t.Fatalf("a cancelled registration beside an active one: %v", err)
+	}
+	for _, s := range []string{models.RegUnconfirmed, models.RegUnconfirmed} {
+		dup.ID, dup.Status = 0, s
+		if err := db.DB.Create(&dup).Error; err != nil {
+			t.Fatalf("an unconfirmed request beside an active registration: %v", err)
+		}
+	}
+	dup.ID, dup.Status = 0, models.RegDeclined
+	if err := db.DB.Create(&dup).Error; err == nil {
+		t.Fatal("a declined registration beside an active one was stored: declined holds the address")
 	}
 	checkEvent(t, db, ev.ID)
 }
@@ -117,4 +129,52 @@ func TestAnswersNeverNull(t *testing.T) {
 			t.Fatalf("after migration 20, answers %q, want {}", answers)
 		}
 	})
+}
+
+// TestMigrateTokensScopesAndExpiry upgrades api_tokens as they were before
+// migration 10 (no scope, no expiry): organisers' tokens keep writing, door
+// volunteers' become door tokens, and all expire a year after they were
+// made.
+func TestMigrateTokensScopesAndExpiry(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *models.DB{"sqlite": modelstest.Open, "postgres": modelstest.OpenPostgres} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			org := models.Organisation{Slug: "o", Name: "O"}
+			db.Create(&org)
+			mk := func(email, role string) uint {
+				u, _, err := models.EnsureUser(db.DB, email, "", false, "", now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if role != "" {
+					db.Create(&models.Membership{UserID: u.ID, OrganisationID: org.ID, Role: role})
+				}
+				return u.ID
+			}
+			admin, organiser, door := mk("admin@x.org", ""), mk("org@x.org", models.MemberOrganiser), mk("door@x.org", models.MemberDoor)
+			for _, stmt := range []string{"ALTER TABLE api_tokens DROP COLUMN scope", "ALTER TABLE api_tokens DROP COLUMN expires_at",
+				"DELETE FROM schema_migrations WHERE version = 10"} {
+				if err := db.Exec(stmt).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			made := now.Add(-30 * 24 * time.Hour)
+			for i, id := range []uint{admin, organiser, door} {
+				if err := db.Exec("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)", id, "old", fmt.Sprintf("hash%d", i), made).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, err := models.Migrate(db); err != nil || n != 1 {
+				t.Fatalf("migrate: %d %v", n, err)
+			}
+			var rows []models.APIToken
+			db.Order("id").Find(&rows)
+			want := []string{models.ScopeWrite, models.ScopeWrite, models.ScopeDoor}
+			for i, r := range rows {
+				if r.Scope != want[i] || r.ExpiresAt == nil || !r.ExpiresAt.Equal(made.Add(models.MaxTokenLifetime)) {
+					t.Errorf("token of user %d: scope %q, expires %v", r.UserID, r.Scope, r.ExpiresAt)
+				}
+			}
+		})
+	}
 }
