@@ -37,6 +37,8 @@ func (a *App) routes(assets fs.FS) {
 	api.Post("/events/:slug/registrations", a.countRefusals, a.rateLimit(), a.apiRegister)
 	api.Get("/events/:slug/registrations", a.requireToken, a.apiListRegistrations)
 	api.Post("/events/:slug/registrations/:id/check-in", a.requireToken, a.apiCheckIn)
+	api.Get("/organisations/:slug/calendar", a.requireToken, a.apiGetCalendarSettings)
+	api.Patch("/organisations/:slug/calendar", a.requireToken, a.apiUpdateCalendarSettings)
 	api.Get("/registrations/:token", a.apiGetRegistration)
 	api.Patch("/registrations/:token", a.apiChangeRegistration)
 	api.Delete("/registrations/:token", a.apiCancelRegistration)
@@ -50,6 +52,7 @@ func (a *App) routes(assets fs.FS) {
 	f.Get("/organisations/:slug.ics", a.organisationFeed)
 	f.Get("/series/:slug.ics", a.seriesFeed)
 	f.Get("/me/:token.ics", a.privateFeed)
+	f.Get("/calendar/observances/:token.ics", a.observanceFeed)
 
 	// Pages for people: every form carries a CSRF token.
 	web := f.Group("", a.csrf, cleanForm)
