@@ -133,6 +133,7 @@ var templateFuncs = template.FuncMap{
 		return many
 	},
 	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
 	// caldate writes a civil date: "Tue 9 March 2027".
 	"caldate":   func(d calendar.Date) string { return d.In(time.UTC).Format("Mon 2 January 2006") },
 	"iftarLine": iftarLine,
