@@ -185,7 +185,11 @@ func TestTentativeEverywhere(t *testing.T) {
 			t.Errorf("%s: no iftar time", name)
 		}
 	}
-	for _, path := range []string{"/admin/events", "/admin", "/admin/events/iftar/edit", "/admin/events/iftar/attendees"} {
+	if res := f.do(request{method: "GET", path: "/r/" + f.app.tok.ManageToken(f.reg) + "/cancel"}); !strings.Contains(readBody(t, res), `class="badge badge-tentative"`) {
+		t.Errorf("cancel page: no tentative badge")
+	}
+	for _, path := range []string{"/admin/events", "/admin", "/admin/events/iftar/edit", "/admin/events/iftar/attendees", "/admin/events/iftar/door",
+		"/admin/check-in/" + f.app.tok.CheckInCode(f.reg), "/admin/calendar?org=open-doors&month=" + f.ev.StartsAt.Format("2006-01")} {
 		res := f.do(request{method: "GET", path: path, role: roleOrganiser})
 		if body := readBody(t, res); !strings.Contains(body, `class="badge badge-tentative"`) {
 			t.Errorf("%s: %d, no tentative badge", path, res.StatusCode)
