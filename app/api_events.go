@@ -42,6 +42,7 @@ type EventJSON struct {
 	WaitlistLength       int            `json:"waitlist_length"`
 	OnlineWaitlistLength int            `json:"online_waitlist_length"`
 	MaxGuests            int            `json:"max_guests"`
+	RegistrationMode     string         `json:"registration_mode"`
 	RegistrationOpen     bool           `json:"registration_open"`
 	RegistrationOpensAt  *string        `json:"registration_opens_at"`
 	RegistrationClosesAt string         `json:"registration_closes_at"`
@@ -108,7 +109,7 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 		InPerson: ev.InPerson, Online: ev.Online,
 		Capacity: ev.Capacity, OnlineCapacity: ev.OnlineCapacity, Waitlist: ev.Waitlist,
 		WaitlistLength: v.Waitlist[models.InPerson], OnlineWaitlistLength: v.Waitlist[models.Online],
-		MaxGuests: ev.MaxGuests, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
+		MaxGuests: ev.MaxGuests, RegistrationMode: ev.RegistrationMode, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
 		Hosts: []HostJSON{}, Questions: []QuestionJSON{}, Sequence: ev.Sequence, URL: v.URL, ICSURL: v.ICSURL,
 		UpdatedAt: ev.UpdatedAt.UTC().Format(time.RFC3339)}
 	if ev.StartRule == "sunset" {
@@ -291,6 +292,7 @@ type eventBody struct {
 	OnlineCapacity       json.RawMessage         `json:"online_capacity"`
 	MaxGuests            *int                    `json:"max_guests"`
 	Waitlist             *bool                   `json:"waitlist"`
+	RegistrationMode     *string                 `json:"registration_mode"`
 	RegistrationOpensAt  json.RawMessage         `json:"registration_opens_at"`
 	RegistrationClosesAt json.RawMessage         `json:"registration_closes_at"`
 	Series               *string                 `json:"series"`
@@ -305,7 +307,7 @@ func (b eventBody) input() (models.EventInput, error) {
 	in := models.EventInput{Slug: b.Slug, Title: b.Title, Summary: b.Summary, Description: b.Description, Kind: b.Kind,
 		Status: b.Status, Tentative: b.Tentative, Timezone: b.Timezone, StartRule: b.StartRule, Date: b.Date,
 		SunsetOffsetMinutes: b.SunsetOffsetMinutes, DurationMinutes: b.DurationMinutes, InPerson: b.InPerson, Online: b.Online,
-		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, Series: b.Series,
+		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, RegistrationMode: b.RegistrationMode, Series: b.Series,
 		Questions: b.Questions, CancelMessage: b.CancelMessage, ReminderHours: b.ReminderHours}
 	parseT := func(field string, s *string) *time.Time {
 		if s == nil {

@@ -147,6 +147,7 @@ type EventInput struct {
 	OnlineCapacity        *int
 	MaxGuests             *int
 	Waitlist              *bool
+	RegistrationMode      *string
 	RegistrationOpensSet  bool
 	RegistrationOpensAt   *time.Time
 	RegistrationClosesSet bool
@@ -217,7 +218,7 @@ func snapshot(e *Event) eventSnapshot {
 // CreateEvent validates in and stores a new event hosted as in.Hosts says
 // (or, when empty, by defaultHost if given).
 func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, now time.Time) (*Event, error) {
-	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic,
+	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, RegistrationMode: ModeInstant,
 		Timezone: "Europe/London", ReminderHours: 24, CreatedByID: userID, CreatedAt: now, UpdatedAt: now, Revision: 1}
 	v := &ValidationError{}
 	if in.Title == nil || strings.TrimSpace(*in.Title) == "" {
@@ -320,7 +321,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 				continue
 			}
 			var active int64
-			if err := tx.Model(&Registration{}).Where("event_id = ? AND attendance = ? AND status <> ?", ev.ID, mode, RegCancelled).Count(&active).Error; err != nil {
+			if err := tx.Model(&Registration{}).Where("event_id = ? AND attendance = ? AND status IN ?", ev.ID, mode, heldStatuses).Count(&active).Error; err != nil {
 				return err
 			}
 			if active > 0 {
@@ -412,7 +413,7 @@ func notifyEventChange(tx *gorm.DB, ev *Event, before eventSnapshot, userID *uin
 		return nil
 	}
 	var regs []Registration
-	if err := tx.Where("event_id = ? AND status <> ?", ev.ID, RegCancelled).Find(&regs).Error; err != nil {
+	if err := tx.Where("event_id = ? AND status IN ?", ev.ID, heldStatuses).Find(&regs).Error; err != nil {
 		return err
 	}
 	extra := map[string]string{"previous_starts_at": before.StartsAt.Format(time.RFC3339),
@@ -481,7 +482,7 @@ func str(p *string) string {
 func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) error {
 	texts := map[string]*string{"slug": in.Slug, "title": in.Title, "summary": in.Summary, "description": in.Description,
 		"kind": in.Kind, "status": in.Status, "timezone": in.Timezone, "stream_url": in.StreamURL, "series": in.Series,
-		"cancel_message": in.CancelMessage, "date": in.Date, "start_rule": in.StartRule}
+		"cancel_message": in.CancelMessage, "date": in.Date, "start_rule": in.StartRule, "registration_mode": in.RegistrationMode}
 	if vin := in.Venue; vin != nil {
 		texts["venue.name"], texts["venue.address"], texts["venue.access_notes"], texts["venue.address_visibility"] =
 			vin.Name, vin.Address, vin.AccessNotes, vin.AddressVisibility
@@ -632,6 +633,13 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	}
 	if in.Waitlist != nil {
 		ev.Waitlist = *in.Waitlist
+	}
+	if in.RegistrationMode != nil {
+		if m := str(in.RegistrationMode); contains(RegistrationModes, m) {
+			ev.RegistrationMode = m
+		} else {
+			v.Add("registration_mode", "Choose how people register: "+strings.Join(RegistrationModes, ", "))
+		}
 	}
 	if in.RegistrationOpensSet {
 		ev.RegistrationOpensAt = utcPtr(in.RegistrationOpensAt)

@@ -86,6 +86,18 @@ var migrations = []migration{
 	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&Organisation{}, &Event{}, &Anniversary{}, &CalendarFeed{})
 	}},
+	{50, "registration modes: email-confirmed and approved registration", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&Event{}); err != nil {
+			return err
+		}
+		// Unconfirmed requests hold no address: the index now leaves them
+		// out as it does cancellations (see activeStatuses).
+		if err := tx.Exec("DROP INDEX IF EXISTS idx_registrations_active_email").Error; err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE UNIQUE INDEX idx_registrations_active_email
+			ON registrations (event_id, email_norm) WHERE status NOT IN ('cancelled', 'unconfirmed')`).Error
+	}},
 }
 
 // frozen is a migration written as the SQL of its day, statement by
