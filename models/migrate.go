@@ -98,6 +98,34 @@ var migrations = []migration{
 		return tx.Exec(`CREATE UNIQUE INDEX idx_registrations_active_email
 			ON registrations (event_id, email_norm) WHERE status NOT IN ('cancelled', 'unconfirmed')`).Error
 	}},
+	{10, "API tokens: scopes and expiry", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&APIToken{}); err != nil {
+			return err
+		}
+		// Tokens made before scopes could do everything their account
+		// could: write, or door for door volunteers' accounts.
+		if err := tx.Exec(`UPDATE api_tokens SET scope = ? WHERE expires_at IS NULL`, ScopeWrite).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE api_tokens SET scope = ? WHERE expires_at IS NULL AND user_id IN (
+			SELECT u.id FROM users u WHERE u.admin = ?
+			AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+			AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.role <> ?))`,
+			ScopeDoor, false, MemberDoor).Error; err != nil {
+			return err
+		}
+		// They never expired: now they do, a year after they were made.
+		var old []APIToken
+		if err := tx.Select("id", "created_at").Where("expires_at IS NULL").Find(&old).Error; err != nil {
+			return err
+		}
+		for _, t := range old {
+			if err := tx.Model(&APIToken{}).Where("id = ?", t.ID).Update("expires_at", t.CreatedAt.Add(MaxTokenLifetime)).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // frozen is a migration written as the SQL of its day, statement by
