@@ -27,10 +27,11 @@ import (
 // added to a struct but not to its schema is refused as unknown, and
 // TestRequestBodiesMatchSchemas keeps struct and schema in step.
 var requestBodies = map[reflect.Type]bodySpec{
-	reflect.TypeFor[eventBody]():         {schema: "EventInput"},
-	reflect.TypeFor[registrationBody]():  {schema: "RegistrationInput"},
-	reflect.TypeFor[registrationPatch](): {schema: "RegistrationPatch"},
-	reflect.TypeFor[noBody]():            {schema: "NoBody", optional: true},
+	reflect.TypeFor[eventBody]():            {schema: "EventInput"},
+	reflect.TypeFor[registrationBody]():     {schema: "RegistrationInput"},
+	reflect.TypeFor[registrationPatch]():    {schema: "RegistrationPatch"},
+	reflect.TypeFor[calendarSettingsBody](): {schema: "OrganisationCalendarPatch"},
+	reflect.TypeFor[noBody]():               {schema: "NoBody", optional: true},
 }
 
 // bodySpec is the schema of a body, and whether it may be left out.

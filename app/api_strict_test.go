@@ -55,6 +55,7 @@ func (s strictEnv) operations() map[string]operation {
 		"changeRegistration": {"PATCH", "/api/v1/registrations/" + s.manage, false},
 		"checkIn":            {"POST", fmt.Sprintf("/api/v1/events/%s/registrations/%d/check-in", s.slug, s.regID), true},
 		"cancelRegistration": {"DELETE", "/api/v1/registrations/" + s.manage, false},
+		"calendarSettings":   {"PATCH", "/api/v1/organisations/charity/calendar", true},
 		"approve":            {"POST", fmt.Sprintf("/api/v1/events/%s/registrations/%d/approve", s.slug, s.regID), true},
 		"decline":            {"POST", fmt.Sprintf("/api/v1/events/%s/registrations/%d/decline", s.slug, s.regID), true},
 	}
@@ -130,6 +131,8 @@ func TestAPIRefusesWrongFields(t *testing.T) {
 		{"change: an answer to no question", "changeRegistration", `{"answers":{"shoe_size":"44"}}`, []string{"answers.shoe_size"}},
 		{"check-in takes no fields", "checkIn", `{"undo":true}`, []string{"undo"}},
 		{"cancel takes no fields", "cancelRegistration", `{"reason":"ill"}`, []string{"reason"}},
+		{"calendar settings", "calendarSettings", `{"home_place":{"lat":51.5},"hijri_offset_days":null,"iftar_method":"guess","colour":"green"}`,
+			[]string{"colour", "hijri_offset_days", "home_place.lat", "iftar_method"}},
 		{"approve takes no fields", "approve", `{"note":"welcome"}`, []string{"note"}},
 		{"decline takes no fields", "decline", `{"reason":"full"}`, []string{"reason"}},
 	}

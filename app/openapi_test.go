@@ -76,7 +76,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	for schema, v := range map[string]any{
 		"Event": app.EventJSON{}, "Registration": app.RegistrationJSON{}, "RegistrationCreated": app.RegistrationCreated{}, "Problem": app.Problem{},
 		"Venue": app.VenueJSON{}, "Host": app.HostJSON{}, "Series": app.SeriesJSON{}, "Question": app.QuestionJSON{}, "Warning": app.Warning{},
-		"CheckIn": app.CheckInJSON{},
+		"CheckIn": app.CheckInJSON{}, "OrganisationCalendar": app.OrganisationCalendarJSON{},
 	} {
 		props := doc.Components.Schemas[schema].Properties
 		typ := reflect.TypeOf(v)
