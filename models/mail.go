@@ -306,6 +306,8 @@ func MessageRegistrants(db *gorm.DB, eventID uint, subject, body string, statuse
 		v.Add("subject", "Enter a subject")
 	case utf8.RuneCountInString(subject) > 200:
 		v.Add("subject", "Subject must be 200 characters or fewer")
+	case !CleanName(subject):
+		v.Add("subject", NameMessage)
 	}
 	body = strings.TrimSpace(strings.ToValidUTF8(body, ""))
 	switch {

@@ -126,6 +126,21 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{11, "email addresses matched with ASCII case folding only", func(tx *gorm.DB) error {
+		// Unicode folding made look-alikes equal (U+212A KELVIN SIGN and k):
+		// match registrations again on their addresses as typed.
+		var rows []Registration
+		return tx.Select("id", "email", "email_norm").FindInBatches(&rows, 1000, func(batch *gorm.DB, _ int) error {
+			for _, r := range rows {
+				if norm := NormaliseEmail(r.Email); norm != r.EmailNorm {
+					if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Update("email_norm", norm).Error; err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}).Error
+	}},
 }
 
 // frozen is a migration written as the SQL of its day, statement by
