@@ -334,7 +334,7 @@ func MessageRegistrants(db *gorm.DB, eventID uint, subject, body string, statuse
 			return err
 		}
 		var regs []Registration
-		if err := tx.Where("event_id = ? AND status IN ?", ev.ID, statuses).Order("id").Find(&regs).Error; err != nil {
+		if err := tx.Where("event_id = ? AND status IN ? AND purged_at IS NULL", ev.ID, statuses).Order("id").Find(&regs).Error; err != nil {
 			return err
 		}
 		extra := map[string]string{"subject": subject, "body": body}

@@ -141,6 +141,21 @@ var migrations = []migration{
 			return nil
 		}).Error
 	}},
+	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&Registration{}, &CateringTally{}); err != nil {
+			return err
+		}
+		// Rows anonymised before the flag existed carry the address Purge
+		// wrote then; they kept their dietary choices, which go now, into
+		// the tallies first so that the headcounts shown do not change.
+		legacy := tx.Model(&Registration{}).Where("purged_at IS NULL AND email_norm = 'removed-' || id || '@invalid'")
+		if err := tallyCatering(tx, legacy); err != nil {
+			return err
+		}
+		return tx.Model(&Registration{}).Where("purged_at IS NULL AND email_norm = 'removed-' || id || '@invalid'").
+			Updates(map[string]any{"dietary": "", "dietary_other": "", "access_needs": "", "answers": "{}",
+				"token_hash": "", "feed_token_hash": "", "purged_at": gorm.Expr("updated_at")}).Error
+	}},
 }
 
 // frozen is a migration written as the SQL of its day, statement by

@@ -250,6 +250,9 @@ type Registration struct {
 	CheckedInAt   *time.Time
 	PromotedAt    *time.Time
 	CancelledAt   *time.Time
+	// PurgedAt is when the retention policy removed the personal data
+	// (see Purge); nil while the registration holds it.
+	PurgedAt *time.Time
 	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
 }
