@@ -252,9 +252,9 @@ type Registration struct {
 	CancelledAt   *time.Time
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
-	PurgedAt *time.Time
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
+	PurgedAt  *time.Time
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Places is how many places the registration takes: the registrant and guests.
