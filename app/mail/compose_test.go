@@ -416,7 +416,7 @@ func TestMailsCarryIftarTimeAndTentativeDate(t *testing.T) {
 		if err := db.Where("registration_id = ? AND kind = ?", reg.ID, kind).Order("id DESC").Take(&m).Error; err != nil {
 			t.Fatal(err)
 		}
-		msg, err := testComposer().Compose(db.DB, &m, now)
+		msg, err := testComposer().Compose(db, &m, now)
 		if err != nil {
 			t.Fatal(err)
 		}
