@@ -126,6 +126,36 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{11, "email addresses matched with ASCII case folding only", func(tx *gorm.DB) error {
+		// Unicode folding made look-alikes equal (U+212A KELVIN SIGN and k):
+		// match registrations again on their addresses as typed.
+		var rows []Registration
+		return tx.Select("id", "email", "email_norm").FindInBatches(&rows, 1000, func(batch *gorm.DB, _ int) error {
+			for _, r := range rows {
+				if norm := NormaliseEmail(r.Email); norm != r.EmailNorm {
+					if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Update("email_norm", norm).Error; err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}).Error
+	}},
+	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&Registration{}, &CateringTally{}); err != nil {
+			return err
+		}
+		// Rows anonymised before the flag existed carry the address Purge
+		// wrote then; they kept their dietary choices, which go now, into
+		// the tallies first so that the headcounts shown do not change.
+		legacy := tx.Model(&Registration{}).Where("purged_at IS NULL AND email_norm = 'removed-' || id || '@invalid'")
+		if err := tallyCatering(tx, legacy); err != nil {
+			return err
+		}
+		return tx.Model(&Registration{}).Where("purged_at IS NULL AND email_norm = 'removed-' || id || '@invalid'").
+			Updates(map[string]any{"dietary": "", "dietary_other": "", "access_needs": "", "answers": "{}",
+				"token_hash": "", "feed_token_hash": "", "purged_at": gorm.Expr("updated_at")}).Error
+	}},
 	{20, "registration answers are a JSON object, never null", func(tx *gorm.DB) error {
 		return tx.Exec(`UPDATE registrations SET answers = '{}' WHERE answers IS NULL OR answers IN ('', 'null')`).Error
 	}},
