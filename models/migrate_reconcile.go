@@ -1,0 +1,88 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// reconcileAutoMigrated is migration 61. Before the migrations were frozen
+// as SQL, migrations 1–8 ran GORM's AutoMigrate of the structs of the day,
+// which adds what a struct declares but never removes what it stopped
+// declaring; so databases made in the first hours of the project kept
+// indexes and column defaults that newer ones never had. This brings them to the frozen schema: what it
+// removes are redundant indexes (each covered by another) and defaults that
+// every insert overrides. It changes nothing on a database made since.
+func reconcileAutoMigrated(tx *gorm.DB, postgres bool) error {
+	// Indexes the models dropped: each led with a column that a composite
+	// index leads with too (idx_registrations_active_email,
+	// idx_registrations_waitlist, idx_outbox_due), or served a query that
+	// no longer exists.
+	for _, idx := range []string{
+		"idx_registrations_event_id", "idx_registrations_email_norm",
+		"idx_outbox_mails_event_id", "idx_outbox_mails_status", "idx_outbox_mails_next_attempt_at",
+	} {
+		if err := tx.Exec("DROP INDEX IF EXISTS " + idx).Error; err != nil {
+			return err
+		}
+	}
+	// Defaults the models dropped: GORM left out false and zero values when
+	// a field had one, so the app always writes these columns itself.
+	if postgres {
+		for _, col := range []string{"in_person", "waitlist", "reminder_hours"} {
+			if err := tx.Exec("ALTER TABLE events ALTER COLUMN " + col + " DROP DEFAULT").Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return sqliteEditTable(tx, "events", strings.NewReplacer(
+		"`in_person` numeric NOT NULL DEFAULT true", "`in_person` numeric NOT NULL",
+		"`waitlist` numeric NOT NULL DEFAULT true", "`waitlist` numeric NOT NULL",
+		"`reminder_hours` integer NOT NULL DEFAULT 24", "`reminder_hours` integer NOT NULL",
+	))
+}
+
+// sqliteEditTable rewrites a table's definition in place, for a change that
+// leaves the stored rows as they are (here: dropping column defaults), as
+// SQLite's documentation describes ("Making Other Kinds Of Table Schema
+// Changes", https://www.sqlite.org/lang_altertable.html): no copy of the
+// table, so no foreign key actions fire. It does nothing when the
+// definition has nothing to change.
+func sqliteEditTable(tx *gorm.DB, table string, edit *strings.Replacer) error {
+	var def string
+	if err := tx.Raw("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&def).Error; err != nil {
+		return err
+	}
+	edited := edit.Replace(def)
+	if edited == def {
+		return nil
+	}
+	var version int
+	if err := tx.Raw("PRAGMA schema_version").Scan(&version).Error; err != nil {
+		return err
+	}
+	steps := []struct {
+		q    string
+		args []any
+	}{
+		{"PRAGMA writable_schema = ON", nil},
+		{"UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", []any{edited, table}},
+		{fmt.Sprintf("PRAGMA schema_version = %d", version+1), nil},
+		{"PRAGMA writable_schema = RESET", nil},
+	}
+	for _, s := range steps {
+		if err := tx.Exec(s.q, s.args...).Error; err != nil {
+			return fmt.Errorf("rewriting the definition of %s: %w", table, err)
+		}
+	}
+	var problems []string
+	if err := tx.Raw("PRAGMA integrity_check").Scan(&problems).Error; err != nil {
+		return err
+	}
+	if len(problems) != 1 || problems[0] != "ok" {
+		return fmt.Errorf("rewriting the definition of %s: integrity check: %s", table, strings.Join(problems, "; "))
+	}
+	return nil
+}
