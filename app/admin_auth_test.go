@@ -128,7 +128,7 @@ func TestSessionExpires(t *testing.T) {
 }
 
 func TestProductionCookies(t *testing.T) {
-	f := newFixture(t, map[string]string{"CONVENE_ENV": "production", "SECRET_KEY": strings.Repeat("k", 40), "BASE_URL": "https://convene.test"})
+	f := newFixture(t, map[string]string{"CONVENE_ENV": "production", "SECRET_KEY": strongKey, "BASE_URL": "https://convene.test"})
 	setPassword(t, f, roleOrganiser, "correct horse battery")
 	res := f.do(request{method: "GET", path: "/admin/login"})
 	csrf := sessionCookie(res, "__Host-convene_csrf")

@@ -403,19 +403,19 @@ func (a *App) newEventPage(c *fiber.Ctx) error {
 	return a.renderEditor(c, 200, eventEditor{New: true, Form: newEventForm(a.firstOwnOrg(staff(c)))})
 }
 
-// checkOwnHost makes sure a non-admin keeps one of their organisations
-// among the hosts, so that nobody creates or edits an event out of their
-// own reach.
-func (a *App) checkOwnHost(u *models.User, f eventForm, errs map[string]string) {
-	if u.Admin || f.Host == "" {
-		return
+// checkHosts applies the host rule (models.CheckHosts) to the editor's
+// hosts, with its message beside the host field.
+func (a *App) checkHosts(u *models.User, in models.EventInput, errs map[string]string) error {
+	if in.Hosts == nil || errs["host"] != "" {
+		return nil
 	}
-	for _, slug := range append([]string{f.Host}, f.CoHosts...) {
-		if a.userInOrg(u, slug) {
-			return
-		}
+	err := models.CheckHosts(a.db.Read, u, *in.Hosts)
+	var he *models.HostsError
+	if errors.As(err, &he) {
+		errs["host"] = he.Error()
+		return nil
 	}
-	errs["host"] = "Include one of your own organisations as host or co-host"
+	return err
 }
 
 func (a *App) createEvent(c *fiber.Ctx) error {
@@ -430,7 +430,9 @@ func (a *App) createEvent(c *fiber.Ctx) error {
 		}
 	}
 	in, qRows, errs := f.input(true)
-	a.checkOwnHost(u, f, errs)
+	if err := a.checkHosts(u, in, errs); err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return a.renderEditor(c, 422, eventEditor{New: true, Form: f, Errors: errs})
 	}
@@ -491,7 +493,9 @@ func (a *App) updateEvent(c *fiber.Ctx) error {
 	}
 	f := parseEventForm(c)
 	in, qRows, errs := f.input(false)
-	a.checkOwnHost(u, f, errs)
+	if err := a.checkHosts(u, in, errs); err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return a.renderEditor(c, 422, eventEditor{Event: ev, Form: f, Errors: errs})
 	}

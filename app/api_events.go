@@ -401,13 +401,11 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if in.Hosts != nil && len(*in.Hosts) > 0 && !u.Admin {
-		own := false
-		for _, h := range *in.Hosts {
-			own = own || a.userInOrg(u, h.Organisation)
-		}
-		if !own {
-			return models.Invalid("hosts", "Include one of your own organisations as a host")
+	// Without hosts, the event is hosted by the user's first organisation
+	// (or, for an account without one, is the user's own).
+	if in.Hosts != nil && len(*in.Hosts) > 0 {
+		if err := models.CheckHosts(a.db.Read, u, *in.Hosts); err != nil {
+			return err
 		}
 	}
 	var defaultHost *uint
@@ -460,23 +458,15 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if in.Hosts != nil {
+		if err := models.CheckHosts(a.db.Read, u, *in.Hosts); err != nil {
+			return err
+		}
+	}
 	ev, err := models.UpdateEvent(a.db.DB, cur.Slug, in, &u.ID, a.now())
 	a.events.reset()
 	if err != nil {
 		return err
 	}
 	return a.writeEvent(c, 200, ev)
-}
-
-func (a *App) userInOrg(u *models.User, slug string) bool {
-	var org models.Organisation
-	if err := a.db.Read.Where("slug = ?", slug).Take(&org).Error; err != nil {
-		return false
-	}
-	for _, m := range u.Memberships {
-		if m.OrganisationID == org.ID {
-			return true
-		}
-	}
-	return false
 }

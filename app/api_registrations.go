@@ -22,6 +22,7 @@ type registrationBody struct {
 	DietaryOther string         `json:"dietary_other"`
 	AccessNeeds  string         `json:"access_needs"`
 	Consent      bool           `json:"consent"`
+	IfFull       string         `json:"if_full"`
 }
 
 // answersToStrings accepts strings, booleans, numbers and lists of strings.
@@ -78,7 +79,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return err
 	}
 	in := models.RegisterInput{Name: b.Name, Email: b.Email, Guests: b.Guests, Attendance: b.Attendance, Answers: answers,
-		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent}
+		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent, IfFull: b.IfFull}
 	if err := models.OpenForRegistration(ev, a.now()); err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ type App struct {
 	ready   readiness
 	pages   *pageCache
 	feeds   *feedCache
+	proxies proxies
 	Fiber   *fiber.App
 }
 
@@ -53,7 +54,8 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, db: db, tok: cfg.Tokens(), log: log, views: r, now: func() time.Time { return time.Now().UTC() }}
+	a := &App{cfg: cfg, db: db, tok: cfg.Tokens(), log: log, views: r, now: func() time.Time { return time.Now().UTC() },
+		proxies: parseProxies(cfg.TrustedProxies)}
 	for _, o := range opts {
 		o(a)
 	}
@@ -71,25 +73,14 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          a.handleError,
-		// Behind a reverse proxy (TRUSTED_PROXIES), the client address used
-		// by the rate limits comes from X-Forwarded-For; otherwise from the
-		// connection, so that nobody can pick their own address.
-		ProxyHeader:             proxyHeader(cfg),
-		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
-		TrustedProxies:          cfg.TrustedProxies,
+		// No ProxyHeader: c.IP() is the connection's address. The client
+		// behind trusted proxies is a.clientIP (app/clientip.go).
 		// Strings from the request (params, form values, cookies) are
 		// copies, so they may safely outlive it (the event cache keys on slugs).
 		Immutable: true,
 	})
 	a.routes(public.FS)
 	return a, nil
-}
-
-func proxyHeader(cfg Config) string {
-	if len(cfg.TrustedProxies) > 0 {
-		return fiber.HeaderXForwardedFor
-	}
-	return ""
 }
 
 // Close stops the app's background work (call after the server stopped).

@@ -51,10 +51,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		return def
 	}
+	addr := get("CONVENE_ADDR", ":3000")
 	c := Config{
-		Addr:         get("CONVENE_ADDR", ":3000"),
+		Addr:         addr,
 		DatabaseURL:  get("DATABASE_URL", "convene.db"),
-		BaseURL:      strings.TrimRight(get("BASE_URL", "http://localhost:3000"), "/"),
+		BaseURL:      strings.TrimRight(get("BASE_URL", defaultBaseURL(addr)), "/"),
 		SecretKey:    get("SECRET_KEY", ""),
 		Env:          get("CONVENE_ENV", "development"),
 		SMTPURL:      get("SMTP_URL", ""),
@@ -63,6 +64,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MetricsAddr:  get("METRICS_ADDR", ""),
 	}
 	var problems []string
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		problems = append(problems, fmt.Sprintf("CONVENE_ADDR must be host:port or :port, such as :3000 or 127.0.0.1:3000 (got %q)", addr))
+	}
 	intVar := func(key string, def, min, max int) int {
 		s := get(key, strconv.Itoa(def))
 		n, err := strconv.Atoi(s)
@@ -120,16 +124,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.Production() {
-		if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
-			problems = append(problems, "METRICS_TOKEN must be at least 32 random characters in production (for example: openssl rand -hex 32)")
+		if c.MetricsToken != "" {
+			if why := checkSecret("METRICS_TOKEN", c.MetricsToken); why != "" {
+				problems = append(problems, why)
+			}
 		}
-		switch {
-		case c.SecretKey == "":
-			problems = append(problems, "SECRET_KEY is required in production: set it to 32 or more random characters (for example: openssl rand -hex 32)")
-		case len(c.SecretKey) < 32 || c.SecretKey == DevSecret:
-			problems = append(problems, "SECRET_KEY must be at least 32 random characters in production")
+		if c.SecretKey == "" {
+			problems = append(problems, "SECRET_KEY is required in production: "+secretKeyHelp)
+		} else if why := checkSecret("SECRET_KEY", c.SecretKey); why != "" {
+			problems = append(problems, why)
 		}
-		if !strings.HasPrefix(c.BaseURL, "https://") {
+		if strings.TrimSpace(getenv("BASE_URL")) == "" {
+			problems = append(problems, "BASE_URL is required in production: the public https address of the site, such as https://events.example.org")
+		} else if !strings.HasPrefix(c.BaseURL, "https://") {
 			problems = append(problems, "BASE_URL must start with https:// in production")
 		}
 	} else if c.SecretKey == "" {
@@ -139,6 +146,30 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, errors.New("configuration: " + strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// defaultBaseURL is the address people reach a server on addr at, when
+// BASE_URL is not set (in development): http, the host of addr or
+// localhost when addr names every interface, and addr's port.
+func defaultBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:3000"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	if port == "80" || port == "" {
+		return "http://" + hostForURL(host)
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func hostForURL(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
 }
 
 // Tokens derives registration tokens from the secret key.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -17,6 +18,8 @@ type Problem struct {
 	Status int               `json:"status"`
 	Detail string            `json:"detail,omitempty"`
 	Errors map[string]string `json:"errors,omitempty"`
+	// PlacesLeft is set when a party did not fit (409): the free places.
+	PlacesLeft *int `json:"places_left,omitempty"`
 }
 
 // problemOf turns any error into a problem a person may read; the cause of
@@ -25,7 +28,14 @@ func problemOf(err error) (Problem, bool) {
 	var ve *models.ValidationError
 	var ce *models.CapacityError
 	var fe *fiber.Error
+	var he *models.HostsError
+	var pe *models.PlacesError
 	switch {
+	case errors.As(err, &pe):
+		return placesProblem(pe), true
+	case errors.As(err, &he):
+		return Problem{Type: "validation-error", Status: 422, Title: "Some details need correcting",
+			Detail: "Check the fields named in errors.", Errors: map[string]string{"hosts": he.Error()}}, true
 	case errors.As(err, &ve):
 		return Problem{Type: "validation-error", Status: 422, Title: "Some details need correcting",
 			Detail: "Check the fields named in errors.", Errors: ve.Fields}, true
@@ -56,6 +66,28 @@ func problemOf(err error) (Problem, bool) {
 		return p, fe.Code < 500
 	}
 	return Problem{Type: "about:blank", Status: 500, Title: "Internal Server Error", Detail: "Something went wrong on our side. Please try again."}, false
+}
+
+// placesProblem answers a party that does not fit the free places.
+func placesProblem(pe *models.PlacesError) Problem {
+	left := pe.PlacesLeft
+	p := Problem{Type: "not-enough-places", Status: 409, Title: "Not enough places", PlacesLeft: &left}
+	switch {
+	case left == 0 && !pe.Waitlist:
+		p.Type, p.Title, p.Detail = "event-full", "Event full", "This event is full and has no waitlist."
+	case left == 0:
+		p.Detail = "This event is full. Register with \"if_full\": \"waitlist\" to join the waitlist."
+	case pe.Waitlist:
+		p.Detail = fmt.Sprintf("Only %d %s left for a party of %d: register with at most %d %s, or with \"if_full\": \"waitlist\" to join the waitlist with the whole party.",
+			left, plural(left, "place is", "places are"), pe.Party, left-1, plural(left-1, "guest", "guests"))
+	default:
+		p.Detail = fmt.Sprintf("Only %d %s left for a party of %d: register with at most %d %s.",
+			left, plural(left, "place is", "places are"), pe.Party, left-1, plural(left-1, "guest", "guests"))
+	}
+	if left > 0 {
+		p.Errors = map[string]string{"guests": fmt.Sprintf("Only %d %s left: you can bring at most %d %s", left, plural(left, "place is", "places are"), left-1, plural(left-1, "guest", "guests"))}
+	}
+	return p
 }
 
 func wantsJSON(c *fiber.Ctx) bool {

@@ -28,13 +28,17 @@ type EventView struct {
 	ICSURL    string
 	Open      bool
 	ClosedWhy string
-	InPerson  *Availability
-	Online    *Availability
-	Waitlist  map[string]int
+	// Past says the event has ended: no places, no registering, no
+	// "add to calendar" any more.
+	Past     bool
+	InPerson *Availability
+	Online   *Availability
+	Waitlist map[string]int
 }
 
 func (a *App) eventView(ev *models.Event, waitlist map[string]int) EventView {
 	v := EventView{Event: ev, URL: a.cfg.BaseURL + "/events/" + ev.Slug, ICSURL: a.cfg.BaseURL + "/events/" + ev.Slug + ".ics", Waitlist: waitlist}
+	v.Past = !ev.EndsAt.After(a.now())
 	if err := models.OpenForRegistration(ev, a.now()); err != nil {
 		v.ClosedWhy = err.Error()
 	} else {
@@ -75,11 +79,43 @@ func (v EventView) ShowAddress() bool {
 	return v.AddressVisibility != models.AddressRegistrants
 }
 
+// Current says the event is neither over nor cancelled: it has places,
+// a registration form and a place in people's calendars.
+func (v EventView) Current() bool {
+	return !v.Past && v.Status != models.StatusCancelled
+}
+
+// WaitlistOnly says every way of attending is full with a waitlist open:
+// registering means joining the waitlist.
+func (v EventView) WaitlistOnly() bool {
+	for _, av := range []*Availability{v.InPerson, v.Online} {
+		if av != nil && av.State != "waitlist" {
+			return false
+		}
+	}
+	return v.InPerson != nil || v.Online != nil
+}
+
+// ClosedText says, for people, why the event takes no registrations.
+func (v EventView) ClosedText() string {
+	switch {
+	case v.Status == models.StatusCancelled:
+		return "This event has been cancelled."
+	case v.Past:
+		return "This event has ended."
+	case v.Open:
+		return ""
+	}
+	return "Registration is closed: " + v.ClosedWhy + "."
+}
+
 // AvailabilityText is the one-line availability for lists.
 func (v EventView) AvailabilityText() string {
 	switch {
 	case v.Status == models.StatusCancelled:
 		return "Cancelled"
+	case v.Past:
+		return "Ended"
 	case !v.Open:
 		return "Registration closed"
 	}
@@ -114,8 +150,10 @@ type listPage struct {
 	Kinds   []string
 	Events  []EventView
 	FeedURL string
-	Org     *models.Organisation
-	Series  *models.Series
+	// Feed is FeedURL as a subscription (webcal) and for Google Calendar.
+	Feed   feedLink
+	Org    *models.Organisation
+	Series *models.Series
 }
 
 func (a *App) upcoming(f models.EventFilter) ([]EventView, error) {
@@ -144,7 +182,7 @@ func (a *App) home(c *fiber.Ctx) error {
 	}
 	return a.render(c, 200, "home", Page{Title: "Upcoming events", Nav: "home",
 		Description: "Public meetings, solidarity iftars, livestreams and interfaith memorials.",
-		Data:        listPage{Heading: "Upcoming events", Kind: kind, Kinds: models.Kinds, Events: evs, FeedURL: feed}})
+		Data:        listPage{Heading: "Upcoming events", Kind: kind, Kinds: models.Kinds, Events: evs, FeedURL: feed, Feed: a.feedLink("", "", feed)}})
 }
 
 // eventPage shows one event and its registration form. The page is the same
@@ -243,7 +281,7 @@ func (a *App) seriesPage(c *fiber.Ctx) error {
 		return err
 	}
 	return a.render(c, 200, "home", Page{Title: s.Title, Description: s.Description,
-		Data: listPage{Heading: s.Title, Intro: s.Description, Events: evs, Series: &s, FeedURL: "/series/" + s.Slug + ".ics"}})
+		Data: listPage{Heading: s.Title, Intro: s.Description, Events: evs, Series: &s, FeedURL: "/series/" + s.Slug + ".ics", Feed: a.feedLink("", "", "/series/"+s.Slug+".ics")}})
 }
 
 func (a *App) organisationPage(c *fiber.Ctx) error {
@@ -256,7 +294,7 @@ func (a *App) organisationPage(c *fiber.Ctx) error {
 		return err
 	}
 	return a.render(c, 200, "home", Page{Title: o.Name, Description: o.Description,
-		Data: listPage{Heading: o.Name, Intro: o.Description, Events: evs, Org: &o, FeedURL: "/organisations/" + o.Slug + ".ics"}})
+		Data: listPage{Heading: o.Name, Intro: o.Description, Events: evs, Org: &o, FeedURL: "/organisations/" + o.Slug + ".ics", Feed: a.feedLink("", "", "/organisations/"+o.Slug+".ics")}})
 }
 
 func contains(list []string, s string) bool {

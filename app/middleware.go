@@ -131,11 +131,9 @@ func (a *App) rateLimit() fiber.Handler {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
 	return limiter.New(limiter.Config{
-		Max:        a.cfg.RateLimitPerMinute,
-		Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
-		},
+		Max:          a.cfg.RateLimitPerMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: a.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return fiber.NewError(fiber.StatusTooManyRequests, "Too many attempts from your connection. Wait a minute and try again.")
 		},

@@ -23,13 +23,45 @@ type registrationForm struct {
 	AccessNeeds  string
 	Consent      bool
 	Answers      map[string]string
+	// IfFull is the choice made on the second step, when the party did not
+	// fit the free places: "waitlist", or "" to be asked.
+	IfFull string
+}
+
+// hiddenField is one input of a form carried through a second step.
+type hiddenField struct{ Name, Value string }
+
+// Hidden lists what was typed as hidden inputs, so that the second step of
+// a registration (the choice when the party does not fit) keeps it all.
+func (f registrationForm) Hidden(questions []models.Question) []hiddenField {
+	out := []hiddenField{{"name", f.Name}, {"email", f.Email}, {"attendance", f.Attendance}, {"guests", f.Guests},
+		{"dietary", f.Dietary}, {"dietary_other", f.DietaryOther}, {"access_needs", f.AccessNeeds}}
+	if f.Consent {
+		out = append(out, hiddenField{"consent", "yes"})
+	}
+	for _, q := range questions {
+		v, ok := f.Answers[q.Key]
+		if !ok {
+			continue
+		}
+		if q.Kind == models.QuestionMultiple {
+			for _, part := range strings.Split(v, "\n") {
+				if part != "" {
+					out = append(out, hiddenField{"answers." + q.Key, part})
+				}
+			}
+			continue
+		}
+		out = append(out, hiddenField{"answers." + q.Key, v})
+	}
+	return out
 }
 
 func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, models.RegisterInput, map[string]string) {
 	f := registrationForm{
 		Name: c.FormValue("name"), Email: c.FormValue("email"), Guests: strings.TrimSpace(c.FormValue("guests")),
 		Attendance: c.FormValue("attendance"), Dietary: c.FormValue("dietary"), DietaryOther: c.FormValue("dietary_other"),
-		AccessNeeds: c.FormValue("access_needs"), Answers: map[string]string{},
+		AccessNeeds: c.FormValue("access_needs"), Answers: map[string]string{}, IfFull: c.FormValue("if_full"),
 	}
 	switch strings.ToLower(c.FormValue("consent")) {
 	case "on", "yes", "true", "1":
@@ -47,7 +79,7 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 		f.Answers[q.Key] = c.FormValue("answers." + q.Key)
 	}
 	in := models.RegisterInput{Name: f.Name, Email: f.Email, Attendance: f.Attendance, Dietary: f.Dietary,
-		DietaryOther: f.DietaryOther, AccessNeeds: f.AccessNeeds, Consent: f.Consent, Answers: f.Answers}
+		DietaryOther: f.DietaryOther, AccessNeeds: f.AccessNeeds, Consent: f.Consent, Answers: f.Answers, IfFull: f.IfFull}
 	errs := map[string]string{}
 	if f.Guests != "" {
 		n, err := strconv.Atoi(f.Guests)
@@ -60,7 +92,10 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 	return f, in, errs
 }
 
-// registerForm handles the registration form of an event page.
+// registerForm handles the registration form of an event page. A party
+// bigger than the free places is never waitlisted without being asked: the
+// form goes on to a second step (choosePlaces) unless the person already
+// chose the waitlist.
 func (a *App) registerForm(c *fiber.Ctx) error {
 	ev, err := a.events.static(c.Params("slug"))
 	if err != nil {
@@ -73,6 +108,17 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
 	}
 	form, in, errs := parseRegistrationForm(c, ev)
+	switch {
+	case c.FormValue("edit") != "": // "Change my answers" on the second step
+		return a.renderEventForm(c, 200, ev.Slug, form, nil)
+	case c.FormValue("step") == "choose":
+		if problem := applyPlacesChoice(c, &form, &in); problem != "" {
+			return a.renderPlacesChoice(c, 422, ev, form, placesChoiceFrom(c), problem)
+		}
+	}
+	if in.IfFull != models.IfFullWaitlist {
+		in.IfFull = models.IfFullReject
+	}
 	if err := models.ValidateRegistration(ev, &in); err != nil {
 		var ve *models.ValidationError
 		if !errors.As(err, &ve) {
@@ -90,11 +136,14 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		if err == nil {
 			a.metrics.registered(res)
 		}
+		var pe *models.PlacesError
 		switch {
 		case err == nil && res.Duplicate:
 			return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
 		case err == nil:
 			return c.Redirect("/r/"+a.tok.ManageToken(res.Registration)+"?new=1", fiber.StatusSeeOther)
+		case errors.As(err, &pe) && (pe.Waitlist || pe.PlacesLeft > 0):
+			return a.renderPlacesChoice(c, 409, ev, form, placesChoice{PlacesLeft: pe.PlacesLeft, Party: pe.Party, Waitlist: pe.Waitlist}, "")
 		}
 		status := 422
 		var ve *models.ValidationError
@@ -108,6 +157,68 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		return a.renderEventForm(c, status, ev.Slug, form, errs)
 	}
 	return a.renderEventForm(c, 422, ev.Slug, form, errs)
+}
+
+// placesChoice is the second step of a registration whose party does not
+// fit: come with fewer guests now, or join the waitlist with everyone.
+type placesChoice struct {
+	PlacesLeft int
+	Party      int
+	Waitlist   bool
+}
+
+// FitGuests is how many guests fit in the free places.
+func (p placesChoice) FitGuests() int { return p.PlacesLeft - 1 }
+
+func placesChoiceFrom(c *fiber.Ctx) placesChoice {
+	left, _ := strconv.Atoi(c.FormValue("places_left"))
+	party, _ := strconv.Atoi(c.FormValue("party"))
+	return placesChoice{PlacesLeft: max(left, 0), Party: party, Waitlist: c.FormValue("waitlist_open") == "yes"}
+}
+
+// applyPlacesChoice turns the second step's answer into the registration:
+// fewer guests (and only if they fit), or the waitlist for the party. It
+// returns a message for the person when no choice was made.
+func applyPlacesChoice(c *fiber.Ctx, form *registrationForm, in *models.RegisterInput) string {
+	switch c.FormValue("choice") {
+	case "fewer":
+		n, err := strconv.Atoi(c.FormValue("fit_guests"))
+		if err != nil || n < 0 {
+			return "Choose how you want to come"
+		}
+		in.Guests, form.Guests = n, strconv.Itoa(n)
+		in.IfFull, form.IfFull = models.IfFullReject, ""
+	case "waitlist":
+		in.IfFull, form.IfFull = models.IfFullWaitlist, models.IfFullWaitlist
+	default:
+		return "Choose whether to come with fewer guests now or to join the waitlist"
+	}
+	return ""
+}
+
+// placesChoiceData is the second step's page.
+type placesChoiceData struct {
+	Event   EventView
+	Form    registrationForm
+	Hidden  []hiddenField
+	Choice  placesChoice
+	Error   string
+	ErrList []fieldError
+}
+
+func (a *App) renderPlacesChoice(c *fiber.Ctx, status int, ev *models.Event, form registrationForm, pc placesChoice, problem string) error {
+	fresh, wl, err := a.events.get(ev.Slug)
+	if err != nil {
+		return err
+	}
+	d := placesChoiceData{Event: a.eventView(fresh, wl), Form: form, Hidden: form.Hidden(ev.Questions), Choice: pc, Error: problem}
+	title := "Not enough places: " + ev.Title
+	if problem != "" {
+		d.ErrList = []fieldError{{"choice", problem}}
+		title = "Error: " + title
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, status, "register_choice", Page{Title: title, Data: d})
 }
 
 // renderEventForm shows the event page again with the form as typed.

@@ -132,6 +132,7 @@ var templateFuncs = template.FuncMap{
 		return many
 	},
 	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
 	"field": func(id, label, hint, value string, errs map[string]string, key, typ string) formField {
 		return formField{ID: id, Label: label, Hint: hint, Value: value, Error: errs[key], Type: typ}
 	},

@@ -31,6 +31,11 @@ type RegisterInput struct {
 	DietaryOther string
 	AccessNeeds  string
 	Consent      bool
+	// IfFull says what to do with a party bigger than the free places:
+	// IfFullWaitlist ("" too) waitlists the whole party when the event has
+	// a waitlist; IfFullReject refuses with a *PlacesError, storing nothing,
+	// so that the person can choose fewer guests or the waitlist.
+	IfFull string
 	// ByOrganiser marks a registration added by an organiser (a phone
 	// booking, a walk-in at the door): the registration window does not
 	// apply, capacity and everything else still do.
@@ -46,6 +51,12 @@ type RegisterResult struct {
 	// Position is the place in the waitlist (1-based) when waitlisted.
 	Position int
 }
+
+// What a registration asks for when its party does not fit (RegisterInput.IfFull).
+const (
+	IfFullWaitlist = "waitlist"
+	IfFullReject   = "reject"
+)
 
 // NormaliseEmail trims and lower-cases an address for matching.
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -176,6 +187,11 @@ func ValidateRegistration(ev *Event, in *RegisterInput) error {
 		v.Add("attendance", "This event does not offer that way of attending")
 	case in.Attendance != InPerson && in.Attendance != Online && in.Attendance != "":
 		v.Add("attendance", "Choose in person or online")
+	}
+	switch in.IfFull {
+	case "", IfFullWaitlist, IfFullReject:
+	default:
+		v.Add("if_full", `Choose "waitlist" (join the waitlist with the whole party) or "reject" (register only if the party fits)`)
 	}
 	switch {
 	case in.Guests < 0:
@@ -451,7 +467,7 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	}
 	switch {
 	case ok:
-	case ev.Waitlist:
+	case ev.Waitlist && in.IfFull != IfFullReject:
 		if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
 			return nil, err
 		}
@@ -461,11 +477,16 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 			return nil, err
 		}
 	default:
-		// Full, no waitlist: take the row back out; nothing else was written.
+		// Not waitlisted (none, or the registrant would rather choose): take
+		// the row back out; nothing else was written.
 		if err := tx.Exec("DELETE FROM registrations WHERE id = ?", reg.ID).Error; err != nil {
 			return nil, err
 		}
-		return nil, ErrFull
+		left := 0
+		if l := ev.PlacesLeft(mode); l != nil {
+			left = *l
+		}
+		return nil, &PlacesError{Attendance: mode, PlacesLeft: left, Party: reg.Places(), Waitlist: ev.Waitlist}
 	}
 	out := &RegisterResult{Registration: reg}
 	kind := MailConfirmation

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -748,6 +749,47 @@ func TestNoPromotionIntoCancelledEvent(t *testing.T) {
 				t.Fatalf("b is %s after the event was reinstated with free places", s)
 			}
 			checkEvent(t, db, ev.ID)
+		})
+	}
+}
+
+// TestIfFullRejectStoresNothing: a party bigger than the free places, with
+// IfFull "reject", is refused with the free places and leaves nothing
+// behind (no row, no mail, no counter change); the same party is waitlisted
+// by default, and a party that fits is confirmed either way.
+func TestIfFullRejectStoresNothing(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			db := modelstest.Open(t)
+			ev := modeEvent(t, db, mode, ip(3), 3, true)
+			register(t, db, ev.ID, "a@example.org", 0, mode)
+			in := input("b@example.org", 3, mode)
+			in.IfFull = models.IfFullReject
+			_, err := models.Register(db.DB, tok, ev.ID, in, now)
+			var pe *models.PlacesError
+			if !errors.As(err, &pe) || pe.PlacesLeft != 2 || pe.Party != 4 || !pe.Waitlist || pe.Attendance != mode || !errors.Is(err, models.ErrFull) {
+				t.Fatalf("reject: err %v (%+v), want PlacesError{2 left, party 4}", err, pe)
+			}
+			var n int64
+			db.Model(&models.Registration{}).Where("email_norm = ?", "b@example.org").Count(&n)
+			var m int64
+			db.Model(&models.OutboxMail{}).Where(`"to" = ?`, "b@example.org").Count(&m)
+			if n != 0 || m != 0 || checkEvent(t, db, ev.ID).TakenFor(mode) != 1 {
+				t.Fatalf("refusal left %d rows, %d mails", n, m)
+			}
+			in.Guests = 1
+			if res, err := models.Register(db.DB, tok, ev.ID, in, now); err != nil || res.Registration.Status != models.RegConfirmed {
+				t.Fatalf("fitting party with reject: %v", err)
+			}
+			if res := register(t, db, ev.ID, "c@example.org", 2, mode); res.Registration.Status != models.RegWaitlisted {
+				t.Fatalf("default: %s, want waitlisted", res.Registration.Status)
+			}
+			bad := input("d@example.org", 0, mode)
+			bad.IfFull = "sometimes"
+			ev = loadEvent(t, db, ev.ID)
+			if err := models.ValidateRegistration(ev, &bad); err == nil || !strings.Contains(fmt.Sprint(err.(*models.ValidationError).Fields), "if_full") {
+				t.Fatalf("unknown if_full accepted: %v", err)
+			}
 		})
 	}
 }

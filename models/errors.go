@@ -64,3 +64,26 @@ func (e *CapacityError) Error() string {
 	}
 	return fmt.Sprintf("%d %s places are already confirmed: the %s capacity cannot be lowered to %d", e.Confirmed, what, what, e.Requested)
 }
+
+// PlacesError refuses a party bigger than the free places of its attendance
+// mode, when the registrant asked not to be waitlisted (IfFull "reject") or
+// the event has no waitlist. Nothing is stored. It is ErrFull for errors.Is.
+type PlacesError struct {
+	Attendance string
+	// PlacesLeft is how many places were free (0 when full).
+	PlacesLeft int
+	// Party is how many places the registration asked for.
+	Party int
+	// Waitlist says whether the event would have waitlisted the party.
+	Waitlist bool
+}
+
+func (e *PlacesError) Error() string {
+	if e.PlacesLeft == 0 {
+		return "this event is full"
+	}
+	return fmt.Sprintf("only %d %s left for a party of %d", e.PlacesLeft, plural(e.PlacesLeft, "place is", "places are"), e.Party)
+}
+
+// Is makes a PlacesError match ErrFull.
+func (e *PlacesError) Is(target error) bool { return target == ErrFull }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -84,6 +85,57 @@ func (u *User) OrganisesOrg(orgID uint) bool {
 	return false
 }
 
+// HostsError refuses hosts that would put an event out of its editor's
+// reach, or hand it to organisations they do not belong to.
+type HostsError struct {
+	// NoOrganisation: the account organises no organisation, so it may
+	// only leave its events without hosts.
+	NoOrganisation bool
+}
+
+func (e *HostsError) Error() string {
+	if e.NoOrganisation {
+		return "Your account organises no organisation: leave the hosts empty, or ask an admin to add you to your organisation"
+	}
+	return "Include one of your own organisations as host or co-host"
+}
+
+// CheckHosts is the host rule, for every place that sets an event's hosts
+// (the editor and the API, creating and changing): an admin may name any
+// organisations; anybody else must keep among them an organisation they
+// organise (a door volunteer's membership does not count). So nobody creates
+// or changes an event out of their own reach, or hands it to organisations
+// they do not belong to; co-hosting with partners stays open. An account
+// that organises no organisation may only leave the hosts empty (its events
+// are then its own). Unknown slugs are left to the event's own validation.
+func CheckHosts(db *gorm.DB, u *User, hosts []HostInput) error {
+	if u.Admin {
+		return nil
+	}
+	own := u.OrganisationIDs()
+	if len(own) == 0 {
+		if len(hosts) == 0 {
+			return nil
+		}
+		return &HostsError{NoOrganisation: true}
+	}
+	slugs := make([]string, 0, len(hosts))
+	for _, h := range hosts {
+		slugs = append(slugs, strings.TrimSpace(h.Organisation))
+	}
+	if len(slugs) == 0 {
+		return &HostsError{}
+	}
+	var n int64
+	if err := db.Model(&Organisation{}).Where("slug IN ? AND id IN ?", slugs, own).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return &HostsError{}
+	}
+	return nil
+}
+
 // Authorize decides whether u may perform act on ev: nil when allowed,
 // ErrForbidden otherwise. u.Memberships must be loaded, and ev.Hosts. Those
 // who may manage an event may also check people in; door volunteers may
@@ -114,12 +166,7 @@ func ScopeEvents(q *gorm.DB, u *User, act Action) *gorm.DB {
 	if u.Admin {
 		return q
 	}
-	var orgs []uint
-	for _, m := range u.Memberships {
-		if m.Role != MemberDoor {
-			orgs = append(orgs, m.OrganisationID)
-		}
-	}
+	orgs := u.OrganisationIDs()
 	if len(orgs) == 0 {
 		orgs = []uint{0}
 	}

@@ -103,6 +103,82 @@ func TestScopeEventsAgreesWithAuthorize(t *testing.T) {
 	}
 }
 
+// TestCheckHosts is the host rule: an organiser keeps one of their own
+// organisations among an event's hosts; a door membership is not one.
+func TestCheckHosts(t *testing.T) {
+	db := modelstest.Open(t)
+	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	org := func(slug string) uint {
+		o, err := models.SaveOrganisation(db.DB, 0, models.OrganisationInput{Slug: slug, Name: slug}, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	a, b := org("a"), org("b")
+	org("c")
+	user := func(email string, admin bool, memberships map[uint]string) *models.User {
+		u, _, err := models.EnsureUser(db.DB, email, "", admin, "", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, role := range memberships {
+			db.Create(&models.Membership{UserID: u.ID, OrganisationID: id, Role: role})
+		}
+		db.Preload("Memberships").First(u, u.ID)
+		return u
+	}
+	admin := user("admin@x.org", true, nil)
+	orgA := user("orga@x.org", false, map[uint]string{a: models.MemberOrganiser})
+	orgADoorB := user("orga-doorb@x.org", false, map[uint]string{a: models.MemberOrganiser, b: models.MemberDoor})
+	door := user("door@x.org", false, map[uint]string{b: models.MemberDoor})
+	none := user("none@x.org", false, nil)
+	hosts := func(slugs ...string) []models.HostInput {
+		out := []models.HostInput{}
+		for _, s := range slugs {
+			out = append(out, models.HostInput{Organisation: s})
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		u      *models.User
+		hosts  []models.HostInput
+		ok     bool
+		noOrgs bool
+	}{
+		{"admin names anybody", admin, hosts("c"), true, false},
+		{"admin leaves none", admin, hosts(), true, false},
+		{"own organisation", orgA, hosts("a"), true, false},
+		{"own with a partner", orgA, hosts("c", "a"), true, false},
+		{"handed to others", orgA, hosts("b", "c"), false, false},
+		{"no hosts left", orgA, hosts(), false, false},
+		{"door membership is not own", orgADoorB, hosts("b"), false, false},
+		{"organiser membership beside a door one", orgADoorB, hosts("b", "a"), true, false},
+		{"door volunteer", door, hosts("b"), false, true},
+		{"no organisation, no hosts", none, hosts(), true, false},
+		{"no organisation, hosts", none, hosts("a"), false, true},
+		{"unknown slug only", orgA, hosts("nobody"), false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := models.CheckHosts(db.DB, tt.u, tt.hosts)
+			var he *models.HostsError
+			switch {
+			case tt.ok && err != nil:
+				t.Fatalf("refused: %v", err)
+			case !tt.ok && !errors.As(err, &he):
+				t.Fatalf("got %v, want a HostsError", err)
+			case !tt.ok && he.NoOrganisation != tt.noOrgs:
+				t.Fatalf("NoOrganisation %v, want %v", he.NoOrganisation, tt.noOrgs)
+			}
+		})
+	}
+	if ids := orgADoorB.OrganisationIDs(); len(ids) != 1 || ids[0] != a {
+		t.Fatalf("OrganisationIDs counts door memberships: %v", ids)
+	}
+}
+
 func TestSessionsAndAuthenticate(t *testing.T) {
 	db := modelstest.Open(t)
 	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)

@@ -116,11 +116,14 @@ func UserByAPIToken(db *gorm.DB, token string, now time.Time) (*User, error) {
 	return &t.User, nil
 }
 
-// OrganisationIDs lists the organisations the user organises.
+// OrganisationIDs lists the organisations the user organises (not those
+// they only volunteer at the door for).
 func (u *User) OrganisationIDs() []uint {
 	var ids []uint
 	for _, m := range u.Memberships {
-		ids = append(ids, m.OrganisationID)
+		if m.Role != MemberDoor {
+			ids = append(ids, m.OrganisationID)
+		}
 	}
 	return ids
 }
@@ -133,7 +136,7 @@ func (u *User) CanManage(ev *Event) bool {
 	}
 	for _, h := range ev.Hosts {
 		for _, m := range u.Memberships {
-			if m.OrganisationID == h.OrganisationID && m.Role != "door" {
+			if m.OrganisationID == h.OrganisationID && m.Role != MemberDoor {
 				return true
 			}
 		}

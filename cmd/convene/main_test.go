@@ -174,7 +174,7 @@ func testTime() time.Time { return time.Now().UTC() }
 func TestSeedRefusedInProduction(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv("CONVENE_ENV", "production")
-	t.Setenv("SECRET_KEY", strings.Repeat("s", 40))
+	t.Setenv("SECRET_KEY", "55bcfc3264eda96f09ef0a93484580f71661ccd86ca15e08cfe253c1af95e98a")
 	t.Setenv("BASE_URL", "https://events.example.org")
 	t.Setenv("DATABASE_URL", "prod.db")
 	if _, err := runCmd(t, "", "seed"); err == nil || !strings.Contains(err.Error(), "development only") {
