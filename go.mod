@@ -7,6 +7,10 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-smtp v0.25.1
 	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/hablullah/go-hijri v1.0.2
+	github.com/hablullah/go-prayer v1.1.1
+	github.com/hebcal/hdate v1.4.0
+	github.com/hebcal/hebcal-go v0.18.1
 	github.com/jackc/pgx/v5 v5.10.0
 	github.com/joho/godotenv v1.5.1
 	github.com/mattn/go-sqlite3 v1.14.22
@@ -23,6 +27,13 @@ require (
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/hablullah/go-juliandays v1.0.1-0.20220316153050-f56193695a5b // indirect
+	github.com/hablullah/go-sampa v1.0.0 // indirect
+	github.com/hebcal/gematriya v1.1.0 // indirect
+	github.com/hebcal/greg v1.1.0 // indirect
+	github.com/hebcal/locales v1.1.1 // indirect
+	github.com/hebcal/noaa-go v1.0.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/client_model v0.6.3 // indirect

@@ -22,13 +22,14 @@ type attendeesData struct {
 	Summary   models.AttendeeSummary
 	PlacesIn  *int
 	PlacesOn  *int
+	Statuses  []string
 	Notice    string
 	Error     string
 }
 
 func attendeeFilter(c *fiber.Ctx) models.AttendeeFilter {
 	f := models.AttendeeFilter{Query: c.Query("q")}
-	if s := c.Query("status"); s == models.RegConfirmed || s == models.RegWaitlisted || s == models.RegCancelled {
+	if s := c.Query("status"); contains(models.RegStatuses, s) {
 		f.Status = s
 	}
 	if s := c.Query("attendance"); s == models.InPerson || s == models.Online {
@@ -52,7 +53,11 @@ func (a *App) attendeesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.renderAttendees(c, 200, ev, attendeeNotices[c.Query("done")], "")
+	notice := attendeeNotices[c.Query("done")]
+	if notice == "" {
+		notice = requestNotice(c)
+	}
+	return a.renderAttendees(c, 200, ev, notice, "")
 }
 
 func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice, problem string) error {
@@ -66,7 +71,7 @@ func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice
 		return err
 	}
 	d := attendeesData{Event: ev, Filter: f, Regs: regs, Summary: models.SummariseAttendees(all), Positions: waitlistPositions(all),
-		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Notice: notice, Error: problem}
+		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Statuses: models.RegStatuses, Notice: notice, Error: problem}
 	return a.renderAdmin(c, status, "admin_attendees", "Attendees: "+ev.Title, "events", d)
 }
 

@@ -85,6 +85,9 @@ func matrix() []matrixRoute {
 		r("POST", "/admin/events/:slug/registrations/:id/promote", eventStaff),
 		r("POST", "/admin/events/:slug/registrations/:id/cancel", eventStaff),
 		r("GET", "/admin/events/:slug/registrations.csv", eventStaff),
+		r("GET", "/admin/events/:slug/requests", eventStaff),
+		r("POST", "/admin/events/:slug/registrations/:id/approve", eventStaff), // confirmed already: nothing changes
+		r("POST", "/admin/events/:slug/registrations/:id/decline", eventStaff), // confirmed: refused with 409
 		r("GET", "/admin/events/:slug/message", eventStaff),
 		withForm(r("POST", "/admin/events/:slug/message", eventStaff), "confirmed", "yes", "subject", "Doors open at six", "body", "Please arrive early."),
 		r("GET", "/admin/events/:slug/team", eventStaff),
@@ -116,6 +119,8 @@ func matrix() []matrixRoute {
 		// The JSON API's bearer tokens follow the same scope.
 		api("GET", "/api/v1/events/:slug/registrations", "", eventStaff),
 		api("POST", "/api/v1/events/:slug/registrations/:id/check-in", "", doorStaff),
+		api("POST", "/api/v1/events/:slug/registrations/:id/approve", "", eventStaff),
+		api("POST", "/api/v1/events/:slug/registrations/:id/decline", "", eventStaff),
 		api("PATCH", "/api/v1/events/:slug", `{"summary":"Changed"}`, eventStaff),
 		api("POST", "/api/v1/events", `{"title":"T","kind":"meeting","starts_at":"2026-12-01T18:00:00Z"}`, organisers),
 		api("GET", "/api/v1/events/:slug", "", everyone),

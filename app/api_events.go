@@ -29,6 +29,7 @@ type EventJSON struct {
 	StartRule            string         `json:"start_rule"`
 	Date                 string         `json:"date,omitempty"`
 	SunsetOffsetMinutes  int            `json:"sunset_offset_minutes"`
+	IftarAt              *string        `json:"iftar_at"`
 	Venue                *VenueJSON     `json:"venue"`
 	InPerson             bool           `json:"in_person"`
 	Online               bool           `json:"online"`
@@ -41,6 +42,7 @@ type EventJSON struct {
 	WaitlistLength       int            `json:"waitlist_length"`
 	OnlineWaitlistLength int            `json:"online_waitlist_length"`
 	MaxGuests            int            `json:"max_guests"`
+	RegistrationMode     string         `json:"registration_mode"`
 	RegistrationOpen     bool           `json:"registration_open"`
 	RegistrationOpensAt  *string        `json:"registration_opens_at"`
 	RegistrationClosesAt string         `json:"registration_closes_at"`
@@ -107,11 +109,15 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 		InPerson: ev.InPerson, Online: ev.Online,
 		Capacity: ev.Capacity, OnlineCapacity: ev.OnlineCapacity, Waitlist: ev.Waitlist,
 		WaitlistLength: v.Waitlist[models.InPerson], OnlineWaitlistLength: v.Waitlist[models.Online],
-		MaxGuests: ev.MaxGuests, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
+		MaxGuests: ev.MaxGuests, RegistrationMode: ev.RegistrationMode, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
 		Hosts: []HostJSON{}, Questions: []QuestionJSON{}, Sequence: ev.Sequence, URL: v.URL, ICSURL: v.ICSURL,
 		UpdatedAt: ev.UpdatedAt.UTC().Format(time.RFC3339)}
 	if ev.StartRule == "sunset" {
 		j.Date = ev.LocalDate
+	}
+	if ev.IftarAt != nil {
+		s := rfc3339(*ev.IftarAt, ev.Timezone)
+		j.IftarAt = &s
 	}
 	switch {
 	case ev.Hybrid():
@@ -286,6 +292,7 @@ type eventBody struct {
 	OnlineCapacity       json.RawMessage         `json:"online_capacity"`
 	MaxGuests            *int                    `json:"max_guests"`
 	Waitlist             *bool                   `json:"waitlist"`
+	RegistrationMode     *string                 `json:"registration_mode"`
 	RegistrationOpensAt  json.RawMessage         `json:"registration_opens_at"`
 	RegistrationClosesAt json.RawMessage         `json:"registration_closes_at"`
 	Series               *string                 `json:"series"`
@@ -300,7 +307,7 @@ func (b eventBody) input() (models.EventInput, error) {
 	in := models.EventInput{Slug: b.Slug, Title: b.Title, Summary: b.Summary, Description: b.Description, Kind: b.Kind,
 		Status: b.Status, Tentative: b.Tentative, Timezone: b.Timezone, StartRule: b.StartRule, Date: b.Date,
 		SunsetOffsetMinutes: b.SunsetOffsetMinutes, DurationMinutes: b.DurationMinutes, InPerson: b.InPerson, Online: b.Online,
-		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, Series: b.Series,
+		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, RegistrationMode: b.RegistrationMode, Series: b.Series,
 		Questions: b.Questions, CancelMessage: b.CancelMessage, ReminderHours: b.ReminderHours}
 	parseT := func(field string, s *string) *time.Time {
 		if s == nil {
@@ -432,10 +439,14 @@ func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
 	return c.Status(status).JSON(j)
 }
 
-// eventWarnings gives advice on an event; the calendar-awareness issue adds
-// religious-date clashes here.
+// eventWarnings gives advice on an event: the religious and memorial days
+// it clashes with at its place (see the calendar package), then practical
+// matters. Warnings never stop a save.
 func (a *App) eventWarnings(ev *models.Event) []Warning {
 	w := []Warning{}
+	for _, c := range models.EventClashes(ev) {
+		w = append(w, Warning{Code: c.Code, Message: c.Message})
+	}
 	if ev.Status == models.StatusPublished && ev.StartsAt.Before(a.now()) {
 		w = append(w, Warning{Code: "in_the_past", Message: "This event starts in the past."})
 	}

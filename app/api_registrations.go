@@ -92,7 +92,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return err
 	}
 	a.metrics.registered(res)
-	if res.Duplicate {
+	if res.CheckEmail {
 		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
 	}
 	reg := res.Registration

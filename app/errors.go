@@ -28,6 +28,7 @@ func problemOf(err error) (Problem, bool) {
 	var ve *models.ValidationError
 	var ce *models.CapacityError
 	var fe *fiber.Error
+	var se *models.StateError
 	var he *models.HostsError
 	var pe *models.PlacesError
 	switch {
@@ -53,6 +54,12 @@ func problemOf(err error) (Problem, bool) {
 	case errors.Is(err, models.ErrEventCancelled), errors.Is(err, models.ErrRegistrationClosed),
 		errors.Is(err, models.ErrNotYetOpen), errors.Is(err, models.ErrEventNotOpen):
 		return Problem{Type: "registration-closed", Status: 409, Title: "Registration not open", Detail: err.Error() + "."}, true
+	case errors.As(err, &se):
+		return Problem{Type: "wrong-status", Status: 409, Title: "Not possible now", Detail: se.Msg + ".",
+			Errors: map[string]string{"status": se.Msg}}, true
+	case errors.Is(err, models.ErrLinkExpired):
+		return Problem{Type: "link-expired", Status: 410, Title: "Link expired",
+			Detail: "This confirmation link has expired: links work for 24 hours. Nothing has changed. Register again to get a new one."}, true
 	case errors.Is(err, models.ErrDuplicate):
 		return Problem{Type: "duplicate", Status: 409, Title: "Already registered", Detail: "Check your email for your link."}, true
 	case errors.As(err, &fe):

@@ -105,7 +105,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		return models.ErrNotFound
 	}
 	if c.FormValue("website") != "" { // honeypot: people never fill it in
-		return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
+		return a.renderCheckEmail(c, ev)
 	}
 	form, in, errs := parseRegistrationForm(c, ev)
 	switch {
@@ -138,8 +138,8 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		}
 		var pe *models.PlacesError
 		switch {
-		case err == nil && res.Duplicate:
-			return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
+		case err == nil && res.CheckEmail:
+			return a.renderCheckEmail(c, ev)
 		case err == nil:
 			return c.Redirect("/r/"+a.tok.ManageToken(res.Registration)+"?new=1", fiber.StatusSeeOther)
 		case errors.As(err, &pe) && (pe.Waitlist || pe.PlacesLeft > 0):
@@ -237,10 +237,76 @@ type message struct {
 	LinkText string
 }
 
+// renderCheckEmail is the one answer to a registration that is not simply
+// confirmed or waitlisted: a request to confirm by mail, a duplicate, a bot.
+// Within a registration mode it never differs, so that nobody learns from
+// it whether an address is registered.
+func (a *App) renderCheckEmail(c *fiber.Ctx, ev *models.Event) error {
+	return a.render(c, 200, "message", Page{Title: "Check your email", Data: checkEmail(ev)})
+}
+
 func checkEmail(ev *models.Event) message {
-	return message{Heading: "Check your email",
-		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for " + ev.Title + ".",
-		Link: "/events/" + ev.Slug, LinkText: "Back to the event"}
+	m := message{Heading: "Check your email", Link: "/events/" + ev.Slug, LinkText: "Back to the event",
+		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for " + ev.Title + "."}
+	switch ev.RegistrationMode {
+	case models.ModeConfirmEmail:
+		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your registration for " +
+			ev.Title + ": only then is a place kept for you. If nothing arrives in a few minutes, look in your spam folder."
+	case models.ModeApproval:
+		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your request for a place at " +
+			ev.Title + ". The organisers then look at each request and email you their answer. If nothing arrives in a few minutes, look in your spam folder."
+	}
+	return m
+}
+
+// confirmLink handles the link in a request's mail: it confirms the
+// address, then shows the registration. A used, expired or unknown link
+// gets a page that says so, and changes nothing.
+func (a *App) confirmLink(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Robots-Tag", "noindex")
+	token := c.Params("token")
+	reg, err := models.FindRegistrationByToken(a.db.DB, token)
+	if errors.Is(err, models.ErrNotFound) {
+		return a.render(c, 404, "message", Page{Title: "Link not valid", Data: message{Heading: "This link is not valid",
+			Body: "This confirmation link is not valid, or the request it confirmed has expired and been deleted. Nothing has changed. " +
+				"Check that you copied the whole link from the email, or register again from the event's page."}})
+	}
+	if err != nil {
+		return err
+	}
+	var ev models.Event
+	if err := a.db.DB.First(&ev, reg.EventID).Error; err != nil {
+		return err
+	}
+	res, err := models.ConfirmRegistration(a.db.DB, reg.ID, a.now())
+	a.events.touch(reg.EventID)
+	back := message{Link: "/events/" + ev.Slug, LinkText: "Go to the event"}
+	switch {
+	case errors.Is(err, models.ErrLinkExpired):
+		back.Heading, back.Body = "This link has expired", "Confirmation links work for 24 hours, and this one is older. Nothing has changed. If you still want a place, register again: you will get a new link."
+		return a.render(c, 410, "message", Page{Title: "Link expired", Data: back})
+	case err != nil:
+		p, ok := problemOf(err)
+		if !ok {
+			return err
+		}
+		back.Heading, back.Body = "Your registration could not be confirmed", p.Detail+" Nothing has changed."
+		if fields := validationFields(err); fields != nil {
+			back.Body = fields[sortedKeys(fields)[0]] + ". Nothing has changed."
+		}
+		return a.render(c, p.Status, "message", Page{Title: p.Title, Data: back})
+	case res.Duplicate:
+		back.Heading, back.Body = "You are already registered", "This email address already holds a registration for "+ev.Title+
+			", so nothing has changed. We have emailed you its private link again."
+		return a.render(c, 200, "message", Page{Title: "Already registered", Data: back})
+	case res.Used:
+		back.Heading, back.Body = "This link has been used already", "Your email address was confirmed before, so nothing has changed. Your registration is "+
+			strings.ToLower(statusLabel(res.Registration.Status))+"."
+		back.Link, back.LinkText = "/r/"+token, "See your registration"
+		return a.render(c, 200, "message", Page{Title: "Link used already", Data: back})
+	}
+	return c.Redirect("/r/"+token+"?new=1", fiber.StatusSeeOther)
 }
 
 // manageData is what the manage page shows a registrant.
@@ -332,9 +398,13 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	c.Set("X-Robots-Tag", "noindex")
 	title := "Your registration"
 	if d.New {
-		title = "You are registered"
-		if reg.Status == models.RegWaitlisted {
+		switch reg.Status {
+		case models.RegWaitlisted:
 			title = "You are on the waitlist"
+		case models.RegPending:
+			title = "Your request is with the organisers"
+		default:
+			title = "You are registered"
 		}
 	}
 	return a.render(c, 200, "manage", Page{Title: title, Data: d})

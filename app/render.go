@@ -163,9 +163,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return out
 	},
-	"dietLabel": dietLabel,
-	"join":      strings.Join,
-	"eq2":       func(a, b string) bool { return a == b },
+	"dietLabel":   dietLabel,
+	"statusLabel": statusLabel,
+	"join":        strings.Join,
+	"eq2":         func(a, b string) bool { return a == b },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -249,6 +250,25 @@ func kindLabel(k string) string {
 		return "Memorial"
 	}
 	return k
+}
+
+// statusLabel names a registration status for organisers' lists.
+func statusLabel(s string) string {
+	switch s {
+	case models.RegUnconfirmed:
+		return "Email not confirmed"
+	case models.RegPending:
+		return "Awaiting approval"
+	case models.RegConfirmed:
+		return "Confirmed"
+	case models.RegWaitlisted:
+		return "Waitlisted"
+	case models.RegDeclined:
+		return "Declined"
+	case models.RegCancelled:
+		return "Cancelled"
+	}
+	return s
 }
 
 func dietLabel(d string) string {

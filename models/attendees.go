@@ -10,7 +10,7 @@ import (
 // AttendeeFilter narrows an event's registrations on the attendees page.
 type AttendeeFilter struct {
 	Query      string // part of the name or email
-	Status     string // confirmed, waitlisted, cancelled, or "" for all
+	Status     string // one of RegStatuses, or "" for all
 	Attendance string // in_person, online, or ""
 	CheckedIn  string // "yes", "no", or ""
 }
@@ -36,7 +36,7 @@ func FindAttendees(db *gorm.DB, eventID uint, f AttendeeFilter) ([]Registration,
 		q = q.Where("checked_in_at IS NULL")
 	}
 	var regs []Registration
-	err := q.Order("CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, waitlist_seq, id").Find(&regs).Error
+	err := q.Order(statusOrder + ", waitlist_seq, id").Find(&regs).Error
 	return regs, err
 }
 
@@ -70,6 +70,9 @@ type AttendeeSummary struct {
 	Confirmed       Tally
 	ConfirmedOnline Tally
 	Waitlisted      Tally
+	Pending         Tally
+	Unconfirmed     Tally
+	Declined        Tally
 	Cancelled       Tally
 	CheckedIn       Tally
 	// Catering counts confirmed in-person people by dietary choice: a
@@ -112,6 +115,12 @@ func SummariseAttendees(regs []Registration) AttendeeSummary {
 			}
 		case RegWaitlisted:
 			s.Waitlisted.add(r)
+		case RegPending:
+			s.Pending.add(r)
+		case RegUnconfirmed:
+			s.Unconfirmed.add(r)
+		case RegDeclined:
+			s.Declined.add(r)
 		case RegCancelled:
 			s.Cancelled.add(r)
 		}

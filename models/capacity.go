@@ -48,6 +48,11 @@ type RegisterResult struct {
 	// Duplicate is true when the email already held an active registration;
 	// Registration is then that existing one (to mail its link, never to show).
 	Duplicate bool
+	// CheckEmail is true when the answer to the person is only "check your
+	// email": a request waiting for its address to be confirmed (the event's
+	// mode is confirm_email or approval), or a Duplicate. The answer must not
+	// tell the two apart.
+	CheckEmail bool
 	// Position is the place in the waitlist (1-based) when waitlisted.
 	Position int
 }
@@ -372,26 +377,35 @@ func freePlaces(tx *gorm.DB, ev *Event, mode string, n int) error {
 // waitlisted when full and the waitlist is on, refused otherwise. The input
 // must have passed ValidateRegistration against the same event.
 func Register(db *gorm.DB, tok Tokens, eventID uint, in RegisterInput, now time.Time) (*RegisterResult, error) {
-	var out *RegisterResult
-	err := db.Transaction(func(tx *gorm.DB) error {
-		ev, err := lockEvent(tx, eventID)
-		if err != nil {
-			return err
-		}
-		out, err = registerLocked(tx, tok, ev, in, now)
-		return err
-	})
-	if errors.Is(err, errActiveRegistration) {
-		err = db.Transaction(func(tx *gorm.DB) error {
-			out, err = registeredAlready(tx, eventID, in.Email, now)
+	for attempt := 1; ; attempt++ {
+		var out *RegisterResult
+		err := db.Transaction(func(tx *gorm.DB) error {
+			ev, err := lockEvent(tx, eventID)
+			if err != nil {
+				return err
+			}
+			out, err = registerLocked(tx, tok, ev, in, now)
 			return err
 		})
+		if errors.Is(err, errActiveRegistration) {
+			err = db.Transaction(func(tx *gorm.DB) error {
+				out, err = registeredAlready(tx, eventID, in.Email, now)
+				return err
+			})
+			if errors.Is(err, errNoLongerActive) && attempt < 3 {
+				continue // cancelled in between: register afresh
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
+
+// errNoLongerActive reports that the registration which made the unique
+// index refuse a new one was cancelled before registeredAlready read it.
+var errNoLongerActive = errors.New("models: the address's registration was cancelled meanwhile")
 
 // errActiveRegistration reports that the unique index refused a second
 // active registration of an address: the transaction (or savepoint) must be
@@ -401,13 +415,15 @@ var errActiveRegistration = errors.New("models: address already registered")
 // registeredAlready answers a registration from an address that already
 // holds one: no place is taken, and its manage link is mailed again.
 func registeredAlready(tx *gorm.DB, eventID uint, email string, now time.Time) (*RegisterResult, error) {
-	var existing Registration
-	err := tx.Where("event_id = ? AND email_norm = ? AND status <> 'cancelled'", eventID, NormaliseEmail(email)).Take(&existing).Error
+	existing, err := activeRegistration(tx, eventID, email)
 	if err != nil {
 		return nil, err
 	}
+	if existing == nil {
+		return nil, errNoLongerActive
+	}
 	ev := &Event{ID: eventID}
-	return &RegisterResult{Registration: &existing, Duplicate: true}, enqueue(tx, MailDuplicate, ev, &existing, now)
+	return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, existing, now)
 }
 
 // registerLocked registers on an event that tx has locked and read; it keeps
@@ -429,6 +445,9 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	mode := in.Attendance
 	if !contains(ev.Modes(), mode) {
 		return nil, Invalid("attendance", "This event does not offer that way of attending")
+	}
+	if ev.RegistrationMode != ModeInstant && ev.RegistrationMode != "" && !in.ByOrganiser {
+		return requestLocked(tx, tok, ev, in, now)
 	}
 	answers, err := json.Marshal(in.Answers)
 	if err != nil {
@@ -468,12 +487,7 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	switch {
 	case ok:
 	case ev.Waitlist && in.IfFull != IfFullReject:
-		if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
-			return nil, err
-		}
-		ev.WaitlistSeq++
-		reg.Status, reg.WaitlistSeq = RegWaitlisted, ev.WaitlistSeq
-		if err := tx.Exec("UPDATE registrations SET status = ?, waitlist_seq = ? WHERE id = ?", reg.Status, reg.WaitlistSeq, reg.ID).Error; err != nil {
+		if err := joinWaitlist(tx, ev, reg); err != nil {
 			return nil, err
 		}
 	default:
@@ -499,13 +513,24 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	return out, enqueue(tx, kind, ev, reg, now)
 }
 
+// joinWaitlist puts reg at the end of its event's waitlist, in the event
+// that tx has locked.
+func joinWaitlist(tx *gorm.DB, ev *Event, reg *Registration) error {
+	if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
+		return err
+	}
+	ev.WaitlistSeq++
+	reg.Status, reg.WaitlistSeq = RegWaitlisted, ev.WaitlistSeq
+	return tx.Exec("UPDATE registrations SET status = ?, waitlist_seq = ? WHERE id = ?", reg.Status, reg.WaitlistSeq, reg.ID).Error
+}
+
 // refusal reports whether err is an answer to the attendee (closed, full,
 // invalid, already registered) rather than a failure of the database.
 func refusal(err error) bool {
 	var ve *ValidationError
 	return errors.As(err, &ve) || errors.Is(err, ErrFull) || errors.Is(err, ErrEventCancelled) ||
 		errors.Is(err, ErrEventNotOpen) || errors.Is(err, ErrRegistrationClosed) || errors.Is(err, ErrNotYetOpen) ||
-		errors.Is(err, errActiveRegistration)
+		errors.Is(err, errActiveRegistration) || errors.Is(err, errNoLongerActive)
 }
 
 // isUniqueViolation recognises a unique-index refusal on either database.

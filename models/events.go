@@ -147,6 +147,7 @@ type EventInput struct {
 	OnlineCapacity        *int
 	MaxGuests             *int
 	Waitlist              *bool
+	RegistrationMode      *string
 	RegistrationOpensSet  bool
 	RegistrationOpensAt   *time.Time
 	RegistrationClosesSet bool
@@ -197,6 +198,8 @@ type eventSnapshot struct {
 	// the stream link of private feeds.
 	AddressVisibility, Coordinates, StreamURL string
 	InPerson, Online                          bool
+	// IftarAt is the iftar time: registrants are told when it moves.
+	IftarAt time.Time
 }
 
 func snapshot(e *Event) eventSnapshot {
@@ -204,14 +207,18 @@ func snapshot(e *Event) eventSnapshot {
 	if e.Latitude != nil && e.Longitude != nil {
 		coords = fmt.Sprint(*e.Latitude, ";", *e.Longitude)
 	}
+	var iftar time.Time
+	if e.IftarAt != nil {
+		iftar = e.IftarAt.UTC()
+	}
 	return eventSnapshot{e.Title, e.Status, e.Timezone, e.VenueName, e.VenueAddress, e.StartsAt, e.EndsAt, e.Tentative,
-		e.AddressVisibility, coords, e.StreamURL, e.InPerson, e.Online}
+		e.AddressVisibility, coords, e.StreamURL, e.InPerson, e.Online, iftar}
 }
 
 // CreateEvent validates in and stores a new event hosted as in.Hosts says
 // (or, when empty, by defaultHost if given).
 func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, now time.Time) (*Event, error) {
-	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic,
+	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, RegistrationMode: ModeInstant,
 		Timezone: "Europe/London", ReminderHours: 24, CreatedByID: userID, CreatedAt: now, UpdatedAt: now, Revision: 1}
 	v := &ValidationError{}
 	if in.Title == nil || strings.TrimSpace(*in.Title) == "" {
@@ -233,10 +240,15 @@ func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, no
 	if in.StartsAt == nil && (in.StartRule == nil || *in.StartRule == "") {
 		v.Add("starts_at", "Enter when the event starts")
 	}
-	if in.Timezone == nil && defaultHost != nil {
+	if defaultHost != nil && in.Hosts == nil {
+		// The default host times the event (its zone, iftar method, home
+		// place) as the hosts it will be given.
 		var org Organisation
-		if db.First(&org, *defaultHost).Error == nil && org.Timezone != "" {
-			in.Timezone = &org.Timezone
+		if db.First(&org, *defaultHost).Error == nil {
+			if in.Timezone == nil && org.Timezone != "" {
+				in.Timezone = &org.Timezone
+			}
+			ev.Hosts = []EventHost{{OrganisationID: org.ID, Organisation: org, Role: RoleHost}}
 		}
 	}
 	var out *Event
@@ -309,7 +321,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 				continue
 			}
 			var active int64
-			if err := tx.Model(&Registration{}).Where("event_id = ? AND attendance = ? AND status <> ?", ev.ID, mode, RegCancelled).Count(&active).Error; err != nil {
+			if err := tx.Model(&Registration{}).Where("event_id = ? AND attendance = ? AND status IN ?", ev.ID, mode, heldStatuses).Count(&active).Error; err != nil {
 				return err
 			}
 			if active > 0 {
@@ -387,7 +399,7 @@ func notifyEventChange(tx *gorm.DB, ev *Event, before eventSnapshot, userID *uin
 	case ev.Status == StatusDraft || before.Status == StatusDraft:
 		kind = ""
 	case !before.StartsAt.Equal(ev.StartsAt) || !before.EndsAt.Equal(ev.EndsAt) ||
-		before.VenueName != ev.VenueName || before.VenueAddress != ev.VenueAddress:
+		before.VenueName != ev.VenueName || before.VenueAddress != ev.VenueAddress || !before.IftarAt.Equal(snapshot(ev).IftarAt):
 		kind = MailEventChanged
 	}
 	detail := fmt.Sprintf("sequence %d", ev.Sequence)
@@ -401,11 +413,14 @@ func notifyEventChange(tx *gorm.DB, ev *Event, before eventSnapshot, userID *uin
 		return nil
 	}
 	var regs []Registration
-	if err := tx.Where("event_id = ? AND status <> ?", ev.ID, RegCancelled).Find(&regs).Error; err != nil {
+	if err := tx.Where("event_id = ? AND status IN ?", ev.ID, heldStatuses).Find(&regs).Error; err != nil {
 		return err
 	}
 	extra := map[string]string{"previous_starts_at": before.StartsAt.Format(time.RFC3339),
 		"previous_ends_at": before.EndsAt.Format(time.RFC3339), "previous_venue": before.VenueName, "message": ev.CancelMessage}
+	if !before.IftarAt.IsZero() {
+		extra["previous_iftar_at"] = before.IftarAt.Format(time.RFC3339)
+	}
 	for i := range regs {
 		if err := EnqueueMail(tx, kind, ev, &regs[i], extra, now); err != nil {
 			return err
@@ -467,7 +482,7 @@ func str(p *string) string {
 func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) error {
 	texts := map[string]*string{"slug": in.Slug, "title": in.Title, "summary": in.Summary, "description": in.Description,
 		"kind": in.Kind, "status": in.Status, "timezone": in.Timezone, "stream_url": in.StreamURL, "series": in.Series,
-		"cancel_message": in.CancelMessage, "date": in.Date, "start_rule": in.StartRule}
+		"cancel_message": in.CancelMessage, "date": in.Date, "start_rule": in.StartRule, "registration_mode": in.RegistrationMode}
 	if vin := in.Venue; vin != nil {
 		texts["venue.name"], texts["venue.address"], texts["venue.access_notes"], texts["venue.address_visibility"] =
 			vin.Name, vin.Address, vin.AccessNotes, vin.AddressVisibility
@@ -619,6 +634,13 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	if in.Waitlist != nil {
 		ev.Waitlist = *in.Waitlist
 	}
+	if in.RegistrationMode != nil {
+		if m := str(in.RegistrationMode); contains(RegistrationModes, m) {
+			ev.RegistrationMode = m
+		} else {
+			v.Add("registration_mode", "Choose how people register: "+strings.Join(RegistrationModes, ", "))
+		}
+	}
 	if in.RegistrationOpensSet {
 		ev.RegistrationOpensAt = utcPtr(in.RegistrationOpensAt)
 	}
@@ -712,6 +734,7 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 			keys[q.Key] = true
 		}
 	}
+	applyIftar(ev, v)
 	return nil
 }
 
@@ -723,7 +746,8 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// applyTimes sets StartsAt and EndsAt from explicit times or the sunset rule.
+// applyTimes reads the start rule and sets StartsAt and EndsAt from
+// explicit times; a start that follows the sun is set by applyIftar.
 func applyTimes(ev *Event, in EventInput, v *ValidationError) {
 	if in.StartRule != nil {
 		switch r := str(in.StartRule); r {
@@ -758,30 +782,7 @@ func applyTimes(ev *Event, in EventInput, v *ValidationError) {
 		}
 	}
 	if ev.StartRule == "sunset" {
-		switch {
-		case ev.LocalDate == "":
-			v.Add("date", "Enter the date of the sunset start as YYYY-MM-DD")
-		case ev.Latitude == nil || ev.Longitude == nil:
-			v.Add("venue.latitude", "A sunset start needs the venue's latitude and longitude")
-		default:
-			d, _ := time.ParseInLocation("2006-01-02", ev.LocalDate, ev.Location())
-			sunset, ok := Sunset(d, *ev.Latitude, *ev.Longitude)
-			if !ok {
-				v.Add("date", "The sun does not set at the venue on that date")
-				return
-			}
-			dur := ev.DurationMinutes
-			if dur == 0 {
-				dur = int(ev.EndsAt.Sub(ev.StartsAt).Minutes())
-			}
-			if dur <= 0 {
-				dur = 150
-			}
-			ev.DurationMinutes = dur
-			ev.StartsAt = sunset.Add(time.Duration(ev.SunsetOffsetMinutes) * time.Minute).Truncate(time.Minute).UTC()
-			ev.EndsAt = ev.StartsAt.Add(time.Duration(dur) * time.Minute)
-		}
-		return
+		return // timed by applyIftar once the hosts are known
 	}
 	if in.StartsAt != nil {
 		ev.StartsAt = in.StartsAt.UTC()

@@ -1,9 +1,9 @@
 package models_test
 
 import (
+	"convene/calendar"
 	"encoding/json"
 	"errors"
-	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -345,66 +345,6 @@ func TestPostponedEventIsTentative(t *testing.T) {
 	}
 }
 
-func TestSunset(t *testing.T) {
-	cases := []struct {
-		name      string
-		tz        string
-		date      string
-		lat, lon  float64
-		want      string // local HH:MM
-		tolerance time.Duration
-	}{
-		// go-prayer gives London Maghrib 17:24 on 2026-02-20 (FIELD-NOTES).
-		{"London in February", "Europe/London", "2026-02-20", 51.5074, -0.1278, "17:24", 3 * time.Minute},
-		{"London at midsummer (BST)", "Europe/London", "2026-06-21", 51.5074, -0.1278, "21:21", 4 * time.Minute},
-		{"New York at midsummer", "America/New_York", "2026-06-21", 40.7128, -74.0060, "20:31", 4 * time.Minute},
-		{"Los Angeles at midsummer", "America/Los_Angeles", "2026-06-21", 34.0522, -118.2437, "20:08", 4 * time.Minute},
-		{"Sydney in December", "Australia/Sydney", "2026-12-21", -33.8688, 151.2093, "20:05", 4 * time.Minute},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			loc := mustLoad(tc.tz)
-			day, _ := time.ParseInLocation("2006-01-02", tc.date, loc)
-			got, ok := models.Sunset(day, tc.lat, tc.lon)
-			if !ok {
-				t.Fatal("no sunset")
-			}
-			local := got.In(loc)
-			want, _ := time.ParseInLocation("2006-01-02 15:04", tc.date+" "+tc.want, loc)
-			if d := local.Sub(want); math.Abs(float64(d)) > float64(tc.tolerance) {
-				t.Fatalf("sunset %s, want %s ± %v", local.Format("2006-01-02 15:04:05 MST"), tc.want, tc.tolerance)
-			}
-		})
-	}
-	t.Run("stays on the local date far from Greenwich", func(t *testing.T) {
-		for _, tc := range []struct {
-			tz       string
-			lat, lon float64
-		}{{"Pacific/Kiritimati", 1.87, -157.47}, {"Pacific/Auckland", -36.85, 174.76}, {"Pacific/Honolulu", 21.31, -157.86}, {"Asia/Tokyo", 35.68, 139.69}} {
-			loc := mustLoad(tc.tz)
-			for _, date := range []string{"2026-01-15", "2026-07-15"} {
-				day, _ := time.ParseInLocation("2006-01-02", date, loc)
-				got, ok := models.Sunset(day, tc.lat, tc.lon)
-				local := got.In(loc)
-				if !ok || local.Format("2006-01-02") != date || local.Hour() < 16 || local.Hour() > 21 {
-					t.Errorf("%s %s: sunset %s (%v)", tc.tz, date, local.Format("2006-01-02 15:04 MST"), ok)
-				}
-			}
-		}
-	})
-	t.Run("polar day and night have no sunset", func(t *testing.T) {
-		for _, tc := range []struct {
-			date     string
-			lat, lon float64
-		}{{"2026-06-21", 69.6492, 18.9553}, {"2026-12-21", 69.6492, 18.9553}, {"2026-06-21", 78.2232, 15.6267}, {"2026-12-21", -77.85, 166.67}} {
-			day, _ := time.Parse("2006-01-02", tc.date)
-			if got, ok := models.Sunset(day, tc.lat, tc.lon); ok {
-				t.Errorf("%s at %.2f,%.2f: sunset %v, want none", tc.date, tc.lat, tc.lon, got)
-			}
-		}
-	})
-}
-
 func TestIftarFollowsTheSunset(t *testing.T) {
 	db := modelstest.Open(t)
 	in := models.EventInput{Title: sp("Solidarity iftar"), Kind: sp(models.KindIftar), Status: sp(models.StatusPublished),
@@ -414,13 +354,14 @@ func TestIftarFollowsTheSunset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	uk, _ := calendar.MethodByCode(calendar.DefaultMethod)
 	wantStart := func(date string, lat, lon float64, offset int) time.Time {
-		d, _ := time.ParseInLocation("2006-01-02", date, london)
-		s, ok := models.Sunset(d, lat, lon)
-		if !ok {
-			t.Fatal("no sunset")
+		d, _ := calendar.ParseDate(date)
+		m, err := calendar.Maghrib(calendar.Place{Latitude: lat, Longitude: lon, Zone: london}, d, uk)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return s.Add(time.Duration(offset) * time.Minute).Truncate(time.Minute).UTC()
+		return m.Add(time.Duration(offset) * time.Minute).UTC()
 	}
 	check := func(step string, ev *models.Event, start time.Time) {
 		t.Helper()

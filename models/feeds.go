@@ -70,7 +70,7 @@ func FeedRegistrations(db *gorm.DB, token string, since time.Time) ([]Registrati
 	}
 	q := db.Model(&Registration{}).
 		Joins("JOIN events ON events.id = registrations.event_id").
-		Where("registrations.status <> ?", RegCancelled).
+		Where("registrations.status IN ?", []string{RegConfirmed, RegWaitlisted}).
 		Where("events.ends_at >= ?", since).
 		Where("(events.status IN ? OR (events.status = ? AND events.updated_at >= ?))",
 			[]string{StatusPublished, StatusPostponed}, StatusCancelled, since)

@@ -44,6 +44,8 @@ var migrations = []migration{
 	{7, "tokens carry the registration id: no indexes of token hashes", runSQL("0007_no_token_hash_indexes")},
 	{8, "revision counters: change detection without clocks", runSQL("0008_revisions")},
 	{60, "heartbeat row: readiness checks make a real write", runSQL("0060_heartbeats")},
+	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", runSQL("0030_calendar")},
+	{50, "registration modes: email-confirmed and approved registration", runSQL("0050_registration_modes")},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 }
 

@@ -49,6 +49,16 @@ func migrateTwice(t *testing.T, url string) {
 	if err := db.DB.Create(&dup).Error; err != nil {
 		t.Fatalf("a cancelled registration beside an active one: %v", err)
 	}
+	for _, s := range []string{models.RegUnconfirmed, models.RegUnconfirmed} {
+		dup.ID, dup.Status = 0, s
+		if err := db.DB.Create(&dup).Error; err != nil {
+			t.Fatalf("an unconfirmed request beside an active registration: %v", err)
+		}
+	}
+	dup.ID, dup.Status = 0, models.RegDeclined
+	if err := db.DB.Create(&dup).Error; err == nil {
+		t.Fatal("a declined registration beside an active one was stored: declined holds the address")
+	}
 	checkEvent(t, db, ev.ID)
 }
 

@@ -32,12 +32,44 @@ const (
 	Online   = "online"
 )
 
-// Registration statuses.
+// Registration statuses. An unconfirmed request waits for its address to
+// be confirmed by mail; a pending one for an organiser's approval; neither
+// holds a place, and neither does a declined one.
 const (
-	RegConfirmed  = "confirmed"
-	RegWaitlisted = "waitlisted"
-	RegCancelled  = "cancelled"
+	RegUnconfirmed = "unconfirmed"
+	RegPending     = "pending"
+	RegConfirmed   = "confirmed"
+	RegWaitlisted  = "waitlisted"
+	RegDeclined    = "declined"
+	RegCancelled   = "cancelled"
 )
+
+// RegStatuses lists every registration status, in the order of a lifecycle.
+var RegStatuses = []string{RegUnconfirmed, RegPending, RegConfirmed, RegWaitlisted, RegDeclined, RegCancelled}
+
+// activeStatuses are the statuses that hold an address's one registration
+// for an event (the partial unique index idx_registrations_active_email):
+// unconfirmed requests and cancellations do not, so neither blocks a later
+// request from the same address. A declined request does: the organisers
+// have decided, and asking again does not reach their queue.
+var activeStatuses = []string{RegPending, RegConfirmed, RegWaitlisted, RegDeclined}
+
+// heldStatuses are the registrations people count on: a place, a waitlist
+// place or a request an organiser will decide on. They are told of changes.
+var heldStatuses = []string{RegPending, RegConfirmed, RegWaitlisted}
+
+// Registration modes of an event (SPEC §3a).
+const (
+	// ModeInstant confirms or waitlists a registration at once.
+	ModeInstant = "instant"
+	// ModeConfirmEmail waits for the address to be confirmed by mail.
+	ModeConfirmEmail = "confirm_email"
+	// ModeApproval waits for the address, then for an organiser.
+	ModeApproval = "approval"
+)
+
+// RegistrationModes lists every registration mode.
+var RegistrationModes = []string{ModeInstant, ModeConfirmEmail, ModeApproval}
 
 // Address visibility of a venue.
 const (
@@ -65,6 +97,16 @@ type Organisation struct {
 	Website     string `gorm:"size:300"`
 	Email       string `gorm:"size:254"`
 	Timezone    string `gorm:"size:64;not null;default:Europe/London"`
+	// The home place times the organisation's calendar and its online
+	// events (in Timezone); without coordinates it is London.
+	HomePlace     string `gorm:"size:100"`
+	HomeLatitude  *float64
+	HomeLongitude *float64
+	// IftarMethod is the calendar.Method code that times its iftars;
+	// empty is the default.
+	IftarMethod string `gorm:"size:30"`
+	// HijriOffset shifts its Ramadan and Eid estimates by a day (-1, 0, 1).
+	HijriOffset int `gorm:"not null;default:0"`
 	// Revision goes up by one on every change (see Event.Revision).
 	Revision  int64     `gorm:"not null;default:0"`
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
@@ -104,6 +146,9 @@ type Event struct {
 	LocalDate           string `gorm:"size:10"`
 	SunsetOffsetMinutes int
 	DurationMinutes     int
+	// IftarAt is Maghrib at the event's place on its date, by the main
+	// host's method: set for iftars, whatever their start rule.
+	IftarAt *time.Time
 
 	InPerson          bool   `gorm:"not null"`
 	Online            bool   `gorm:"not null;default:false"`
@@ -122,6 +167,8 @@ type Event struct {
 	WaitlistSeq    int64 `gorm:"not null;default:0"`
 	MaxGuests      int   `gorm:"not null;default:0"`
 	Waitlist       bool  `gorm:"not null"`
+	// RegistrationMode is instant, confirm_email or approval.
+	RegistrationMode string `gorm:"size:20;not null;default:instant"`
 
 	RegistrationOpensAt  *time.Time
 	RegistrationClosesAt *time.Time

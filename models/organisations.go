@@ -79,6 +79,9 @@ func SaveOrganisation(db *gorm.DB, id uint, in OrganisationInput, userID *uint, 
 				return err
 			}
 			o.ID, o.CreatedAt, o.UpdatedAt, o.Revision = cur.ID, cur.CreatedAt, now, cur.Revision+1
+			// The calendar settings have a form of their own.
+			o.HomePlace, o.HomeLatitude, o.HomeLongitude = cur.HomePlace, cur.HomeLatitude, cur.HomeLongitude
+			o.IftarMethod, o.HijriOffset = cur.IftarMethod, cur.HijriOffset
 			if err := tx.Save(&o).Error; err != nil {
 				return err
 			}

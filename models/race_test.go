@@ -326,3 +326,147 @@ func TestChurnPostgresTwoInstances(t *testing.T) {
 	url := modelstest.PostgresURL(t)
 	churn(t, []*models.DB{modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)}, 16, 20)
 }
+
+// modeChurn switches an event between the three registration modes while
+// requests, confirmations, approvals, declines and cancellations run at
+// once, from a small pool of addresses so that duplicates meet. Nothing may
+// be lost (every request is stored, or was removed as the duplicate of a
+// registration of its address) and nothing counted twice (the counters
+// match the confirmed places, one active registration per address).
+func modeChurn(t *testing.T, dbs []*models.DB, workers, opsPerWorker int) {
+	ev := newEvent(t, dbs[0], models.EventInput{RegistrationMode: sp(models.ModeApproval), MaxGuests: ip(2),
+		CapacitySet: true, Capacity: ip(15)})
+	var (
+		mu      sync.Mutex
+		created = map[uint]bool{}
+		removed = map[uint]bool{}
+	)
+	pickStatus := func(r *rand.Rand, db *models.DB, st string) (uint, bool) {
+		var ids []uint
+		db.DB.Model(&models.Registration{}).Where("event_id = ? AND status = ?", ev.ID, st).Pluck("id", &ids)
+		if len(ids) == 0 {
+			return 0, false
+		}
+		return ids[r.IntN(len(ids))], true
+	}
+	stop := watchPlaces(t, dbs[0], ev.ID)
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		ops   [6]int64
+	)
+	errc := make(chan error, workers*opsPerWorker)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			db := dbs[w%len(dbs)]
+			<-start
+			for i := 0; i < opsPerWorker; i++ {
+				op := r.IntN(6)
+				atomic.AddInt64(&ops[op], 1)
+				var err error
+				switch op {
+				case 0, 1:
+					var res *models.RegisterResult
+					res, err = models.Register(db.DB, tok, ev.ID, input(fmt.Sprintf("m%02d@example.org", r.IntN(30)), r.IntN(3), models.InPerson), now)
+					if err == nil && !res.Duplicate {
+						mu.Lock()
+						created[res.Registration.ID] = true
+						mu.Unlock()
+					}
+				case 2:
+					if id, ok := pickStatus(r, db, models.RegUnconfirmed); ok {
+						var res *models.ConfirmResult
+						res, err = models.ConfirmRegistration(db.DB, id, now.Add(time.Minute))
+						if errors.Is(err, models.ErrNotFound) {
+							err = nil // removed meanwhile by another confirmation of it
+						}
+						if err == nil && res != nil && res.Duplicate {
+							mu.Lock()
+							removed[id] = true
+							mu.Unlock()
+						}
+					}
+				case 3:
+					if id, ok := pickStatus(r, db, models.RegPending); ok {
+						if r.IntN(3) == 0 {
+							_, err = models.DeclineRegistration(db.DB, ev.ID, id, nil, now)
+						} else {
+							_, _, err = models.ApproveRegistration(db.DB, ev.ID, id, nil, now)
+						}
+					}
+				case 4:
+					if id, ok := pickStatus(r, db, []string{models.RegConfirmed, models.RegWaitlisted, models.RegPending}[r.IntN(3)]); ok {
+						_, err = models.CancelRegistration(db.DB, id, nil, now)
+					}
+				case 5:
+					_, err = models.UpdateEvent(db.DB, ev.Slug, models.EventInput{RegistrationMode: sp(models.RegistrationModes[r.IntN(3)])}, nil, now)
+				}
+				var se *models.StateError
+				if errors.As(err, &se) {
+					err = nil // decided meanwhile by another worker: refused, as it should be
+				}
+				if err != nil {
+					errc <- fmt.Errorf("worker %d op %d: %w", w, op, err)
+				}
+			}
+		}(w)
+	}
+	close(start)
+	wg.Wait()
+	checks := stop()
+	close(errc)
+	n := 0
+	for err := range errc {
+		if n++; n <= 5 {
+			t.Error(err)
+		}
+	}
+	if n > 0 {
+		t.Fatalf("%d operations failed", n)
+	}
+	var stored []models.Registration
+	if err := dbs[0].DB.Where("event_id = ?", ev.ID).Find(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	byStatus := map[string]int{}
+	storedIDs := map[uint]bool{}
+	for _, r := range stored {
+		byStatus[r.Status]++
+		storedIDs[r.ID] = true
+		if !created[r.ID] {
+			t.Errorf("registration %d stored but never answered as new", r.ID)
+		}
+	}
+	for id := range created {
+		if !storedIDs[id] && !removed[id] {
+			t.Errorf("request %d lost: neither stored nor removed as a duplicate", id)
+		}
+	}
+	var active []struct {
+		EmailNorm string
+		N         int
+	}
+	dbs[0].DB.Model(&models.Registration{}).Select("email_norm, COUNT(*) AS n").
+		Where("event_id = ? AND status NOT IN ?", ev.ID, []string{models.RegCancelled, models.RegUnconfirmed}).
+		Group("email_norm").Having("COUNT(*) > 1").Scan(&active)
+	if len(active) > 0 {
+		t.Errorf("addresses with two active registrations: %v", active)
+	}
+	got := checkEvent(t, dbs[0], ev.ID)
+	t.Logf("ops %v; %d snapshot checks; taken %d/%d; statuses %v; %d removed as duplicates", ops, checks, got.Taken, *got.Capacity, byStatus, len(removed))
+	if byStatus[models.RegConfirmed] == 0 || byStatus[models.RegCancelled] == 0 || count(t, dbs[0], &models.Activity{}, "event_id = ? AND action IN ?", ev.ID, []string{"approved", "declined"}) == 0 {
+		t.Fatalf("the churn exercised too little: %v", byStatus)
+	}
+}
+
+func TestModeChurnSQLite(t *testing.T) {
+	modeChurn(t, []*models.DB{modelstest.Open(t)}, 12, 40)
+}
+
+func TestModeChurnPostgresTwoInstances(t *testing.T) {
+	url := modelstest.PostgresURL(t)
+	modeChurn(t, []*models.DB{modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)}, 12, 30)
+}

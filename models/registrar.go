@@ -121,6 +121,28 @@ func (r *Registrar) loop() {
 	}
 }
 
+// registerOne registers one request of a group in tx, on its locked event.
+func (r *Registrar) registerOne(tx *gorm.DB, ev *Event, q *regRequest) (*RegisterResult, error) {
+	if !r.postgres {
+		// SQLite undoes just the refused statement, and registerLocked
+		// writes nothing before a refusal: no savepoint needed.
+		return registerLocked(tx, r.tok, ev, q.in, q.now)
+	}
+	// PostgreSQL aborts a transaction on any error, the unique index's
+	// refusal included: give each its own savepoint.
+	before := *ev
+	var res *RegisterResult
+	err := tx.Transaction(func(sp *gorm.DB) error {
+		var err error
+		res, err = registerLocked(sp, r.tok, ev, q.in, q.now)
+		return err
+	})
+	if err != nil {
+		*ev = before
+	}
+	return res, err
+}
+
 // commit runs a group in one transaction. If the commit itself fails, every
 // registration of the group fails with that error and nothing is stored.
 func (r *Registrar) commit(group []*regRequest) {
@@ -165,25 +187,15 @@ func (r *Registrar) commit(group []*regRequest) {
 				q.err = ErrNotFound
 				continue
 			}
-			if r.postgres {
-				// PostgreSQL aborts a transaction on any error, the unique
-				// index's refusal included: give each its own savepoint.
-				before := *ev
-				q.err = tx.Transaction(func(sp *gorm.DB) error {
-					var err error
-					q.res, err = registerLocked(sp, r.tok, ev, q.in, q.now)
-					return err
-				})
-				if q.err != nil {
-					*ev = before
+			for attempt := 1; ; attempt++ {
+				q.res, q.err = r.registerOne(tx, ev, q)
+				if errors.Is(q.err, errActiveRegistration) {
+					q.res, q.err = registeredAlready(tx, q.eventID, q.in.Email, q.now)
+					if errors.Is(q.err, errNoLongerActive) && attempt < 3 {
+						continue // cancelled in between (another instance): register afresh
+					}
 				}
-			} else {
-				// SQLite undoes just the refused statement, and registerLocked
-				// writes nothing before a refusal: no savepoint needed.
-				q.res, q.err = registerLocked(tx, r.tok, ev, q.in, q.now)
-			}
-			if errors.Is(q.err, errActiveRegistration) {
-				q.res, q.err = registeredAlready(tx, q.eventID, q.in.Email, q.now)
+				break
 			}
 			if q.err != nil && !refusal(q.err) {
 				return q.err // a database failure: roll the whole group back

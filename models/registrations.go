@@ -7,12 +7,16 @@ import (
 	"gorm.io/gorm"
 )
 
+// statusOrder sorts registrations for organisers: confirmed, waitlisted,
+// pending, unconfirmed, declined, cancelled.
+const statusOrder = "CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'pending' THEN 2 WHEN 'unconfirmed' THEN 3 WHEN 'declined' THEN 4 ELSE 5 END"
+
 // EventRegistrations lists an event's registrations: confirmed and cancelled
 // in order of arrival, waitlisted in waitlist order.
 func EventRegistrations(db *gorm.DB, eventID uint) ([]Registration, error) {
 	var regs []Registration
 	err := db.Where("event_id = ?", eventID).
-		Order("CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, waitlist_seq, id").
+		Order(statusOrder + ", waitlist_seq, id").
 		Find(&regs).Error
 	return regs, err
 }

@@ -157,7 +157,7 @@ func postgresSchema(db *gorm.DB) (dbSchema, error) {
 		return nil, err
 	}
 	for _, ix := range idxs {
-		out = append(out, "index "+normSQL(ix.Indexdef))
+		out = append(out, "index "+pgArrayCasts(normSQL(ix.Indexdef)))
 	}
 	var cons []struct{ Table, Name, Def string }
 	if err := db.Raw(`SELECT c.conrelid::regclass::text AS "table", c.conname AS name, pg_get_constraintdef(c.oid) AS def
@@ -176,6 +176,23 @@ func postgresSchema(db *gorm.DB) (dbSchema, error) {
 		out = append(out, "sequence "+s)
 	}
 	return out, nil
+}
+
+var pgCastArray = regexp.MustCompile(`array\[((?:\('[^']*'::character varying\)::text(?:, )?)+)\]`)
+
+// pgArrayCasts writes `status NOT IN ('a', 'b')` on a varchar column the one
+// way: PostgreSQL stores it as <> ALL ((ARRAY['a'::character varying, …])::text[]),
+// but reads that text back (from pg_dump, as a database made earlier was
+// dumped) as <> ALL (ARRAY[('a'::character varying)::text, …]). Both mean
+// the same.
+func pgArrayCasts(def string) string {
+	return pgCastArray.ReplaceAllStringFunc(def, func(m string) string {
+		items := strings.Split(strings.TrimSuffix(strings.TrimPrefix(m, "array["), "]"), ", ")
+		for i, it := range items {
+			items[i] = strings.TrimSuffix(strings.TrimPrefix(it, "("), ")::text")
+		}
+		return "(array[" + strings.Join(items, ", ") + "])::text[]"
+	})
 }
 
 // diffSchemas lists the lines only in a and only in b.
@@ -209,7 +226,7 @@ var (
 		&models.SchemaMigration{}, &models.Organisation{}, &models.Series{}, &models.Event{}, &models.EventHost{},
 		&models.Question{}, &models.Registration{}, &models.User{}, &models.Membership{}, &models.APIToken{},
 		&models.Activity{}, &models.OutboxMail{}, &models.AttendeeFeed{}, &models.Session{},
-		&models.PasswordToken{}, &models.DoorAssignment{},
+		&models.PasswordToken{}, &models.DoorAssignment{}, &models.Anniversary{}, &models.CalendarFeed{},
 	}
 	rawTables = map[string]bool{"heartbeats": true}
 )

@@ -180,7 +180,10 @@ func lockRegistration(tx *gorm.DB, regID uint) (Registration, *Event, error) {
 	if err != nil {
 		return r, nil, err
 	}
-	err = tx.First(&r, regID).Error
+	// Gone under the lock: an expired or duplicate request deleted meanwhile.
+	if err = tx.First(&r, regID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		err = ErrNotFound
+	}
 	return r, ev, err
 }
 
@@ -246,6 +249,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		}
 		if r.Status == RegCancelled {
 			return Invalid("status", "This registration has been cancelled")
+		}
+		if r.Status == RegDeclined {
+			return Invalid("status", "This request was declined")
 		}
 		if ev.Status == StatusCancelled {
 			return ErrEventCancelled

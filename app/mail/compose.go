@@ -64,6 +64,7 @@ var kinds = []string{
 	models.MailConfirmation, models.MailWaitlisted, models.MailPromoted, models.MailDuplicate,
 	models.MailCancelled, models.MailChanged, models.MailEventChanged, models.MailPostponed,
 	models.MailEventCancel, models.MailReminder, models.MailMessage,
+	models.MailConfirmRequest, models.MailAwaitingApproval, models.MailDeclined,
 }
 
 // withCalendar are the kinds that carry the event as an .ics attachment,
@@ -111,6 +112,7 @@ var funcs = map[string]any{
 		return many
 	},
 	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
+	"add":   func(a, b int) int { return a + b },
 }
 
 // templateData is what a mail template sees: a snapshot of the event and the
@@ -133,8 +135,16 @@ type templateData struct {
 	Guests      int
 	Position    int
 	ManageURL   string
-	FeedURL     string
-	StreamURL   string
+	// ConfirmURL confirms a request's address (MailConfirmRequest).
+	ConfirmURL string
+	// Approval is true when the event's organisers approve each request.
+	Approval bool
+	// Approved is true in the mail that tells of an organiser's approval.
+	Approved  bool
+	Pending   bool
+	Declined  bool
+	FeedURL   string
+	StreamURL string
 	// PreviousWhen and PreviousVenue describe an event before a change.
 	PreviousWhen  string
 	PreviousVenue string
@@ -188,6 +198,11 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 	case models.MailConfirmation, models.MailWaitlisted, models.MailPromoted:
 		if reg.Status == models.RegCancelled {
 			return nil, fmt.Errorf("%w: the registration was cancelled before this mail went out", ErrUnsendable)
+		}
+	case models.MailConfirmRequest:
+		// Its link would only say "used already" (or reach a cancellation).
+		if reg.Status != models.RegUnconfirmed {
+			return nil, fmt.Errorf("%w: the request was confirmed or cancelled before this mail went out", ErrUnsendable)
 		}
 	}
 	data := map[string]string{}
@@ -254,12 +269,15 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
 		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
 		ManageURL: c.BaseURL + "/r/" + c.Tokens.ManageToken(reg),
-		FeedURL:   c.BaseURL + "/me/" + c.Tokens.FeedToken(reg) + ".ics",
-		Message:   data["message"], OrganiserSubject: data["subject"], Site: c.BaseURL,
+		Approval:  ev.RegistrationMode == models.ModeApproval, Approved: data["approved"] == "yes",
+		Pending: reg.Status == models.RegPending, Declined: reg.Status == models.RegDeclined,
+		FeedURL: c.BaseURL + "/me/" + c.Tokens.FeedToken(reg) + ".ics",
+		Message: data["message"], OrganiserSubject: data["subject"], Site: c.BaseURL,
 	}
 	if kind == models.MailMessage {
 		v.Message = data["body"]
 	}
+	v.ConfirmURL = v.ManageURL + "/confirm"
 	if !v.Online {
 		v.Venue, v.AccessNotes = ev.VenueName, ev.AccessNotes
 		if ev.AddressVisibility != models.AddressRegistrants || confirmed {

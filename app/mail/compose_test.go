@@ -275,6 +275,71 @@ func TestHeldConfirmationAfterCancellation(t *testing.T) {
 	}
 }
 
+// TestComposeRequestMails renders the mails of the confirm_email and
+// approval modes from a request's life.
+func TestComposeRequestMails(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := testEvent(t, db.DB, 2)
+	if _, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{RegistrationMode: ptr(models.ModeApproval)}, nil, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	compose := func(kind string, reg *models.Registration) (*Message, error) {
+		t.Helper()
+		var row models.OutboxMail
+		if err := db.Where("kind = ? AND registration_id = ?", kind, reg.ID).Order("id DESC").Take(&row).Error; err != nil {
+			t.Fatalf("no %s mail: %v", kind, err)
+		}
+		return testComposer().Compose(db.Read, &row, time.Now())
+	}
+	a := registerAs(t, db.DB, ev, "a@example.org", models.InPerson, 1)
+	b := registerAs(t, db.DB, ev, "b@example.org", models.InPerson, 0)
+	c := registerAs(t, db.DB, ev, "c@example.org", models.InPerson, 0)
+	msg, err := compose(models.MailConfirmRequest, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := testBaseURL + "/r/" + modelstest.Tokens().ManageToken(a) + "/confirm"
+	if msg.Subject != "Confirm your registration: Solidarity iftar" || !strings.Contains(msg.Text, link) || !strings.Contains(msg.HTML, link) ||
+		!strings.Contains(msg.Text, "send your request to the organisers") || msg.ICS != nil || strings.Contains(msg.Text, "High Street") {
+		t.Fatalf("confirmation request:\n%s\n%s", msg.Subject, msg.Text)
+	}
+	for _, r := range []*models.Registration{a, b, c} {
+		if _, err := models.ConfirmRegistration(db.DB, r.ID, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Confirmed since: the request's mail has nothing left to do.
+	if _, err := compose(models.MailConfirmRequest, a); !errors.Is(err, ErrUnsendable) {
+		t.Fatalf("confirmation request after confirming: %v", err)
+	}
+	msg, err = compose(models.MailAwaitingApproval, a)
+	if err != nil || !strings.Contains(msg.Text, "request for 2 places") || !strings.Contains(msg.Text, "with the organisers") {
+		t.Fatalf("awaiting approval: %v\n%s", err, msg.Text)
+	}
+	now := time.Now().UTC()
+	if _, _, err := models.ApproveRegistration(db.DB, ev.ID, a.ID, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := models.ApproveRegistration(db.DB, ev.ID, b.ID, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.DeclineRegistration(db.DB, ev.ID, c.ID, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	msg, err = compose(models.MailConfirmation, a)
+	if err != nil || !strings.Contains(msg.Text, "approved your request") || msg.ICS == nil {
+		t.Fatalf("approved: %v\n%s", err, msg.Text)
+	}
+	msg, err = compose(models.MailWaitlisted, b)
+	if err != nil || !strings.Contains(msg.Text, "approved your request, but Solidarity iftar is full") || !strings.Contains(msg.Text, "number 1 in line") {
+		t.Fatalf("approved when full: %v\n%s", err, msg.Text)
+	}
+	msg, err = compose(models.MailDeclined, c)
+	if err != nil || !strings.Contains(msg.Text, "not able to offer you a place") || strings.Contains(msg.Text, "/r/") || strings.Contains(msg.Text, "High Street") {
+		t.Fatalf("declined: %v\n%s", err, msg.Text)
+	}
+}
+
 // TestCalendarAttachment: the .ics of a mail is a file of one event to
 // import (no calendar name, refresh hint or METHOD), at the right instant
 // even in the hour repeated when clocks go back (read by ical.js too), free

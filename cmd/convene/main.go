@@ -161,6 +161,10 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 		_, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
 		return err
 	})
+	go runEvery(ctx, log, "expiring unconfirmed requests", time.Hour, func() error {
+		_, err := models.ExpireRequests(db.DB, time.Now().UTC())
+		return err
+	})
 	sender, err := mail.New(db, mail.Config{
 		SMTPURL:     cfg.SMTPURL,
 		Composer:    mail.Composer{BaseURL: cfg.BaseURL, From: cfg.MailFrom, Tokens: cfg.Tokens()},
@@ -249,6 +253,24 @@ func runDaily(ctx context.Context, log *slog.Logger, job func() error) {
 				log.Error("retention purge failed", "err", err)
 			}
 			t.Reset(24 * time.Hour)
+		}
+	}
+}
+
+// runEvery runs job every interval until ctx ends (the first time after
+// one interval). Jobs are idempotent, also across instances sharing the
+// database, so every instance runs them.
+func runEvery(ctx context.Context, log *slog.Logger, what string, interval time.Duration, job func() error) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := job(); err != nil {
+				log.Error(what+" failed", "err", err)
+			}
 		}
 	}
 }
