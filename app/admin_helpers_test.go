@@ -98,10 +98,11 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 		}
 		f.users[role] = u
 		f.sessions[role] = must(models.CreateSession(db.DB, u.ID, now))
-		tok := must(models.CreateAPIToken(db.DB, u.ID, role, now))
+		tok, row, err := models.NewAPIToken(db.DB, u.ID, models.APITokenInput{Name: role}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
 		f.tokens[role] = tok
-		var row models.APIToken
-		db.Where("token_hash = ?", models.HashToken(tok)).Take(&row)
 		f.tokenIDs[role] = row.ID
 	}
 	mk(roleAdmin, true, 0, "")
@@ -153,6 +154,7 @@ type request struct {
 	noCSRF             bool
 	json               string
 	bearer             bool
+	token              string // a bearer token of the test's own
 	accept             string
 	cookies            []*http.Cookie
 }
@@ -184,6 +186,9 @@ func (f *fixture) do(r request) *http.Response {
 		req.Header.Set("Accept", r.accept)
 	}
 	req.AddCookie(&http.Cookie{Name: "convene_csrf", Value: testCSRF})
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
 	if r.role != roleAnon && r.role != "" {
 		if r.bearer {
 			req.Header.Set("Authorization", "Bearer "+f.tokens[r.role])
@@ -199,6 +204,16 @@ func (f *fixture) do(r request) *http.Response {
 		f.t.Fatal(err)
 	}
 	return res
+}
+
+// scopedToken makes a new API token of scope for role's account.
+func (f *fixture) scopedToken(role, scope string) string {
+	f.t.Helper()
+	tok, _, err := models.NewAPIToken(f.db.DB, f.users[role].ID, models.APITokenInput{Name: role + " " + scope, Scope: scope}, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return tok
 }
 
 func readBody(t testing.TB, res *http.Response) string {

@@ -21,6 +21,7 @@ type matrixRoute struct {
 	json    string
 	api     bool // bearer token instead of session
 	allowed []string
+	scopes  []string // API: the token scopes that may use it
 }
 
 var (
@@ -31,6 +32,8 @@ var (
 	doorStaff  = []string{roleAdmin, roleOrganiser, roleDoor}
 	adminsOnly = []string{roleAdmin}
 	ownerOfTok = []string{roleOrganiser}
+
+	anyScope = models.Scopes
 )
 
 func matrix() []matrixRoute {
@@ -44,8 +47,8 @@ func matrix() []matrixRoute {
 		}
 		return m
 	}
-	api := func(method, pattern, body string, allowed []string) matrixRoute {
-		return matrixRoute{method: method, pattern: pattern, path: pattern, json: body, api: true, allowed: allowed}
+	api := func(method, pattern, body string, allowed, scopes []string) matrixRoute {
+		return matrixRoute{method: method, pattern: pattern, path: pattern, json: body, api: true, allowed: allowed, scopes: scopes}
 	}
 	return []matrixRoute{
 		r("GET", "/admin/login", everyone),
@@ -117,20 +120,23 @@ func matrix() []matrixRoute {
 		r("POST", "/admin/outbox/resend-held", adminsOnly),
 
 		// The JSON API's bearer tokens follow the same scope.
-		api("GET", "/api/v1/events/:slug/registrations", "", eventStaff),
-		api("POST", "/api/v1/events/:slug/registrations/:id/check-in", "", doorStaff),
-		api("POST", "/api/v1/events/:slug/registrations/:id/approve", "", eventStaff),
-		api("POST", "/api/v1/events/:slug/registrations/:id/decline", "", eventStaff),
-		api("PATCH", "/api/v1/events/:slug", `{"summary":"Changed"}`, eventStaff),
-		api("POST", "/api/v1/events", `{"title":"T","kind":"meeting","starts_at":"2026-12-01T18:00:00Z"}`, organisers),
-		api("GET", "/api/v1/events/:slug", "", everyone),
+		// Each role's token has the widest scope its account may hold
+		// (write, or door for door volunteers); TestScopeMatrix tries
+		// every scope on every route.
+		api("GET", "/api/v1/events/:slug/registrations", "", eventStaff, readScopes),
+		api("POST", "/api/v1/events/:slug/registrations/:id/check-in", "", doorStaff, checkInScopes),
+		api("POST", "/api/v1/events/:slug/registrations/:id/approve", "", eventStaff, writeScopes),
+		api("POST", "/api/v1/events/:slug/registrations/:id/decline", "", eventStaff, writeScopes),
+		api("PATCH", "/api/v1/events/:slug", `{"summary":"Changed"}`, eventStaff, writeScopes),
+		api("POST", "/api/v1/events", `{"title":"T","kind":"meeting","starts_at":"2026-12-01T18:00:00Z"}`, organisers, writeScopes),
+		api("GET", "/api/v1/events/:slug", "", everyone, anyScope),
 		// Public API routes: open to all, with or without a token.
-		api("GET", "/api/v1/openapi.json", "", everyone),
-		api("GET", "/api/v1/events", "", everyone),
-		api("POST", "/api/v1/events/:slug/registrations", `{"name":""}`, everyone),
-		api("GET", "/api/v1/registrations/:token", "", everyone),
-		api("PATCH", "/api/v1/registrations/:token", `{"guests":0}`, everyone),
-		api("DELETE", "/api/v1/registrations/:token", "", everyone),
+		api("GET", "/api/v1/openapi.json", "", everyone, anyScope),
+		api("GET", "/api/v1/events", "", everyone, anyScope),
+		api("POST", "/api/v1/events/:slug/registrations", `{"name":""}`, everyone, anyScope),
+		api("GET", "/api/v1/registrations/:token", "", everyone, anyScope),
+		api("PATCH", "/api/v1/registrations/:token", `{"guests":0}`, everyone, anyScope),
+		api("DELETE", "/api/v1/registrations/:token", "", everyone, anyScope),
 	}
 }
 
@@ -191,6 +197,43 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 				if res.StatusCode >= 500 {
 					t.Errorf("as %s: status %d: %.500s", role, res.StatusCode, body)
+				}
+			}
+		})
+	}
+}
+
+// TestScopeMatrix runs every API route with a token of each scope, held by
+// an admin (whose account may do everything, so the scope alone decides)
+// and by the event's organiser: exactly the route's scopes get through, and
+// a scope too narrow gets 403 with error="insufficient_scope".
+func TestScopeMatrix(t *testing.T) {
+	for _, m := range matrix() {
+		if !m.api {
+			continue
+		}
+		t.Run(m.method+" "+m.pattern, func(t *testing.T) {
+			t.Parallel()
+			shared := newFixture(t, nil)
+			for _, role := range []string{roleAdmin, roleOrganiser} {
+				for _, scope := range models.Scopes {
+					want := contains(m.scopes, scope)
+					f := shared
+					if want && m.method != http.MethodGet {
+						f = newFixture(t, nil)
+					}
+					token := f.scopedToken(role, scope)
+					res := f.do(request{method: m.method, path: f.fill(m, role), json: m.json, token: token})
+					body := readBody(t, res)
+					if got := !denied(res); got != want {
+						t.Errorf("%s with a %s token: allowed = %v, want %v (status %d): %.300s", role, scope, got, want, res.StatusCode, body)
+					}
+					if !want && (res.StatusCode != http.StatusForbidden || !strings.Contains(res.Header.Get("WWW-Authenticate"), `error="insufficient_scope"`)) {
+						t.Errorf("%s with a %s token: status %d, WWW-Authenticate %q", role, scope, res.StatusCode, res.Header.Get("WWW-Authenticate"))
+					}
+					if res.StatusCode >= 500 {
+						t.Errorf("%s with a %s token: status %d: %.500s", role, scope, res.StatusCode, body)
+					}
 				}
 			}
 		})

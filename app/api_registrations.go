@@ -275,5 +275,29 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(registrationJSON(r, ev, 0))
+	counts, err := models.CountDoor(a.db.DB, ev)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(checkInJSON(r, ev, counts))
+}
+
+// CheckInJSON answers a check-in with what the door page shows, whoever
+// asks (a door volunteer's token included): the name, the party and the
+// door's counts. Never the email address, dietary or access needs or
+// answers.
+type CheckInJSON struct {
+	ID          uint              `json:"id"`
+	Event       string            `json:"event"`
+	Name        string            `json:"name"`
+	Guests      int               `json:"guests"`
+	Places      int               `json:"places"`
+	CheckedInAt string            `json:"checked_in_at"`
+	Counts      models.DoorCounts `json:"counts"`
+}
+
+func checkInJSON(r *models.Registration, ev *models.Event, counts models.DoorCounts) CheckInJSON {
+	return CheckInJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Guests: r.Guests, Places: r.Places(),
+		CheckedInAt: r.CheckedInAt.UTC().Format(time.RFC3339), Counts: counts}
 }

@@ -243,7 +243,7 @@ func (e *testEnv) token(email string, admin bool, orgs ...string) string {
 			e.t.Fatal(err)
 		}
 	}
-	tok, err := models.CreateAPIToken(e.db.DB, u.ID, "test", testNow)
+	tok, _, err := models.NewAPIToken(e.db.DB, u.ID, models.APITokenInput{Name: "test"}, testNow)
 	if err != nil {
 		e.t.Fatal(err)
 	}

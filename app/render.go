@@ -148,6 +148,9 @@ var templateFuncs = template.FuncMap{
 	"shortdate": func(t time.Time, tz string) string {
 		return inZone(t, tz).Format("Mon 2 Jan")
 	},
+	"datey": func(t time.Time, tz string) string {
+		return inZone(t, tz).Format("2 Jan 2006")
+	},
 	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"kindLabel": kindLabel,
 	"deref": func(p *int) int {
@@ -165,8 +168,19 @@ var templateFuncs = template.FuncMap{
 	},
 	"dietLabel":   dietLabel,
 	"statusLabel": statusLabel,
-	"join":        strings.Join,
-	"eq2":         func(a, b string) bool { return a == b },
+	"scopeLabel": func(scope string) string {
+		switch scope {
+		case models.ScopeRead:
+			return "Read: see events and registrations"
+		case models.ScopeWrite:
+			return "Write: everything your account can do"
+		case models.ScopeDoor:
+			return "Door: check people in, nothing else"
+		}
+		return scope
+	},
+	"join": strings.Join,
+	"eq2":  func(a, b string) bool { return a == b },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one

@@ -63,9 +63,6 @@ const (
 	IfFullReject   = "reject"
 )
 
-// NormaliseEmail trims and lower-cases an address for matching.
-func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 // OpenForRegistration says why ev does not take registrations at now, or nil.
 func OpenForRegistration(ev *Event, now time.Time) error {
 	switch ev.Status {

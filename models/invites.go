@@ -197,6 +197,9 @@ func AcceptInvite(db *gorm.DB, token, password, confirm string, now time.Time) (
 		if err := DeleteUserSessions(tx, u.ID, ""); err != nil {
 			return err
 		}
+		if err := revokeUserAPITokens(tx, u.ID, "password reset", now); err != nil {
+			return err
+		}
 		return LogAccountActivity(tx, &u.ID, "invite_accepted", "", now)
 	})
 	if err != nil {

@@ -46,6 +46,7 @@ var migrations = []migration{
 	{60, "heartbeat row: readiness checks make a real write", runSQL("0060_heartbeats")},
 	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", runSQL("0030_calendar")},
 	{50, "registration modes: email-confirmed and approved registration", runSQL("0050_registration_modes")},
+	{10, "API tokens: scopes and expiry", apiTokenScopes},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 }
 

@@ -1,11 +1,13 @@
 package models_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"convene/models"
 	"convene/models/modelstest"
@@ -139,6 +141,54 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 					register(t, db, ev.ID, "after-upgrade@example.org", 0, models.InPerson)
 					checkEvent(t, db, ev.ID)
 				})
+			}
+		})
+	}
+}
+
+// TestMigrateTokensScopesAndExpiry upgrades api_tokens as they were before
+// migration 10 (no scope, no expiry): organisers' tokens keep writing, door
+// volunteers' become door tokens, and all expire a year after they were
+// made.
+func TestMigrateTokensScopesAndExpiry(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *models.DB{"sqlite": modelstest.Open, "postgres": modelstest.OpenPostgres} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			org := models.Organisation{Slug: "o", Name: "O"}
+			db.Create(&org)
+			mk := func(email, role string) uint {
+				u, _, err := models.EnsureUser(db.DB, email, "", false, "", now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if role != "" {
+					db.Create(&models.Membership{UserID: u.ID, OrganisationID: org.ID, Role: role})
+				}
+				return u.ID
+			}
+			admin, organiser, door := mk("admin@x.org", ""), mk("org@x.org", models.MemberOrganiser), mk("door@x.org", models.MemberDoor)
+			for _, stmt := range []string{"ALTER TABLE api_tokens DROP COLUMN scope", "ALTER TABLE api_tokens DROP COLUMN expires_at",
+				"DELETE FROM schema_migrations WHERE version = 10"} {
+				if err := db.Exec(stmt).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			made := now.Add(-30 * 24 * time.Hour)
+			for i, id := range []uint{admin, organiser, door} {
+				if err := db.Exec("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)", id, "old", fmt.Sprintf("hash%d", i), made).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, err := models.Migrate(db); err != nil || n != 1 {
+				t.Fatalf("migrate: %d %v", n, err)
+			}
+			var rows []models.APIToken
+			db.Order("id").Find(&rows)
+			want := []string{models.ScopeWrite, models.ScopeWrite, models.ScopeDoor}
+			for i, r := range rows {
+				if r.Scope != want[i] || r.ExpiresAt == nil || !r.ExpiresAt.Equal(made.Add(models.MaxTokenLifetime)) {
+					t.Errorf("token of user %d: scope %q, expires %v", r.UserID, r.Scope, r.ExpiresAt)
+				}
 			}
 		})
 	}

@@ -283,11 +283,16 @@ type Membership struct {
 
 // APIToken is a bearer token of a user; only its SHA-256 is kept.
 type APIToken struct {
-	ID         uint `gorm:"primaryKey"`
-	UserID     uint `gorm:"not null;index"`
-	User       User
-	Name       string `gorm:"size:100"`
-	TokenHash  string `gorm:"size:64;uniqueIndex;not null"`
+	ID        uint `gorm:"primaryKey"`
+	UserID    uint `gorm:"not null;index"`
+	User      User
+	Name      string `gorm:"size:100"`
+	TokenHash string `gorm:"size:64;uniqueIndex;not null"`
+	// Scope is ScopeRead, ScopeWrite or ScopeDoor: what the token may do,
+	// within what its account may do.
+	Scope string `gorm:"size:10;not null;default:read"`
+	// ExpiresAt: the token stops working then (every token has one).
+	ExpiresAt  *time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 	CreatedAt  time.Time `gorm:"autoCreateTime:false"`

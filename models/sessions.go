@@ -177,6 +177,9 @@ func ChangePassword(db *gorm.DB, userID uint, current, next, keepSession string,
 		if err := DeleteUserSessions(tx, userID, keepSession); err != nil {
 			return err
 		}
+		if err := revokeUserAPITokens(tx, userID, "password changed", now); err != nil {
+			return err
+		}
 		return LogAccountActivity(tx, &userID, "password_changed", "", now)
 	})
 }

@@ -27,15 +27,15 @@ func TestNoRoleMeansNoAccess(t *testing.T) {
 	if err := models.SetUserRoles(db.DB, u.ID, false, []uint{org.ID}, nil, &admin.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	token, _ := models.CreateAPIToken(db.DB, u.ID, "t", feedNow)
+	token, _, _ := models.NewAPIToken(db.DB, u.ID, models.APITokenInput{Name: "t"}, feedNow)
 	session, _ := models.CreateSession(db.DB, u.ID, now)
-	if _, err := models.UserByAPIToken(db.DB, token, now); err != nil {
+	if _, err := models.AuthenticateAPIToken(db.DB, token, now); err != nil {
 		t.Fatalf("token before: %v", err)
 	}
 	if err := models.SetUserRoles(db.DB, u.ID, false, nil, nil, &admin.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.UserByAPIToken(db.DB, token, now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.AuthenticateAPIToken(db.DB, token, now); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("token of a role-less account still works: %v", err)
 	}
 	if _, err := models.UserBySession(db.DB, session, now); !errors.Is(err, models.ErrNotFound) {

@@ -31,8 +31,16 @@ func (u *User) CheckPassword(pw string) bool {
 // always an admin. It reports whether the user was created.
 func EnsureUser(db *gorm.DB, email, name string, admin bool, password string, now time.Time) (*User, bool, error) {
 	email = NormaliseEmail(email)
+	name = strings.TrimSpace(name)
+	v := &ValidationError{}
 	if !ValidEmail(email) {
-		return nil, false, Invalid("email", "Enter a valid email address")
+		v.Add("email", "Enter a valid email address")
+	}
+	if !CleanName(name) {
+		v.Add("name", NameMessage)
+	}
+	if err := v.Err(); err != nil {
+		return nil, false, err
 	}
 	var u User
 	created := false
@@ -53,11 +61,21 @@ func EnsureUser(db *gorm.DB, email, name string, admin bool, password string, no
 				}
 				u.PasswordHash, changed = h, true
 			}
-			if changed {
-				u.UpdatedAt = now
-				return tx.Save(&u).Error
+			if !changed {
+				return nil
 			}
-			return nil
+			u.UpdatedAt = now
+			if err := tx.Save(&u).Error; err != nil {
+				return err
+			}
+			if password == "" {
+				return nil
+			}
+			// A new password ends what the old one opened.
+			if err := DeleteUserSessions(tx, u.ID, ""); err != nil {
+				return err
+			}
+			return revokeUserAPITokens(tx, u.ID, "password set from the command line", now)
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
@@ -66,7 +84,7 @@ func EnsureUser(db *gorm.DB, email, name string, admin bool, password string, no
 		if err := tx.Model(&User{}).Count(&n).Error; err != nil {
 			return err
 		}
-		u = User{Email: email, Name: strings.TrimSpace(name), Admin: admin || n == 0, CreatedAt: now, UpdatedAt: now}
+		u = User{Email: email, Name: name, Admin: admin || n == 0, CreatedAt: now, UpdatedAt: now}
 		if password != "" {
 			h, err := HashPassword(password)
 			if err != nil {
@@ -81,39 +99,6 @@ func EnsureUser(db *gorm.DB, email, name string, admin bool, password string, no
 		return nil, false, err
 	}
 	return &u, created, nil
-}
-
-// APITokenPrefix starts every API token, so leaked tokens are recognisable.
-const APITokenPrefix = "cvn_"
-
-// CreateAPIToken makes a new bearer token for user and returns it; only its
-// hash is stored.
-func CreateAPIToken(db *gorm.DB, userID uint, name string, now time.Time) (string, error) {
-	token := APITokenPrefix + RandomString(32)
-	t := APIToken{UserID: userID, Name: name, TokenHash: HashToken(token), CreatedAt: now}
-	if err := db.Create(&t).Error; err != nil {
-		return "", err
-	}
-	return token, nil
-}
-
-// UserByAPIToken returns the user of a live token and notes its use.
-func UserByAPIToken(db *gorm.DB, token string, now time.Time) (*User, error) {
-	if !strings.HasPrefix(token, APITokenPrefix) || len(token) > 100 {
-		return nil, ErrNotFound
-	}
-	var t APIToken
-	err := db.Preload("User").Preload("User.Memberships").Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && t.User.Disabled) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		db.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now)
-	}
-	return &t.User, nil
 }
 
 // OrganisationIDs lists the organisations the user organises (not those

@@ -4,7 +4,7 @@
 //	convene migrate                      apply database migrations
 //	convene seed                         load demo data (idempotent)
 //	convene version                      print the version
-//	convene token create --email E [--name N] [--admin]
+//	convene token create --email E [--name N] [--admin] [--scope read|write|door] [--expires 90d|2027-03-01]
 //	convene user add --email E [--name N] [--admin]   (password from standard input, or generated)
 //	convene backup PATH                  consistent copy of the SQLite database
 //	convene purge                        apply the data-retention policy now
@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -111,7 +112,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 }
 
 const usage = `usage: convene [serve|migrate|seed|version|purge]
-       convene token create --email EMAIL [--name NAME] [--admin]
+       convene token create --email EMAIL [--name NAME] [--admin] [--scope read|write|door] [--expires 90d|YYYY-MM-DD]
        convene user add --email EMAIL [--name NAME] [--admin]
        convene backup PATH`
 
@@ -278,6 +279,8 @@ func runEvery(ctx context.Context, log *slog.Logger, what string, interval time.
 type userFlags struct {
 	email, name string
 	admin       bool
+	// token create only
+	scope, expires string
 }
 
 func parseUserFlags(name string, args []string) (userFlags, error) {
@@ -286,6 +289,11 @@ func parseUserFlags(name string, args []string) (userFlags, error) {
 	fs.StringVar(&f.email, "email", "", "organiser's email address (required)")
 	fs.StringVar(&f.name, "name", "", "organiser's name")
 	fs.BoolVar(&f.admin, "admin", false, "make the organiser an admin")
+	if name == "token create" {
+		fs.StringVar(&f.scope, "scope", "", "what the token may do: read, write or door (default: write, or door for a door volunteer)")
+		fs.StringVar(&f.expires, "expires", "", fmt.Sprintf("when the token stops working: a number of days (30d) or a date (2027-03-01); default %dd, at most %dd",
+			int(models.DefaultTokenLifetime.Hours()/24), int(models.MaxTokenLifetime.Hours()/24)))
+	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -297,31 +305,55 @@ func parseUserFlags(name string, args []string) (userFlags, error) {
 
 func tokenCmd(cfg app.Config, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: convene token create --email EMAIL [--name NAME] [--admin]")
+		return errors.New("usage: convene token create --email EMAIL [--name NAME] [--admin] [--scope read|write|door] [--expires 90d|YYYY-MM-DD]")
 	}
 	f, err := parseUserFlags("token create", args[1:])
 	if err != nil {
 		return err
+	}
+	now := time.Now().UTC()
+	in := models.APITokenInput{Name: "command line", Scope: f.scope}
+	if f.expires != "" {
+		if in.ExpiresAt, err = parseExpiry(f.expires, now); err != nil {
+			return err
+		}
 	}
 	db, err := openMigrated(cfg, io.Discard)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "", time.Now().UTC())
+	u, created, err := models.EnsureUser(db.DB, f.email, f.name, f.admin, "", now)
 	if err != nil {
 		return describe(err)
 	}
-	token, err := models.CreateAPIToken(db.DB, u.ID, "command line", time.Now().UTC())
+	token, row, err := models.NewAPIToken(db.DB, u.ID, in, now)
 	if err != nil {
-		return err
+		return describe(err)
 	}
 	if created {
 		fmt.Fprintf(stdout, "created organiser %s%s\n", u.Email, map[bool]string{true: " (admin)", false: ""}[u.Admin])
 	}
-	fmt.Fprintln(stdout, "API token (shown once; use as Authorization: Bearer <token>):")
+	fmt.Fprintf(stdout, "API token, scope %s, expires %s (shown once; use as Authorization: Bearer <token>):\n", row.Scope, row.ExpiresAt.Format(time.RFC3339))
 	fmt.Fprintln(stdout, token)
 	return nil
+}
+
+// parseExpiry reads --expires: a number of days from now ("30d", or "30")
+// or a date, when the token stops working at midnight UTC.
+func parseExpiry(s string, now time.Time) (*time.Time, error) {
+	if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil {
+		if n < 1 {
+			return nil, errors.New("token create: --expires must be at least 1 day")
+		}
+		t := now.Add(time.Duration(n) * 24 * time.Hour)
+		return &t, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return nil, fmt.Errorf("token create: --expires takes a number of days (30d) or a date (2027-03-01), not %q", s)
+	}
+	return &t, nil
 }
 
 func userCmd(cfg app.Config, args []string, stdin io.Reader, stdout io.Writer) error {

@@ -54,13 +54,36 @@ func TestCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	u, err := models.UserByAPIToken(db.DB, token, testTime())
-	if err != nil || u.Email != "first@example.org" || !u.Admin {
-		t.Fatalf("token does not authenticate the first (admin) organiser: %+v %v", u, err)
+	tok, err := models.AuthenticateAPIToken(db.DB, token, testTime())
+	if err != nil || tok.User.Email != "first@example.org" || !tok.User.Admin || tok.Scope != models.ScopeWrite {
+		t.Fatalf("token does not authenticate the first (admin) organiser for writing: %+v %v", tok, err)
 	}
 	out, err = runCmd(t, "", "token", "create", "--email", "second@example.org")
 	if err != nil || strings.Contains(out, "(admin)") {
 		t.Fatalf("second organiser must not be admin: %q %v", out, err)
+	}
+
+	// Scope and expiry: the token stays the last line.
+	out, err = runCmd(t, "", "token", "create", "--email", "second@example.org", "--scope", "read", "--expires", "30d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err = models.AuthenticateAPIToken(db.DB, lastLine(out), testTime())
+	if err != nil || tok.Scope != models.ScopeRead || tok.ExpiresAt.Sub(testTime()) > 30*24*time.Hour || tok.ExpiresAt.Sub(testTime()) < 29*24*time.Hour {
+		t.Fatalf("read token for 30 days: %q %+v %v", out, tok, err)
+	}
+	if !strings.Contains(out, "scope read, expires ") {
+		t.Fatalf("token create does not say the scope and expiry: %q", out)
+	}
+	date := testTime().AddDate(0, 2, 0).Format("2006-01-02")
+	out, err = runCmd(t, "", "token", "create", "--email", "second@example.org", "--expires", date)
+	if tok, err = models.AuthenticateAPIToken(db.DB, lastLine(out), testTime()); err != nil || tok.Scope != models.ScopeWrite || tok.ExpiresAt.Format("2006-01-02") != date {
+		t.Fatalf("token until %s: %q %+v %v", date, out, tok, err)
+	}
+	for _, args := range [][]string{{"--scope", "admin"}, {"--expires", "400d"}, {"--expires", "yesterday"}, {"--expires", "0d"}} {
+		if _, err := runCmd(t, "", append([]string{"token", "create", "--email", "second@example.org"}, args...)...); err == nil {
+			t.Errorf("token create %v: no error", args)
+		}
 	}
 
 	// user add: password from standard input, or a generated one shown once.
@@ -71,6 +94,19 @@ func TestCommands(t *testing.T) {
 	db.Where("email = ?", "pw@example.org").Take(&pw)
 	if !pw.CheckPassword("a long enough password") {
 		t.Fatal("password from stdin not set")
+	}
+	// Setting a password again from the command line is a reset: the
+	// account's API tokens stop working.
+	out, err = runCmd(t, "", "token", "create", "--email", "pw@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwToken := lastLine(out)
+	if _, err := runCmd(t, "another long password\n", "user", "add", "--email", "pw@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AuthenticateAPIToken(db.DB, pwToken, testTime()); err == nil {
+		t.Fatal("a token survived a password set from the command line")
 	}
 	out, err = runCmd(t, "", "user", "add", "--email", "gen@example.org", "--admin")
 	if err != nil || !strings.Contains(out, "generated password") {

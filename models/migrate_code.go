@@ -3,9 +3,38 @@ package models
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
+
+// apiTokenScopes is migration 10: API tokens get a scope and an expiry
+// (0010_api_token_scopes); the tokens made before keep what they could do
+// (the SQL), and expire a year after they were made. The year is computed
+// here so that the time is stored as every other time is.
+func apiTokenScopes(tx *gorm.DB, postgres bool) error {
+	if err := runSQL("0010_api_token_scopes")(tx, postgres); err != nil {
+		return err
+	}
+	var old []struct {
+		ID        uint
+		CreatedAt *time.Time
+	}
+	if err := tx.Raw("SELECT id, created_at FROM api_tokens WHERE expires_at IS NULL").Scan(&old).Error; err != nil {
+		return err
+	}
+	const lifetime = 365 * 24 * time.Hour // MaxTokenLifetime when migration 10 was written
+	for _, t := range old {
+		var made time.Time
+		if t.CreatedAt != nil {
+			made = *t.CreatedAt
+		}
+		if err := tx.Exec("UPDATE api_tokens SET expires_at = ? WHERE id = ?", made.Add(lifetime), t.ID).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // reconcileAutoMigrated is migration 61. Before the migrations were frozen
 // as SQL, migrations 1–8 ran GORM's AutoMigrate of the structs of the day,
