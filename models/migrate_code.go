@@ -17,17 +17,17 @@ func apiTokenScopes(tx *gorm.DB, postgres bool) error {
 		return err
 	}
 	var old []struct {
-		ID        uint
-		CreatedAt *time.Time
+		ID   uint
+		Made *time.Time
 	}
-	if err := tx.Raw("SELECT id, created_at FROM api_tokens WHERE expires_at IS NULL").Scan(&old).Error; err != nil {
+	if err := tx.Raw("SELECT id, created_at AS made FROM api_tokens WHERE expires_at IS NULL").Scan(&old).Error; err != nil {
 		return err
 	}
 	const lifetime = 365 * 24 * time.Hour // MaxTokenLifetime when migration 10 was written
 	for _, t := range old {
 		var made time.Time
-		if t.CreatedAt != nil {
-			made = *t.CreatedAt
+		if t.Made != nil {
+			made = *t.Made
 		}
 		if err := tx.Exec("UPDATE api_tokens SET expires_at = ? WHERE id = ?", made.Add(lifetime), t.ID).Error; err != nil {
 			return err
