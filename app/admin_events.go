@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"convene/calendar"
 	"convene/models"
 )
 
@@ -324,6 +325,14 @@ type eventEditor struct {
 	Saved    bool
 	Warnings []Warning
 	QKinds   []string
+	// Preview is the form applied but not saved ("Check the time and
+	// dates"); Checked says the warnings are of the form as typed.
+	Preview *models.Event
+	Checked bool
+	// Iftar is the iftar time of the event as saved or previewed, and Plan
+	// the dates to consider, for the host's community.
+	Iftar string
+	Plan  planning
 }
 
 var questionKinds = []string{models.QuestionShortText, models.QuestionLongText, models.QuestionSingle, models.QuestionMultiple, models.QuestionCheckbox}
@@ -337,6 +346,17 @@ func (a *App) renderEditor(c *fiber.Ctx, status int, d eventEditor) error {
 	}
 	d.Kinds, d.QKinds = models.Kinds, questionKinds
 	d.ErrList = formErrors(d.Errors, eventFieldOrder)
+	switch {
+	case d.Preview != nil:
+		d.Iftar = iftarLine(d.Preview)
+	case d.Event != nil && len(d.Errors) == 0:
+		d.Iftar = iftarLine(d.Event)
+	}
+	plan, err := a.planning(a.editorHost(d))
+	if err != nil {
+		return err
+	}
+	d.Plan = plan
 	title := "New event"
 	if !d.New {
 		title = "Edit: " + d.Event.Title
@@ -403,8 +423,17 @@ func (a *App) firstOwnOrg(u *models.User) *models.Organisation {
 	return nil
 }
 
+// newEventPage opens the editor for a new event; ?date=YYYY-MM-DD and
+// ?kind= (from the suggestions of dates to consider) fill the form in.
 func (a *App) newEventPage(c *fiber.Ctx) error {
-	return a.renderEditor(c, 200, eventEditor{New: true, Form: newEventForm(a.firstOwnOrg(staff(c)))})
+	f := newEventForm(a.firstOwnOrg(staff(c)))
+	if d, err := calendar.ParseDate(c.Query("date")); err == nil && d.Year >= 2000 && d.Year <= 2200 {
+		f.Date, f.StartsAt = d.String(), d.String()+"T19:00"
+	}
+	if k := c.Query("kind"); contains(models.Kinds, k) {
+		f.Kind = k
+	}
+	return a.renderEditor(c, 200, eventEditor{New: true, Form: f})
 }
 
 // checkHosts applies the host rule (models.CheckHosts) to the editor's
@@ -439,6 +468,9 @@ func (a *App) createEvent(c *fiber.Ctx) error {
 	}
 	if len(errs) > 0 {
 		return a.renderEditor(c, 422, eventEditor{New: true, Form: f, Errors: errs})
+	}
+	if c.FormValue("check") != "" {
+		return a.checkEvent(c, eventEditor{New: true, Form: f, Errors: errs}, "", in, qRows, defaultHost)
 	}
 	ev, err := models.CreateEvent(a.db.DB, in, &u.ID, defaultHost, a.now())
 	a.events.reset()
@@ -502,6 +534,9 @@ func (a *App) updateEvent(c *fiber.Ctx) error {
 	}
 	if len(errs) > 0 {
 		return a.renderEditor(c, 422, eventEditor{Event: ev, Form: f, Errors: errs})
+	}
+	if c.FormValue("check") != "" {
+		return a.checkEvent(c, eventEditor{Event: ev, Form: f, Errors: errs}, ev.Slug, in, qRows, nil)
 	}
 	updated, err := models.UpdateEventIfUnchanged(a.db.DB, ev.Slug, f.Version, in, &u.ID, a.now())
 	a.events.reset()

@@ -127,3 +127,44 @@ func TestAPIWarningsEmptyListAndIftarTime(t *testing.T) {
 		t.Fatalf("coordinates out of range: %d %v", r.StatusCode, ev)
 	}
 }
+
+func TestAPICalendarSettings(t *testing.T) {
+	e := newEnv(t, nil)
+	tok := e.token("org@example.org", false, "al-noor")
+	other := e.token("other@example.org", false, "st-marys")
+	r, got := e.jsonReq("GET", "/api/v1/organisations/al-noor/calendar", "", tok)
+	place, _ := got["home_place"].(map[string]any)
+	if r.StatusCode != 200 || place["name"] != "London" || got["iftar_method"] != "uk" || got["hijri_offset_days"] != float64(0) {
+		t.Fatalf("defaults: %d %v", r.StatusCode, got)
+	}
+	if est, _ := got["estimates"].(map[string]any); est["eid_al_fitr"] != "2027-03-09" {
+		t.Fatalf("estimates %v", got["estimates"])
+	}
+	if r, _ := e.jsonReq("GET", "/api/v1/organisations/al-noor/calendar", "", other); r.StatusCode != 404 {
+		t.Fatalf("another organisation's organiser: %d", r.StatusCode)
+	}
+	r, got = e.jsonReq("PATCH", "/api/v1/organisations/al-noor/calendar", `{"home_place":{"latitude":123,"longitude":-200},"iftar_method":"guess","hijri_offset_days":3,"anniversaries":[{"title":"","month":2,"day":30}]}`, tok)
+	errs, _ := got["errors"].(map[string]any)
+	for _, field := range []string{"home_place.latitude", "home_place.longitude", "iftar_method", "hijri_offset_days", "anniversaries.0.title", "anniversaries.0.day"} {
+		if errs[field] == nil {
+			t.Errorf("no error for %s: %v", field, got)
+		}
+	}
+	if r.StatusCode != 422 {
+		t.Fatalf("status %d", r.StatusCode)
+	}
+	r, got = e.jsonReq("PATCH", "/api/v1/organisations/al-noor/calendar", `{"home_place":{"name":"Glasgow","latitude":55.8642,"longitude":-4.2518},"hijri_offset_days":1,"anniversaries":[{"title":"Mosque opened","month":9,"day":12,"year":1984}]}`, tok)
+	if est, _ := got["estimates"].(map[string]any); r.StatusCode != 200 || est["eid_al_fitr"] != "2027-03-10" {
+		t.Fatalf("saved: %d %v", r.StatusCode, got)
+	}
+	anns, _ := got["anniversaries"].([]any)
+	if len(anns) != 1 {
+		t.Fatalf("anniversaries %v", got["anniversaries"])
+	}
+	// An online iftar of the organisation is now timed in Glasgow: 17:27,
+	// where London's is 17:21.
+	r, ev := e.jsonReq("POST", "/api/v1/events", `{"title":"Online iftar","kind":"iftar","format":"online","start_rule":"sunset","date":"2027-02-17","hosts":["al-noor"]}`, tok)
+	if r.StatusCode != 201 || ev["iftar_at"] != "2027-02-17T17:27:00Z" {
+		t.Fatalf("online iftar in Glasgow: %d %v", r.StatusCode, ev["iftar_at"])
+	}
+}

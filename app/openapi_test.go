@@ -75,7 +75,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 	for schema, v := range map[string]any{
 		"Event": app.EventJSON{}, "Registration": app.RegistrationJSON{}, "RegistrationCreated": app.RegistrationCreated{}, "Problem": app.Problem{},
-		"CheckIn": app.CheckInJSON{},
+		"CheckIn":              app.CheckInJSON{},
+		"OrganisationCalendar": app.OrganisationCalendarJSON{},
 	} {
 		props := doc.Components.Schemas[schema].Properties
 		typ := reflect.TypeOf(v)

@@ -14,6 +14,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
+	"convene/calendar"
 	"convene/models"
 )
 
@@ -189,6 +190,9 @@ var templateFuncs = template.FuncMap{
 	},
 	"add": func(a, b int) int { return a + b },
 	"sub": func(a, b int) int { return a - b },
+	// caldate writes a civil date: "Tue 9 March 2027".
+	"caldate":   func(d calendar.Date) string { return d.In(time.UTC).Format("Mon 2 January 2006") },
+	"iftarLine": iftarLine,
 	"field": func(id, label, hint, value string, errs map[string]string, key, typ string) formField {
 		return formField{ID: id, Label: label, Hint: hint, Value: value, Error: errs[key], Type: typ}
 	},

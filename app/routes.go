@@ -39,6 +39,8 @@ func (a *App) routes(assets fs.FS) {
 	api.Post("/events/:slug/registrations/:id/check-in", a.requireToken(checkInScopes), a.apiCheckIn)
 	api.Post("/events/:slug/registrations/:id/approve", a.requireToken(writeScopes), a.apiApprove)
 	api.Post("/events/:slug/registrations/:id/decline", a.requireToken(writeScopes), a.apiDecline)
+	api.Get("/organisations/:slug/calendar", a.requireToken(readScopes), a.apiGetCalendarSettings)
+	api.Patch("/organisations/:slug/calendar", a.requireToken(writeScopes), a.apiUpdateCalendarSettings)
 	api.Get("/registrations/:token", a.apiGetRegistration)
 	api.Patch("/registrations/:token", a.apiChangeRegistration)
 	api.Delete("/registrations/:token", a.apiCancelRegistration)
@@ -52,6 +54,7 @@ func (a *App) routes(assets fs.FS) {
 	f.Get("/organisations/:slug.ics", a.organisationFeed)
 	f.Get("/series/:slug.ics", a.seriesFeed)
 	f.Get("/me/:token.ics", a.privateFeed)
+	f.Get("/calendar/observances/:token.ics", a.observanceFeed)
 
 	// Pages for people: every form carries a CSRF token.
 	web := f.Group("", a.csrf, cleanForm)

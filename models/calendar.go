@@ -438,3 +438,84 @@ func CalendarFeedOrganisation(db *gorm.DB, token string) (*Organisation, error) 
 	}
 	return &o, nil
 }
+
+// PreviewEvent applies in to the event with slug (a new event when slug is
+// empty, hosted by defaultHost unless in says otherwise) without saving
+// anything, so that an editor can show the computed iftar time and the
+// clashes before the organiser saves.
+func PreviewEvent(db *gorm.DB, slug string, in EventInput, defaultHost *uint) (*Event, error) {
+	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, Timezone: "Europe/London", ReminderHours: 24}
+	if slug != "" {
+		cur, err := FindEvent(db, slug)
+		if err != nil {
+			return nil, err
+		}
+		ev = cur
+	} else if defaultHost != nil && in.Hosts == nil {
+		var org Organisation
+		if db.First(&org, *defaultHost).Error == nil {
+			ev.Hosts = []EventHost{{OrganisationID: org.ID, Organisation: org, Role: RoleHost}}
+			if in.Timezone == nil && org.Timezone != "" {
+				in.Timezone = &org.Timezone
+			}
+		}
+	}
+	v := &ValidationError{}
+	if err := applyEventInput(db, ev, in, v); err != nil {
+		return nil, err
+	}
+	return ev, v.Err()
+}
+
+// CalendarHost is the organisation whose calendar settings apply to the
+// user's pages: the one asked for by slug if the user organises it, else
+// the user's first organisation, else the first of all (for admins).
+func CalendarHost(db *gorm.DB, u *User, slug string) (*Organisation, []Organisation, error) {
+	var all []Organisation
+	if err := db.Order("name").Find(&all).Error; err != nil {
+		return nil, nil, err
+	}
+	var mine []Organisation
+	for _, o := range all {
+		if u.OrganisesOrg(o.ID) {
+			mine = append(mine, o)
+		}
+	}
+	if len(mine) == 0 {
+		d := defaultOrganisation
+		d.Name = "London"
+		return &d, nil, nil
+	}
+	for i := range mine {
+		if mine[i].Slug == slug {
+			return &mine[i], mine, nil
+		}
+	}
+	for i := range mine {
+		for _, m := range u.Memberships {
+			if m.OrganisationID == mine[i].ID {
+				return &mine[i], mine, nil
+			}
+		}
+	}
+	return &mine[0], mine, nil
+}
+
+// IftarClock is the iftar time as HH:MM in the event's zone, or "" for an
+// event without one.
+func (e *Event) IftarClock() string {
+	if e.IftarAt == nil {
+		return ""
+	}
+	return e.IftarAt.In(e.Location()).Format("15:04")
+}
+
+// OrganisationEvents lists the events an organisation hosts (any role, any
+// status) that overlap from to to, in start order.
+func OrganisationEvents(db *gorm.DB, orgID uint, from, to time.Time) ([]Event, error) {
+	var evs []Event
+	err := db.Preload("Hosts", func(d *gorm.DB) *gorm.DB { return d.Order("position, id") }).Preload("Hosts.Organisation").
+		Where("id IN (SELECT event_id FROM event_hosts WHERE organisation_id = ?) AND starts_at < ? AND ends_at > ?", orgID, to, from).
+		Order("starts_at, id").Find(&evs).Error
+	return evs, err
+}

@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"convene/calendar"
 	"encoding/json"
 	"errors"
 	"regexp"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"convene/calendar"
 	"convene/models"
 	"convene/models/modelstest"
 )

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"convene/calendar"
 )
 
 // Demo organiser account created by Seed (development only).
@@ -14,22 +16,25 @@ const (
 	DemoPassword = "convene-demo-2026"
 )
 
-// ramadanStarts are estimated first days of Ramadan (Umm al-Qura); many UK
-// communities start a day later after moon sighting.
-var ramadanStarts = []string{"2026-02-18", "2027-02-08", "2028-01-28", "2029-01-16", "2030-01-05", "2030-12-26", "2031-12-15", "2032-12-04"}
-
-// nextIftarDate picks an evening inside the next Ramadan that has not ended,
-// or a month ahead when the table has run out.
+// nextIftarDate picks an evening inside the next Ramadan that has not ended
+// (the Umm al-Qura estimate; many UK communities start a day later), or a
+// month ahead outside the calendar's tables.
 func nextIftarDate(now time.Time) time.Time {
-	for _, s := range ramadanStarts {
-		start, _ := time.Parse("2006-01-02", s)
-		evening := start.AddDate(0, 0, 9) // the tenth day
-		if evening.After(now.AddDate(0, 0, 1)) {
-			return evening
-		}
-		if end := start.AddDate(0, 0, 28); end.After(now.AddDate(0, 0, 1)) {
-			return now.AddDate(0, 0, 2)
-		}
+	today := calendar.DateOf(now.UTC())
+	e, ok := calendar.NextEstimate(today, 0)
+	if !ok {
+		return now.AddDate(0, 1, 0)
+	}
+	tenth := e.RamadanStart.AddDays(9)
+	switch {
+	case today.AddDays(1).Before(tenth):
+		return tenth.In(time.UTC)
+	case today.AddDays(1).Before(e.RamadanEnd):
+		return now.AddDate(0, 0, 2)
+	}
+	// This Ramadan is all but over: the next one.
+	if next, ok := calendar.NextEstimate(e.EidAlAdha.AddDays(1), 0); ok {
+		return next.RamadanStart.AddDays(9).In(time.UTC)
 	}
 	return now.AddDate(0, 1, 0)
 }

@@ -323,6 +323,9 @@ func description(ev *models.Event, reg *models.Registration, d details, pageURL 
 	case ev.Tentative:
 		p = append(p, "The date is not final.")
 	}
+	if c := ev.IftarClock(); c != "" && ev.Status != models.StatusCancelled {
+		p = append(p, "Iftar at sunset — "+c+".")
+	}
 	if hosts := ev.HostNames(); len(hosts) > 0 {
 		p = append(p, "Hosted by "+andList(hosts)+".")
 	}

@@ -131,10 +131,15 @@ type templateData struct {
 	Confirmed   bool
 	Waitlisted  bool
 	Tentative   bool
-	Hosts       string
-	Guests      int
-	Position    int
-	ManageURL   string
+	// Iftar is "Iftar at sunset — 17:27" for an iftar; PreviousIftar the
+	// time before a change that moved it.
+	Iftar         string
+	PreviousIftar string
+	IftarKind     bool
+	Hosts         string
+	Guests        int
+	Position      int
+	ManageURL     string
 	// ConfirmURL confirms a request's address (MailConfirmRequest).
 	ConfirmURL string
 	// Approval is true when the event's organisers approve each request.
@@ -265,7 +270,7 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 	confirmed := reg.Status == models.RegConfirmed
 	v := templateData{
 		Kind: kind, Name: reg.Name, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
-		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative,
+		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
 		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
 		ManageURL: c.BaseURL + "/r/" + c.Tokens.ManageToken(reg),
@@ -294,6 +299,14 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 		}
 		if !s.Equal(ev.StartsAt) || !e.Equal(ev.EndsAt) {
 			v.PreviousWhen = formatWhen(s, e, ev.Timezone)
+		}
+	}
+	if c := ev.IftarClock(); c != "" {
+		v.Iftar = "Iftar at sunset — " + c
+		if t, err := time.Parse(time.RFC3339, data["previous_iftar_at"]); err == nil {
+			if before := t.In(ev.Location()).Format("15:04"); before != c {
+				v.PreviousIftar = before
+			}
 		}
 	}
 	if p := data["previous_venue"]; p != ev.VenueName && !v.Online {

@@ -398,3 +398,48 @@ func TestCalendarAttachment(t *testing.T) {
 		}
 	}
 }
+
+// TestMailsCarryIftarTimeAndTentativeDate: a confirmation says when the
+// fast is broken and that the date is not final; moving the venue mails the
+// registrants the new iftar time with the old one.
+func TestMailsCarryIftarTimeAndTentativeDate(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := testEvent(t, db.DB, 10)
+	now := time.Now().UTC()
+	if _, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{Tentative: ptr(true)}, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	reg := registerAs(t, db.DB, ev, "amina@example.org", models.InPerson, 0)
+	compose := func(kind string) *Message {
+		t.Helper()
+		var m models.OutboxMail
+		if err := db.Where("registration_id = ? AND kind = ?", reg.ID, kind).Order("id DESC").Take(&m).Error; err != nil {
+			t.Fatal(err)
+		}
+		msg, err := testComposer().Compose(db.DB, &m, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msg
+	}
+	ev, _ = models.FindEvent(db.DB, ev.Slug)
+	before := ev.IftarClock()
+	msg := compose(models.MailConfirmation)
+	for _, part := range []string{msg.Text, msg.HTML} {
+		if !strings.Contains(part, "Iftar at sunset — "+before) || !strings.Contains(part, "Date not final") && !strings.Contains(part, "The date is not final") {
+			t.Errorf("confirmation lacks the iftar time %s or the tentative date:\n%s", before, part)
+		}
+	}
+	// Glasgow is west and north: a later iftar.
+	moved, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{Venue: &models.VenueInput{Latitude: ptr(55.8642), Longitude: ptr(-4.2518)}}, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.IftarClock() == before {
+		t.Fatalf("iftar time did not move from %s", before)
+	}
+	msg = compose(models.MailEventChanged)
+	if want := "Iftar at sunset — " + moved.IftarClock() + " (before: " + before + ")"; !strings.Contains(msg.Text, want) {
+		t.Errorf("change mail lacks %q:\n%s", want, msg.Text)
+	}
+}
