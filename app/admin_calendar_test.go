@@ -42,9 +42,9 @@ func TestEditorChecksBeforeSaving(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("check: %d %.500s", res.StatusCode, body)
 	}
-	// Friday 19 February 2027 in London: sunset 17:22:xx, iftar 17:24 by the
-	// UK default; Shabbat begins at candle lighting that evening.
-	for _, want := range []string{"Checked, not saved yet", "Iftar at sunset — 17:24", `data-code="shabbat"`, "Shabbat in London: Fri 17:04 – Sat 18:15", `value="Shared iftar"`} {
+	// Friday 19 February 2027 in London: sunset 17:22:xx, iftar 17:23 by the
+	// default (sunset, rounded up); Shabbat begins at candle lighting that evening.
+	for _, want := range []string{"Checked, not saved yet", "Iftar at sunset — 17:23", `data-code="shabbat"`, "Shabbat in London: Fri 17:04 – Sat 18:15", `value="Shared iftar"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("check page lacks %q", want)
 		}
@@ -68,7 +68,7 @@ func TestEditorChecksBeforeSaving(t *testing.T) {
 	loc := res.Header.Get("Location")
 	res = f.do(request{method: "GET", path: loc, role: roleOrganiser})
 	body = readBody(t, res)
-	for _, want := range []string{"Iftar at sunset — 17:24", "Shabbat in London: Fri 17:04 – Sat 18:15", "Dates to consider", "Eid al-Fitr"} {
+	for _, want := range []string{"Iftar at sunset — 17:23", "Shabbat in London: Fri 17:04 – Sat 18:15", "Dates to consider", "Eid al-Fitr"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("editor after saving lacks %q", want)
 		}

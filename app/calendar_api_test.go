@@ -110,9 +110,9 @@ func TestAPIWarningsEmptyListAndIftarTime(t *testing.T) {
 	if r.StatusCode != 201 {
 		t.Fatalf("%d %v", r.StatusCode, ev)
 	}
-	// London, 17 February 2027: sunset 17:18:45, iftar by the UK default
-	// (sunset + 2 minutes, to the nearest minute) at 17:21.
-	if ev["iftar_at"] != "2027-02-17T17:21:00Z" || ev["starts_at"] != "2027-02-17T17:21:00Z" {
+	// London, 17 February 2027: sunset 17:18:45, iftar by the default
+	// (sunset, rounded up to the minute) at 17:19.
+	if ev["iftar_at"] != "2027-02-17T17:19:00Z" || ev["starts_at"] != "2027-02-17T17:19:00Z" {
 		t.Fatalf("iftar_at %v, starts_at %v", ev["iftar_at"], ev["starts_at"])
 	}
 	r, ev = e.jsonReq("POST", "/api/v1/events", `{"title":"Arctic iftar","kind":"iftar","start_rule":"sunset","date":"2027-06-21",
@@ -134,7 +134,7 @@ func TestAPICalendarSettings(t *testing.T) {
 	other := e.token("other@example.org", false, "st-marys")
 	r, got := e.jsonReq("GET", "/api/v1/organisations/al-noor/calendar", "", tok)
 	place, _ := got["home_place"].(map[string]any)
-	if r.StatusCode != 200 || place["name"] != "London" || got["iftar_method"] != "uk" || got["hijri_offset_days"] != float64(0) {
+	if r.StatusCode != 200 || place["name"] != "London" || got["iftar_method"] != "sunset" || got["hijri_offset_days"] != float64(0) {
 		t.Fatalf("defaults: %d %v", r.StatusCode, got)
 	}
 	if est, _ := got["estimates"].(map[string]any); est["eid_al_fitr"] != "2027-03-09" {
@@ -161,10 +161,10 @@ func TestAPICalendarSettings(t *testing.T) {
 	if len(anns) != 1 {
 		t.Fatalf("anniversaries %v", got["anniversaries"])
 	}
-	// An online iftar of the organisation is now timed in Glasgow: 17:27,
-	// where London's is 17:21.
+	// An online iftar of the organisation is now timed in Glasgow: 17:25,
+	// where London's is 17:19.
 	r, ev := e.jsonReq("POST", "/api/v1/events", `{"title":"Online iftar","kind":"iftar","format":"online","start_rule":"sunset","date":"2027-02-17","hosts":["al-noor"]}`, tok)
-	if r.StatusCode != 201 || ev["iftar_at"] != "2027-02-17T17:27:00Z" {
+	if r.StatusCode != 201 || ev["iftar_at"] != "2027-02-17T17:25:00Z" {
 		t.Fatalf("online iftar in Glasgow: %d %v", r.StatusCode, ev["iftar_at"])
 	}
 }

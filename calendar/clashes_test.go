@@ -374,7 +374,7 @@ func TestDaysShowWindowsAndIftars(t *testing.T) {
 			t.Errorf("%v: %q lacks %q", days[i].Date, text(days[i]), w)
 		}
 	}
-	if !strings.Contains(text(days[2]), "Ramadan 3 (estimated), iftar 17:27") {
+	if !strings.Contains(text(days[2]), "Ramadan 3 (estimated), iftar 17:25") {
 		t.Errorf("20 Feb 2026: %q", text(days[2]))
 	}
 }

@@ -23,16 +23,20 @@ type Method struct {
 	Depression float64
 }
 
-// DefaultMethod is the method of a new organisation.
-const DefaultMethod = "uk"
+// DefaultMethod is the method of a new organisation: Maghrib as the Muslim
+// World League, ISNA and Umm al-Qura define it (sunset), rounded up so the
+// fast is never broken early. London, 20 February 2026: 17:25 (sunset
+// 17:24:36), within 2 minutes of both the almanac and printed timetables,
+// which add about 2 minutes (communities that follow them choose "uk").
+const DefaultMethod = "sunset"
 
 // Methods lists the Maghrib methods an organisation can choose.
 var Methods = []Method{
+	{Code: "sunset", Name: "Sunset (Muslim World League, ISNA, Umm al-Qura)",
+		Note: "Sunset with no precaution, rounded up to the minute: the Maghrib of the Muslim World League, ISNA, Umm al-Qura, Egyptian and Karachi methods."},
 	{Code: "uk", Name: "UK mosque timetables",
-		Note:       "Sunset plus 2 minutes' precaution, to the nearest minute, as printed UK iftar timetables do.",
+		Note:       "Sunset plus 2 minutes' precaution, to the nearest minute, as many printed UK iftar timetables do.",
 		Precaution: 2 * time.Minute},
-	{Code: "sunset", Name: "Astronomical sunset",
-		Note: "Sunset with no precaution, as almanacs print it: the Maghrib of the Muslim World League, ISNA, Umm al-Qura, Egyptian and Karachi methods."},
 	{Code: "moonsighting", Name: "Moonsighting Committee Worldwide",
 		Note:       "Sunset plus 3 minutes.",
 		Precaution: 3 * time.Minute},
@@ -54,7 +58,8 @@ func MethodByCode(code string) (Method, bool) {
 			return m, true
 		}
 	}
-	return Methods[0], false
+	def, _ := MethodByCode(DefaultMethod)
+	return def, false
 }
 
 // Maghrib is the iftar time at p on date by method m, to the minute and

@@ -88,8 +88,8 @@ func TestIftarTimedByHostMethod(t *testing.T) {
 		}
 		return at.UTC()
 	}
-	if ev.IftarAt == nil || !ev.IftarAt.Equal(want("uk")) || !ev.StartsAt.Equal(want("uk")) {
-		t.Fatalf("created: iftar %v start %v, want %v", ev.IftarAt, ev.StartsAt, want("uk"))
+	if ev.IftarAt == nil || !ev.IftarAt.Equal(want(calendar.DefaultMethod)) || !ev.StartsAt.Equal(want(calendar.DefaultMethod)) {
+		t.Fatalf("created: iftar %v start %v, want %v", ev.IftarAt, ev.StartsAt, want(calendar.DefaultMethod))
 	}
 	register(t, db, ev.ID, "fasting@example.org", 0, models.InPerson)
 	seq := ev.Sequence
