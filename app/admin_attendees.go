@@ -70,7 +70,11 @@ func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice
 	if err != nil {
 		return err
 	}
-	d := attendeesData{Event: ev, Filter: f, Regs: regs, Summary: models.SummariseAttendees(all), Positions: waitlistPositions(all),
+	purged, err := models.CateringTallies(a.db.Read, ev.ID)
+	if err != nil {
+		return err
+	}
+	d := attendeesData{Event: ev, Filter: f, Regs: regs, Summary: models.SummariseAttendees(all, purged), Positions: waitlistPositions(all),
 		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Statuses: models.RegStatuses, Notice: notice, Error: problem}
 	return a.renderAdmin(c, status, "admin_attendees", "Attendees: "+ev.Title, "events", d)
 }

@@ -119,13 +119,15 @@ func TestSummariseAttendeesCountsGuests(t *testing.T) {
 		{ID: 4, Status: models.RegConfirmed, Attendance: models.Online, Guests: 0},
 		{ID: 5, Status: models.RegWaitlisted, Attendance: models.InPerson, Guests: 3, Dietary: "vegan"},
 		{ID: 6, Status: models.RegCancelled, Attendance: models.InPerson, Guests: 1, Dietary: "kosher"},
+		// Purged: counted in the tallies only.
+		{ID: 7, Status: models.RegConfirmed, Attendance: models.InPerson, Guests: 2, PurgedAt: &now},
 	}
-	s := models.SummariseAttendees(regs)
+	s := models.SummariseAttendees(regs, []models.CateringTally{{Diet: "halal", People: 2}, {Diet: "kosher", People: 1}})
 	got := fmt.Sprint(s.Catering)
-	if got != "[{halal 4} {not_stated 2}]" || s.CateringSum != 6 {
+	if got != "[{halal 6} {kosher 1} {not_stated 2}]" || s.CateringSum != 9 {
 		t.Fatalf("catering %s sum %d", got, s.CateringSum)
 	}
-	if s.Confirmed.People != 6 || s.ConfirmedOnline.People != 1 || s.Waitlisted.People != 4 || s.Cancelled.Registrations != 1 || s.CheckedIn.People != 1 {
+	if s.Confirmed.People != 9 || s.ConfirmedOnline.People != 1 || s.Waitlisted.People != 4 || s.Cancelled.Registrations != 1 || s.CheckedIn.People != 1 {
 		t.Fatalf("tallies %+v", s)
 	}
 }

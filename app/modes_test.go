@@ -11,6 +11,7 @@ import (
 
 	"convene/app/mail"
 	"convene/models"
+	"convene/models/modelstest"
 )
 
 var linkRe = regexp.MustCompile(`http://convene\.test(/r/[0-9]+_[A-Za-z0-9_-]{32}(?:/confirm)?)`)
@@ -23,7 +24,7 @@ func (e *testEnv) mailLink(kind, email string) string {
 	if err := e.db.Where("kind = ? AND \"to\" = ?", kind, email).Order("id DESC").Take(&row).Error; err != nil {
 		e.t.Fatalf("no %s mail to %s: %v", kind, email, err)
 	}
-	msg, err := mail.Composer{BaseURL: e.cfg.BaseURL, From: "convene@example.org", Tokens: e.cfg.Tokens()}.Compose(e.db.DB, &row, testNow)
+	msg, err := mail.Composer{BaseURL: e.cfg.BaseURL, From: "convene@example.org", Tokens: e.cfg.Tokens()}.Compose(e.db, &row, testNow)
 	if err != nil {
 		e.t.Fatalf("compose %s: %v", kind, err)
 	}
@@ -255,5 +256,43 @@ func TestWebAnswerRevealsNothing(t *testing.T) {
 	bot.Set("website", "http://spam.example")
 	if got := answer(bot); got != first {
 		t.Fatal("a bot is answered differently")
+	}
+}
+
+// TestConfirmationFeedLinkServed registers through the API on SQLite and on
+// PostgreSQL, composes the confirmation as the sender does, and opens the
+// address-feed link it carries: the app serves both of the address's
+// events from it.
+func TestConfirmationFeedLinkServed(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *models.DB{"sqlite": modelstest.Open, "postgres": modelstest.OpenPostgres} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			cfg := testConfig(t, nil)
+			e := &testEnv{t: t, app: newApp(t, cfg, db), db: db, cfg: cfg}
+			e.event("first", func(in *models.EventInput) { in.Title = sp("Public meeting on hate crime") })
+			e.event("second", func(in *models.EventInput) { in.Title = sp("Solidarity iftar") })
+			for _, slug := range []string{"first", "second"} {
+				r, out := e.jsonReq("POST", "/api/v1/events/"+slug+"/registrations", `{"name":"Amina","email":"Amina@Example.org","consent":true}`, "")
+				if r.StatusCode != 201 {
+					t.Fatalf("register: %d %v", r.StatusCode, out)
+				}
+			}
+			var row models.OutboxMail
+			if err := db.Where("kind = ?", models.MailConfirmation).Order("id DESC").Take(&row).Error; err != nil {
+				t.Fatal(err)
+			}
+			msg, err := mail.Composer{BaseURL: cfg.BaseURL, From: "convene@example.org", Tokens: cfg.Tokens()}.Compose(db, &row, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := regexp.MustCompile(`http://convene\.test(/me/[A-Za-z0-9_-]+\.ics)`).FindStringSubmatch(msg.Text)
+			if m == nil {
+				t.Fatalf("no address-feed link in:\n%s", msg.Text)
+			}
+			r, feed := e.get(m[1])
+			if r.StatusCode != 200 || !strings.Contains(feed, "Public meeting on hate crime") || !strings.Contains(feed, "Solidarity iftar") {
+				t.Fatalf("feed %d:\n%s", r.StatusCode, feed)
+			}
+		})
 	}
 }

@@ -153,7 +153,7 @@ func (a *App) outboxMail(c *fiber.Ctx) error {
 		}
 	}
 	composer := mail.Composer{BaseURL: a.cfg.BaseURL, From: a.cfg.MailFrom, Tokens: a.tok}
-	d.Message, err = composer.Compose(a.db.Read, m, a.now())
+	d.Message, err = composer.Compose(a.db, m, a.now())
 	if err != nil {
 		if !errors.Is(err, mail.ErrUnsendable) {
 			return err

@@ -88,10 +88,15 @@ type AttendeeSummary struct {
 const DietNotStated = "not_stated"
 
 // SummariseAttendees computes totals, the catering headcount and the access
-// needs of an event's registrations.
-func SummariseAttendees(regs []Registration) AttendeeSummary {
+// needs of an event's registrations; purged holds the catering headcount of
+// those whose dietary choices the retention policy removed (CateringTallies).
+func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSummary {
 	var s AttendeeSummary
 	diets := map[string]int{}
+	for _, t := range purged {
+		diets[t.Diet] += t.People
+		s.CateringSum += t.People
+	}
 	for i := range regs {
 		r := &regs[i]
 		switch r.Status {
@@ -101,6 +106,9 @@ func SummariseAttendees(regs []Registration) AttendeeSummary {
 				break
 			}
 			s.Confirmed.add(r)
+			if r.PurgedAt != nil {
+				break // counted in purged
+			}
 			d := r.Dietary
 			if d == "" {
 				d = DietNotStated

@@ -205,8 +205,8 @@ func (a *AnniversaryInput) validate(field string, v *ValidationError) {
 		v.Add(field+".title", "Enter what the anniversary is of")
 	case len([]rune(a.Title)) > 200:
 		v.Add(field+".title", "The title must be 200 characters or fewer")
-	case !CleanText(a.Title):
-		v.Add(field+".title", "Remove the invisible or broken characters from this field")
+	case !CleanName(a.Title):
+		v.Add(field+".title", NameMessage)
 	}
 	if a.Month < 1 || a.Month > 12 {
 		v.Add(field+".month", "Enter a month from 1 to 12")
@@ -240,8 +240,11 @@ func SaveCalendarSettings(db *gorm.DB, orgID uint, in CalendarSettingsInput, use
 		v := &ValidationError{}
 		if in.HomePlace != nil {
 			o.HomePlace = strings.TrimSpace(*in.HomePlace)
-			if len([]rune(o.HomePlace)) > 100 || !CleanText(o.HomePlace) {
+			switch {
+			case len([]rune(o.HomePlace)) > 100:
 				v.Add("home_place.name", "Enter a place name of 100 characters or fewer")
+			case !CleanName(o.HomePlace):
+				v.Add("home_place.name", NameMessage)
 			}
 		}
 		if in.HomeLatitude != nil || in.HomeLongitude != nil {

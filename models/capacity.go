@@ -172,6 +172,8 @@ func ValidateRegistration(ev *Event, in *RegisterInput) error {
 		v.Add("name", "Enter your name")
 	case len([]rune(in.Name)) > 200:
 		v.Add("name", "Name must be 200 characters or fewer")
+	case !CleanName(in.Name):
+		v.Add("name", NameMessage)
 	}
 	switch {
 	case in.Email == "":

@@ -502,10 +502,13 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	}
 	if in.Title != nil {
 		ev.Title = str(in.Title)
-		if ev.Title == "" {
+		switch {
+		case ev.Title == "":
 			v.Add("title", "Enter a title")
-		} else if len([]rune(ev.Title)) > 200 {
+		case len([]rune(ev.Title)) > 200:
 			v.Add("title", "Title must be 200 characters or fewer")
+		case !CleanName(ev.Title):
+			v.Add("title", NameMessage)
 		}
 	}
 	if in.Slug != nil {
@@ -519,8 +522,11 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	}
 	if in.Summary != nil {
 		ev.Summary = str(in.Summary)
-		if len([]rune(ev.Summary)) > 500 {
+		switch {
+		case len([]rune(ev.Summary)) > 500:
 			v.Add("summary", "Summary must be 500 characters or fewer")
+		case !CleanName(ev.Summary):
+			v.Add("summary", NameMessage)
 		}
 	}
 	if in.Description != nil {
@@ -572,6 +578,9 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	if vin := in.Venue; vin != nil {
 		if vin.Name != nil {
 			ev.VenueName = str(vin.Name)
+			if !CleanName(ev.VenueName) {
+				v.Add("venue.name", NameMessage)
+			}
 		}
 		if vin.Address != nil {
 			ev.VenueAddress = str(vin.Address)
@@ -716,8 +725,16 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 			if q.Key == "" {
 				q.Key = Slugify(q.Label)
 			}
-			if q.Label == "" {
+			switch {
+			case q.Label == "":
 				v.Add(field, "Each question needs a label")
+			case !CleanName(q.Label) || !CleanName(q.Hint):
+				v.Add(field, NameMessage)
+			}
+			for _, o := range q.Options {
+				if !CleanName(o) {
+					v.Add(field, "Each option: "+NameMessage)
+				}
 			}
 			switch q.Kind {
 			case QuestionShortText, QuestionLongText, QuestionCheckbox:

@@ -59,8 +59,11 @@ func InviteUser(db *gorm.DB, in InviteInput, byID *uint, now time.Time) (*User, 
 	case len(email) > 254 || !ValidEmail(email):
 		v.Add("email", "Enter an email address in the correct format, like name@example.org")
 	}
-	if len([]rune(name)) > 200 {
+	switch {
+	case len([]rune(name)) > 200:
 		v.Add("name", "Name must be 200 characters or fewer")
+	case !CleanName(name):
+		v.Add("name", NameMessage)
 	}
 	switch in.Kind {
 	case AccountAdmin:

@@ -306,6 +306,8 @@ func MessageRegistrants(db *gorm.DB, eventID uint, subject, body string, statuse
 		v.Add("subject", "Enter a subject")
 	case utf8.RuneCountInString(subject) > 200:
 		v.Add("subject", "Subject must be 200 characters or fewer")
+	case !CleanName(subject):
+		v.Add("subject", NameMessage)
 	}
 	body = strings.TrimSpace(strings.ToValidUTF8(body, ""))
 	switch {
@@ -332,7 +334,7 @@ func MessageRegistrants(db *gorm.DB, eventID uint, subject, body string, statuse
 			return err
 		}
 		var regs []Registration
-		if err := tx.Where("event_id = ? AND status IN ?", ev.ID, statuses).Order("id").Find(&regs).Error; err != nil {
+		if err := tx.Where("event_id = ? AND status IN ? AND purged_at IS NULL", ev.ID, statuses).Order("id").Find(&regs).Error; err != nil {
 			return err
 		}
 		extra := map[string]string{"subject": subject, "body": body}

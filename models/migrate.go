@@ -47,6 +47,8 @@ var migrations = []migration{
 	{30, "calendar awareness: home places, iftar method, Hijri offset, anniversaries, observance feeds, iftar times", runSQL("0030_calendar")},
 	{50, "registration modes: email-confirmed and approved registration", runSQL("0050_registration_modes")},
 	{10, "API tokens: scopes and expiry", apiTokenScopes},
+	{11, "email addresses matched with ASCII case folding only", emailsFoldedASCII},
+	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", retentionFlag},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 }
 

@@ -36,6 +36,80 @@ func apiTokenScopes(tx *gorm.DB, postgres bool) error {
 	return nil
 }
 
+// emailsFoldedASCII is migration 11: Unicode case folding made look-alikes
+// equal (U+212A KELVIN SIGN and k), so registrations are matched again on
+// their addresses as typed: trimmed, ASCII letters lower-cased (NormaliseEmail
+// as it was written then, copied so that the migration never changes).
+func emailsFoldedASCII(tx *gorm.DB, _ bool) error {
+	fold := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' {
+				return r + ('a' - 'A')
+			}
+			return r
+		}, strings.TrimSpace(s))
+	}
+	var last uint
+	for {
+		var rows []struct {
+			ID        uint
+			Email     string
+			EmailNorm string
+		}
+		if err := tx.Raw("SELECT id, email, email_norm FROM registrations WHERE id > ? ORDER BY id LIMIT 1000", last).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		for _, r := range rows {
+			if norm := fold(r.Email); norm != r.EmailNorm {
+				if err := tx.Exec("UPDATE registrations SET email_norm = ? WHERE id = ?", norm, r.ID).Error; err != nil {
+					return err
+				}
+			}
+		}
+		last = rows[len(rows)-1].ID
+	}
+}
+
+// retentionFlag is migration 12: registrations get a purged flag and purged
+// ones' catering headcounts a table (0012_retention). Rows anonymised before
+// the flag carry the address the purge wrote then; they kept their dietary
+// choices, which go now, into the tallies first so that the headcounts shown
+// do not change (tallyCatering as it was written then).
+func retentionFlag(tx *gorm.DB, postgres bool) error {
+	if err := runSQL("0012_retention")(tx, postgres); err != nil {
+		return err
+	}
+	const legacy = "purged_at IS NULL AND email_norm = 'removed-' || id || '@invalid'"
+	var tallies []struct {
+		EventID uint
+		Diet    string
+		People  int
+	}
+	if err := tx.Raw(`SELECT event_id, dietary AS diet, SUM(1 + guests) AS people FROM registrations
+		WHERE ` + legacy + ` AND status = 'confirmed' AND attendance = 'in_person' GROUP BY event_id, dietary`).Scan(&tallies).Error; err != nil {
+		return err
+	}
+	for _, r := range tallies {
+		if r.Diet == "" {
+			r.Diet = "not_stated"
+		}
+		res := tx.Exec("UPDATE catering_tallies SET people = people + ? WHERE event_id = ? AND diet = ?", r.People, r.EventID, r.Diet)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if err := tx.Exec("INSERT INTO catering_tallies (event_id, diet, people) VALUES (?, ?, ?)", r.EventID, r.Diet, r.People).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Exec(`UPDATE registrations SET dietary = '', dietary_other = '', access_needs = '', answers = '{}',
+		token_hash = '', feed_token_hash = '', purged_at = updated_at WHERE ` + legacy).Error
+}
+
 // reconcileAutoMigrated is migration 61. Before the migrations were frozen
 // as SQL, migrations 1–8 ran GORM's AutoMigrate of the structs of the day,
 // which adds what a struct declares but never removes what it stopped

@@ -210,3 +210,28 @@ func loadDump(t *testing.T, url, path string) {
 		t.Fatalf("load %s: %v", path, err)
 	}
 }
+
+// TestMigrateEmailsFoldASCIIOnly: registrations stored when addresses were
+// folded with Unicode rules are matched again on what was typed.
+func TestMigrateEmailsFoldASCIIOnly(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := newEvent(t, db, models.EventInput{CapacitySet: true, Capacity: ip(5)})
+	look := register(t, db, ev.ID, "\u212Aate@example.org", 0, models.InPerson).Registration
+	plain := register(t, db, ev.ID, "Sam@Example.org", 0, models.InPerson).Registration
+	for _, stmt := range []string{"UPDATE registrations SET email_norm = 'kate@example.org' WHERE id = " + fmt.Sprint(look.ID),
+		"DELETE FROM schema_migrations WHERE version = 11"} {
+		if err := db.Exec(stmt).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := models.Migrate(db); err != nil || n != 1 {
+		t.Fatalf("migrate: %d %v", n, err)
+	}
+	for id, want := range map[uint]string{look.ID: "\u212aate@example.org", plain.ID: "sam@example.org"} {
+		var got string
+		db.Model(&models.Registration{}).Where("id = ?", id).Pluck("email_norm", &got)
+		if got != want {
+			t.Errorf("registration %d: email_norm %q, want %q", id, got, want)
+		}
+	}
+}

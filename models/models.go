@@ -250,8 +250,11 @@ type Registration struct {
 	CheckedInAt   *time.Time
 	PromotedAt    *time.Time
 	CancelledAt   *time.Time
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
+	// PurgedAt is when the retention policy removed the personal data
+	// (see Purge); nil while the registration holds it.
+	PurgedAt  *time.Time
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Places is how many places the registration takes: the registrant and guests.

@@ -39,6 +39,8 @@ func SaveOrganisation(db *gorm.DB, id uint, in OrganisationInput, userID *uint, 
 		v.Add("name", "Enter the organisation's name")
 	case len([]rune(o.Name)) > 200:
 		v.Add("name", "Name must be 200 characters or fewer")
+	case !CleanName(o.Name):
+		v.Add("name", NameMessage)
 	}
 	if o.Kind != "" && !contains(OrganisationKinds, o.Kind) {
 		v.Add("kind", "Choose a kind from the list")
@@ -118,6 +120,8 @@ func SaveSeries(db *gorm.DB, id uint, in SeriesInput, userID *uint, now time.Tim
 		v.Add("title", "Enter the series title")
 	case len([]rune(s.Title)) > 200:
 		v.Add("title", "Title must be 200 characters or fewer")
+	case !CleanName(s.Title):
+		v.Add("title", NameMessage)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

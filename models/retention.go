@@ -10,31 +10,106 @@ import (
 
 // PurgeResult counts what Purge changed.
 type PurgeResult struct {
-	Registrations int64
-	Mails         int64
+	Registrations int64 // anonymised
+	Feeds         int64 // address feeds deleted
+	Mails         int64 // outbox mails deleted
 }
 
-// Purge applies the retention policy: registrations of events that ended
-// more than days ago lose their personal data (name, email, answers, needs),
-// keeping only counts; sent and failed mails older than days are deleted.
+// CateringTally keeps the catering headcount of registrations that were
+// purged: the people of confirmed in-person registrations of an event by
+// dietary choice (DietNotStated for none), so that the totals organisers
+// saw survive while no registration holds a dietary choice any more.
+type CateringTally struct {
+	ID      uint   `gorm:"primaryKey"`
+	EventID uint   `gorm:"not null;uniqueIndex:idx_catering_tally"`
+	Diet    string `gorm:"size:20;not null;uniqueIndex:idx_catering_tally"`
+	People  int    `gorm:"not null"`
+}
+
+// purgeable selects the registrations Purge anonymises: not purged yet, of
+// events that ended before cutoff.
+func purgeable(tx *gorm.DB, cutoff time.Time) *gorm.DB {
+	return tx.Model(&Registration{}).Where("purged_at IS NULL AND event_id IN (SELECT id FROM events WHERE ends_at < ?)", cutoff)
+}
+
+// Purge applies the retention policy. Registrations of events that ended
+// more than days ago lose their personal data: name, address, answers,
+// dietary choice and details, access needs, and the hashes their private
+// links are checked against; they are marked purged (purged_at), keep their
+// status and party size so that places still add up, and their catering
+// headcount moves to CateringTally. Their outbox mails are deleted, and so
+// is the feed of every address left without a registration that is not
+// purged. Sent, failed and held mails older than days are deleted.
 func Purge(db *gorm.DB, now time.Time, days int) (PurgeResult, error) {
 	var out PurgeResult
 	cutoff := now.AddDate(0, 0, -days)
 	err := db.Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE registrations SET name = 'Removed', email = 'removed-' || id || '@invalid',
-			email_norm = 'removed-' || id || '@invalid', answers = '{}', dietary_other = '', access_needs = '', updated_at = ?
-			WHERE email_norm NOT LIKE 'removed-%' AND event_id IN (SELECT id FROM events WHERE ends_at < ?)`, now, cutoff)
-		if res.Error != nil {
-			return res.Error
+		if err := tallyCatering(tx, purgeable(tx, cutoff)); err != nil {
+			return err
 		}
-		out.Registrations = res.RowsAffected
-		res = tx.Where("status IN ? AND updated_at < ?", []string{MailSent, MailFailed, MailHeld}, cutoff).Delete(&OutboxMail{})
+		res := tx.Where("registration_id IN (?)", purgeable(tx, cutoff).Select("id")).Delete(&OutboxMail{})
 		if res.Error != nil {
 			return res.Error
 		}
 		out.Mails = res.RowsAffected
+		res = purgeable(tx, cutoff).Updates(map[string]any{
+			"name": "Removed", "email": gorm.Expr("'removed-' || id || '@invalid'"), "email_norm": gorm.Expr("'removed-' || id || '@invalid'"),
+			"answers": "{}", "dietary": "", "dietary_other": "", "access_needs": "", "token_hash": "", "feed_token_hash": "",
+			"purged_at": now, "updated_at": now,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		out.Registrations = res.RowsAffected
+		res = tx.Where("email_norm NOT IN (?)", tx.Model(&Registration{}).Select("email_norm").Where("purged_at IS NULL")).Delete(&AttendeeFeed{})
+		if res.Error != nil {
+			return res.Error
+		}
+		out.Feeds = res.RowsAffected
+		res = tx.Where("status IN ? AND updated_at < ?", []string{MailSent, MailFailed, MailHeld}, cutoff).Delete(&OutboxMail{})
+		if res.Error != nil {
+			return res.Error
+		}
+		out.Mails += res.RowsAffected
 		return nil
 	})
+	return out, err
+}
+
+// tallyCatering adds the catering headcount of the registrations regs
+// selects to CateringTally, before their dietary choices are dropped.
+func tallyCatering(tx *gorm.DB, regs *gorm.DB) error {
+	var rows []struct {
+		EventID uint
+		Diet    string
+		People  int
+	}
+	if err := regs.Select("event_id, dietary AS diet, SUM(1 + guests) AS people").
+		Where("status = ? AND attendance = ?", RegConfirmed, InPerson).Group("event_id, dietary").Scan(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Diet == "" {
+			r.Diet = DietNotStated
+		}
+		res := tx.Model(&CateringTally{}).Where("event_id = ? AND diet = ?", r.EventID, r.Diet).Update("people", gorm.Expr("people + ?", r.People))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if err := tx.Create(&CateringTally{EventID: r.EventID, Diet: r.Diet, People: r.People}).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CateringTallies returns the catering headcount kept of an event's purged
+// registrations (see SummariseAttendees).
+func CateringTallies(db *gorm.DB, eventID uint) ([]CateringTally, error) {
+	var out []CateringTally
+	err := db.Where("event_id = ?", eventID).Order("diet").Find(&out).Error
 	return out, err
 }
 

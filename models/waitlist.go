@@ -29,8 +29,12 @@ func enqueue(tx *gorm.DB, kind string, ev *Event, reg *Registration, now time.Ti
 }
 
 // EnqueueMail writes a mail about reg (and ev) with optional extra template
-// data to the outbox, in the caller's transaction.
+// data to the outbox, in the caller's transaction; none for a purged
+// registration, which has no address any more.
 func EnqueueMail(tx *gorm.DB, kind string, ev *Event, reg *Registration, extra map[string]string, now time.Time) error {
+	if reg.PurgedAt != nil {
+		return nil // no address left: the retention policy removed it
+	}
 	data := "{}"
 	if len(extra) > 0 {
 		b, err := json.Marshal(extra)

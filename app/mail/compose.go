@@ -164,9 +164,13 @@ type templateData struct {
 	CheckInCID string
 }
 
-// Compose builds the message for outbox row m at now. Errors wrapping
+// Compose builds the message for outbox row m at now, reading on db's read
+// pool. The feed of all of the address's registrations, which the mail
+// links to, is created on first use: on db's writer (on SQLite the read pool
+// cannot write, and the link was left out of every mail). Errors wrapping
 // ErrUnsendable are permanent; others (storage) are worth a retry.
-func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Message, error) {
+func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time) (*Message, error) {
+	db := store.Read
 	tpl, err := templates()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
@@ -219,8 +223,11 @@ func (c Composer) Compose(db *gorm.DB, m *models.OutboxMail, now time.Time) (*Me
 	v := c.view(m.Kind, &ev, &reg, data)
 	// The mail reaches the address's owner, so it may carry the feed of all
 	// their registrations (an HTTP answer only ever gets this one's).
-	if token, err := models.AttendeeFeedToken(db, c.Tokens, reg.Email, now); err == nil {
+	switch token, err := models.AttendeeFeedToken(store.DB, c.Tokens, reg.Email, now); {
+	case err == nil:
 		v.FeedURL = c.BaseURL + "/me/" + token + ".ics"
+	case validationFields(err) == nil:
+		return nil, fmt.Errorf("creating the address feed: %w", err)
 	}
 	if v.Position, err = models.WaitlistPosition(db, &reg); err != nil {
 		return nil, err
@@ -365,4 +372,14 @@ func (msg *Message) MIME() (*gomail.Msg, error) {
 			gomail.WithFileContentType(gomail.ContentType("text/calendar; charset=utf-8")))
 	}
 	return m, nil
+}
+
+// validationFields returns the field messages of a validation error, or nil
+// (an address that cannot have a feed is not a storage failure).
+func validationFields(err error) map[string]string {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Fields
+	}
+	return nil
 }

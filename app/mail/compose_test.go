@@ -76,7 +76,7 @@ func TestComposeKinds(t *testing.T) {
 			}
 			var row models.OutboxMail
 			db.Order("id DESC").Take(&row)
-			msg, err := testComposer().Compose(db.Read, &row, time.Now())
+			msg, err := testComposer().Compose(db, &row, time.Now())
 			if err != nil {
 				t.Fatalf("compose: %v", err)
 			}
@@ -139,7 +139,7 @@ func TestComposeUnsendable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := testComposer().Compose(db.Read, &tt.row, time.Now()); !errors.Is(err, ErrUnsendable) {
+			if _, err := testComposer().Compose(db, &tt.row, time.Now()); !errors.Is(err, ErrUnsendable) {
 				t.Fatalf("err %v, want ErrUnsendable", err)
 			}
 		})
@@ -243,7 +243,7 @@ func TestConfirmationCarriesTheAddressFeed(t *testing.T) {
 	if err := db.Where("registration_id = ? AND kind = ?", reg.ID, models.MailConfirmation).Take(&m).Error; err != nil {
 		t.Fatal(err)
 	}
-	msg, err := testComposer().Compose(db.DB, &m, time.Now().UTC())
+	msg, err := testComposer().Compose(db, &m, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestHeldConfirmationAfterCancellation(t *testing.T) {
 	if err := db.Where("registration_id = ? AND kind = ?", reg.ID, models.MailConfirmation).Take(&m).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := testComposer().Compose(db.DB, &m, time.Now().UTC()); !errors.Is(err, ErrUnsendable) {
+	if _, err := testComposer().Compose(db, &m, time.Now().UTC()); !errors.Is(err, ErrUnsendable) {
 		t.Fatalf("compose after cancellation: %v, want ErrUnsendable", err)
 	}
 }
@@ -289,7 +289,7 @@ func TestComposeRequestMails(t *testing.T) {
 		if err := db.Where("kind = ? AND registration_id = ?", kind, reg.ID).Order("id DESC").Take(&row).Error; err != nil {
 			t.Fatalf("no %s mail: %v", kind, err)
 		}
-		return testComposer().Compose(db.Read, &row, time.Now())
+		return testComposer().Compose(db, &row, time.Now())
 	}
 	a := registerAs(t, db.DB, ev, "a@example.org", models.InPerson, 1)
 	b := registerAs(t, db.DB, ev, "b@example.org", models.InPerson, 0)
@@ -374,7 +374,7 @@ func TestCalendarAttachment(t *testing.T) {
 			}
 			var row models.OutboxMail
 			db.Order("id DESC").Take(&row)
-			msg, err := testComposer().Compose(db.Read, &row, time.Now())
+			msg, err := testComposer().Compose(db, &row, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -416,7 +416,7 @@ func TestMailsCarryIftarTimeAndTentativeDate(t *testing.T) {
 		if err := db.Where("registration_id = ? AND kind = ?", reg.ID, kind).Order("id DESC").Take(&m).Error; err != nil {
 			t.Fatal(err)
 		}
-		msg, err := testComposer().Compose(db.DB, &m, now)
+		msg, err := testComposer().Compose(db, &m, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -202,7 +202,7 @@ func (s *Sender) deliver(ctx context.Context, rows []models.OutboxMail) {
 	var jobs []job
 	for i := range rows {
 		m := &rows[i]
-		composed, err := s.cfg.Composer.Compose(s.db.Read, m, s.cfg.Now())
+		composed, err := s.cfg.Composer.Compose(s.db, m, s.cfg.Now())
 		var msg *gomail.Msg
 		if err == nil {
 			msg, err = composed.MIME()

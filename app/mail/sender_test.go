@@ -85,7 +85,13 @@ func TestConfirmationDelivered(t *testing.T) {
 	}
 	tok := modelstest.Tokens()
 	manage := testBaseURL + "/r/" + tok.ManageToken(reg)
-	feed := testBaseURL + "/me/" + tok.FeedToken(reg) + ".ics"
+	// The mail goes to the address: it links the feed of all its
+	// registrations (created by the sender, on the writer).
+	addressFeed, err := models.AttendeeFeedToken(db.DB, tok, reg.Email, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := testBaseURL + "/me/" + addressFeed + ".ics"
 	for _, want := range []string{manage, feed, "https://stream.example.org/iftar", "Hello Amina Example"} {
 		if !strings.Contains(string(text.Body), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.Body)

@@ -105,7 +105,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "retention: anonymised %d registrations and deleted %d old mails (events ended over %d days ago)\n", n.Registrations, n.Mails, cfg.RetentionDays)
+		fmt.Fprintf(stdout, "retention: anonymised %d registrations, deleted %d address feeds and %d mails (events ended over %d days ago)\n", n.Registrations, n.Feeds, n.Mails, cfg.RetentionDays)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
