@@ -252,31 +252,68 @@ func (s *Sender) deliver(ctx context.Context, rows []models.OutboxMail) {
 
 // outcome records the result of one attempt.
 func (s *Sender) outcome(m *models.OutboxMail, sendErr error) {
-	now := s.cfg.Now()
-	var ok bool
-	var err error
+	var record func(now time.Time) (bool, error)
 	switch permanent, reason := classify(sendErr); {
 	case sendErr == nil:
 		s.log.Debug("mail sent", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts)
-		ok, err = models.MarkMailSent(s.db.DB, m.ID, s.cfg.Claimant, now)
+		record = func(now time.Time) (bool, error) { return models.MarkMailSent(s.db.DB, m.ID, s.cfg.Claimant, now) }
 	case permanent:
 		s.log.Warn("mail failed", "kind", m.Kind, "mail_id", m.ID, "reason", reason)
-		ok, err = models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now)
+		record = func(now time.Time) (bool, error) {
+			return models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now)
+		}
 	default:
 		wait, retry := s.cfg.Schedule.Next(m.Attempts)
 		if !retry {
 			s.log.Warn("mail failed: retries exhausted", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts, "reason", reason)
-			ok, err = models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr), now)
+			record = func(now time.Time) (bool, error) {
+				return models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr), now)
+			}
 			break
 		}
 		s.log.Info("mail deferred", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts, "retry_in", wait.String(), "reason", reason)
-		ok, err = models.RetryMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now.Add(wait), now)
+		record = func(now time.Time) (bool, error) {
+			return models.RetryMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now.Add(wait), now)
+		}
 	}
+	ok, err := s.record(m, record)
 	switch {
 	case err != nil:
-		s.log.Error("recording a mail's outcome failed", "mail_id", m.ID, "err", err)
+		s.log.Error("recording a mail's outcome failed; its claim will lapse and the mail be tried again", "mail_id", m.ID, "err", err)
 	case !ok:
 		s.log.Warn("mail claim lost before its outcome was recorded", "mail_id", m.ID)
+	}
+}
+
+// Backoff of record: the first retry after recordFirstWait, doubling up to
+// recordMaxWait.
+const (
+	recordFirstWait = 50 * time.Millisecond
+	recordMaxWait   = 5 * time.Second
+)
+
+// record writes an attempt's outcome, retrying with backoff while the
+// database fails (a restart, a failover, connections cut) and this sender
+// still holds the lease on the row. A "sent" that is never written leaves
+// the row in the sending state: when the lease runs out another claim takes
+// it and the mail goes out twice. Past the lease retrying is pointless:
+// another sender may have the row.
+func (s *Sender) record(m *models.OutboxMail, write func(now time.Time) (bool, error)) (bool, error) {
+	wait := recordFirstWait
+	// The lease is on the configured clock; the wall clock bounds the
+	// retries too, should that clock stand still.
+	stop := time.Now().Add(s.cfg.Lease)
+	for {
+		ok, err := write(s.cfg.Now())
+		if err == nil {
+			return ok, nil
+		}
+		if m.ClaimedUntil == nil || !s.cfg.Now().Add(wait).Before(*m.ClaimedUntil) || time.Now().Add(wait).After(stop) {
+			return false, err
+		}
+		s.log.Warn("recording a mail's outcome failed; retrying while the claim lasts", "mail_id", m.ID, "retry_in", wait.String(), "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, recordMaxWait)
 	}
 }
 

@@ -36,6 +36,9 @@ type testServer struct {
 	reject func(to string) error
 	// delay slows each DATA, to stop a sender in the middle of a queue.
 	delay time.Duration
+	// accepted, when set, runs after a message is accepted and before the
+	// server says so: the moment between delivery and its record.
+	accepted func()
 
 	mu       sync.Mutex
 	received []delivery
@@ -120,6 +123,9 @@ func (s *session) Data(r io.Reader) error {
 	s.ts.received = append(s.ts.received, d)
 	s.ts.mu.Unlock()
 	s.ts.notify <- d
+	if s.ts.accepted != nil {
+		s.ts.accepted()
+	}
 	return nil
 }
 
