@@ -1,9 +1,9 @@
 package app
 
 import (
-	"math/rand/v2"
 	"encoding/base64"
 	"encoding/hex"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
