@@ -22,12 +22,20 @@ type limit struct {
 // properties of a request schema and its nested objects.
 func schemaLimits(t *testing.T, schemas map[string]map[string]any, name, prefix string) []limit {
 	t.Helper()
+	return objectLimits(schemas, schemas[name], prefix)
+}
+
+func objectLimits(schemas map[string]map[string]any, schema map[string]any, prefix string) []limit {
 	var out []limit
-	props, _ := schemas[name]["properties"].(map[string]any)
+	props, _ := schema["properties"].(map[string]any)
 	for field, raw := range props {
 		p := raw.(map[string]any)
 		if ref, ok := p["$ref"].(string); ok {
-			out = append(out, schemaLimits(t, schemas, strings.TrimPrefix(ref, "#/components/schemas/"), prefix+field+".")...)
+			out = append(out, objectLimits(schemas, schemas[strings.TrimPrefix(ref, "#/components/schemas/")], prefix+field+".")...)
+			continue
+		}
+		if _, ok := p["properties"]; ok {
+			out = append(out, objectLimits(schemas, p, prefix+field+".")...)
 			continue
 		}
 		f := prefix + field
@@ -106,6 +114,8 @@ func TestSchemaLimitsAgreeWithRules(t *testing.T) {
 			"duration_minutes ≥ 1", "duration_minutes ≤ 20160"},
 		"RegistrationInput": {"name ≤ 200", "email ≤ 254", "guests ≥ 0", "guests ≤ 50", "dietary_other ≤ 200", "access_needs ≤ 2000"},
 		"RegistrationPatch": {"guests ≥ 0", "guests ≤ 50", "dietary_other ≤ 200", "access_needs ≤ 2000"},
+		"OrganisationCalendarPatch": {"home_place.name ≤ 100", "home_place.latitude ≥ -90", "home_place.latitude ≤ 90",
+			"home_place.longitude ≥ -180", "home_place.longitude ≤ 180"},
 	}
 	for name, want := range rules {
 		declared := map[string]bool{}
@@ -153,6 +163,16 @@ func TestSchemaLimitsAgreeWithRules(t *testing.T) {
 			base := map[string]any{"name": "P", "email": fmt.Sprintf("p%d@example.org", person), "consent": true}
 			r, m := e.jsonReq("POST", "/api/v1/events/"+ev.Slug+"/registrations", merged(base, nest(l.field, v)), "")
 			checkLimit(t, "register", l, v, c.ok, r.StatusCode, m, 201)
+		}
+	}
+	place := map[string]any{"home_place": map[string]any{"latitude": 51.5, "longitude": -0.1}}
+	for _, l := range schemaLimits(t, schemas, "OrganisationCalendarPatch", "") {
+		for _, c := range []struct {
+			value any
+			ok    bool
+		}{{l.at, true}, {l.over, false}} {
+			r, m := e.jsonReq("PATCH", "/api/v1/organisations/charity/calendar", merged(place, nest(l.field, c.value)), tok)
+			checkLimit(t, "calendar settings", l, c.value, c.ok, r.StatusCode, m, 200)
 		}
 	}
 	_, reg := e.jsonReq("POST", "/api/v1/events/"+ev.Slug+"/registrations", `{"name":"Q","email":"q@example.org","consent":true}`, "")

@@ -169,6 +169,11 @@ func TestAPIAnswersMatchSchema(t *testing.T) {
 		t.Fatalf("demo data too small to prove much: %d events, %d registrations", len(events), len(regs))
 	}
 
+	org := map[string]string{"slug": "open-doors"}
+	d.call(e, "GET", "/organisations/{slug}/calendar", org, "", admin)
+	d.call(e, "PATCH", "/organisations/{slug}/calendar", org, `{"iftar_method":"sunset","anniversaries":[{"title":"Founding","month":3,"day":1,"year":1998}]}`, admin)
+	d.call(e, "PATCH", "/organisations/{slug}/calendar", org, `{"iftar_method":"guess"}`, admin)
+
 	// Writes, from creation to cancellation.
 	status, ev := d.call(e, "POST", "/events", nil, `{"title":"Schema vigil","kind":"memorial","status":"published",
 		"starts_at":"2026-12-20T18:00:00Z","capacity":1,"max_guests":2,"hosts":["open-doors"],
@@ -217,7 +222,8 @@ func TestAPIAnswersMatchSchema(t *testing.T) {
 	sort.Strings(seen)
 	for _, want := range []string{"GET /registrations/{token} 200", "GET /events/{slug}/registrations 200", "POST /events 201",
 		"POST /events 422", "POST /events 400", "POST /events 401", "PATCH /events/{slug} 409", "POST /events/{slug}/registrations 202",
-		"POST /events/{slug}/registrations 409", "DELETE /registrations/{token} 422", "POST /events 405"} {
+		"POST /events/{slug}/registrations 409", "DELETE /registrations/{token} 422", "POST /events 405",
+		"GET /organisations/{slug}/calendar 200", "PATCH /organisations/{slug}/calendar 200", "PATCH /organisations/{slug}/calendar 422"} {
 		if d.checked[want] == 0 {
 			t.Errorf("no answer %s was checked; checked: %v", want, seen)
 		}
