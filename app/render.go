@@ -18,15 +18,28 @@ import (
 	"convene/models"
 )
 
-// Renderer holds the parsed templates: each page is parsed together with the
+// Renderer holds the templates: each page is parsed together with the
 // layout and partials, and executed into a buffer before anything is written
-// so that a template error never sends half a page.
+// so that a template error never sends half a page. A page is parsed when
+// first rendered (or by Warm), so that the app starts without parsing the
+// forty-odd pages it may not need yet: that was most of its start time.
 type Renderer struct {
-	pages map[string]*template.Template
+	fsys  fs.FS
+	base  *template.Template
+	mu    sync.Mutex // Clone of base, one at a time
+	pages map[string]*lazyPage
 	bufs  sync.Pool
 }
 
-// NewRenderer parses layouts/base.html, partials/*.html and pages/*.html.
+type lazyPage struct {
+	file string
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
+// NewRenderer parses layouts/*.html and partials/*.html, and finds the
+// pages in pages/*.html.
 func NewRenderer(fsys fs.FS) (*Renderer, error) {
 	base, err := template.New("base").Funcs(templateFuncs).ParseFS(fsys, "layouts/*.html", "partials/*.html")
 	if err != nil {
@@ -36,15 +49,43 @@ func NewRenderer(fsys fs.FS) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	r := &Renderer{fsys: fsys, base: base, pages: map[string]*lazyPage{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	for _, p := range pages {
-		t, err := template.Must(base.Clone()).ParseFS(fsys, p)
-		if err != nil {
-			return nil, fmt.Errorf("app: unable to parse %s: %w", p, err)
-		}
-		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = &lazyPage{file: p}
 	}
 	return r, nil
+}
+
+// page returns the parsed template of page name.
+func (r *Renderer) page(name string) (*template.Template, error) {
+	p, ok := r.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("app: no page template %q", name)
+	}
+	p.once.Do(func() {
+		r.mu.Lock()
+		t, err := r.base.Clone()
+		r.mu.Unlock()
+		if err == nil {
+			t, err = t.ParseFS(r.fsys, p.file)
+		}
+		if err != nil {
+			p.err = fmt.Errorf("app: unable to parse %s: %w", p.file, err)
+			return
+		}
+		p.t = t
+	})
+	return p.t, p.err
+}
+
+// Warm parses every page not parsed yet and reports the first error.
+func (r *Renderer) Warm() error {
+	for name := range r.pages {
+		if _, err := r.page(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Page is the data every page gets; Data is the page's own.
@@ -75,9 +116,9 @@ func (a *App) render(c *fiber.Ctx, status int, name string, p Page) error {
 
 // renderTo executes page name into buf (reset first).
 func (a *App) renderTo(buf *bytes.Buffer, name string, p Page) error {
-	t, ok := a.views.pages[name]
-	if !ok {
-		return fmt.Errorf("app: no page template %q", name)
+	t, err := a.views.page(name)
+	if err != nil {
+		return err
 	}
 	p.BaseURL = a.cfg.BaseURL
 	buf.Reset()

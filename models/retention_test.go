@@ -137,9 +137,12 @@ func TestMigratePurgeFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := res.Registration.ID
-	// As the purge of old anonymised it: the address replaced, the rest kept.
+	// As the purge of old anonymised it: the address replaced, the rest
+	// kept; and the database as it was before migration 12.
 	for _, stmt := range []string{
-		fmt.Sprintf("UPDATE registrations SET name = 'Removed', email = 'removed-%d@invalid', email_norm = 'removed-%d@invalid', purged_at = NULL WHERE id = %d", id, id, id),
+		fmt.Sprintf("UPDATE registrations SET name = 'Removed', email = 'removed-%d@invalid', email_norm = 'removed-%d@invalid' WHERE id = %d", id, id, id),
+		"ALTER TABLE registrations DROP COLUMN purged_at",
+		"DROP TABLE catering_tallies",
 		"DELETE FROM schema_migrations WHERE version = 12",
 	} {
 		if err := db.Exec(stmt).Error; err != nil {

@@ -94,9 +94,6 @@ func New(db *models.DB, cfg Config) (*Sender, error) {
 		}
 		s.client = c
 	}
-	if _, err := templates(); err != nil {
-		return nil, err
-	}
 	return s, nil
 }
 

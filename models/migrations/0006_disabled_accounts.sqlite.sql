@@ -1,0 +1,2 @@
+-- Migration 6: disabled accounts.
+ALTER TABLE `users` ADD `disabled` numeric NOT NULL DEFAULT false;
