@@ -136,6 +136,9 @@ func (a *App) apiApprove(c *fiber.Ctx) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
+	if err := a.takeNoBody(c); err != nil {
+		return err
+	}
 	r, pos, err := models.ApproveRegistration(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
@@ -153,6 +156,9 @@ func (a *App) apiDecline(c *fiber.Ctx) error {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
 	if err != nil {
 		return models.ErrNotFound
+	}
+	if err := a.takeNoBody(c); err != nil {
+		return err
 	}
 	r, err := models.DeclineRegistration(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
 	if err != nil {

@@ -135,6 +135,9 @@ func (a *App) requireSession(need access) fiber.Handler {
 			var err error
 			u, err = models.UserBySession(a.db.DB, c.Cookies(a.sessionCookieName()), a.now())
 			if errors.Is(err, models.ErrNotFound) {
+				if !a.routed(c) {
+					return a.noRoute(c)
+				}
 				next := c.OriginalURL()
 				if c.Method() != fiber.MethodGet {
 					next = "/admin"
@@ -146,13 +149,20 @@ func (a *App) requireSession(need access) fiber.Handler {
 			}
 			c.Locals(userLocal, u)
 		}
+		var refusal string
 		switch {
 		case need == accessAdmin && !u.Admin:
-			return fiber.NewError(fiber.StatusForbidden, "Only admins can use this page.")
+			refusal = "Only admins can use this page."
 		case need == accessOrganiser && !u.IsOrganiser():
-			return fiber.NewError(fiber.StatusForbidden, "Only organisers can use this page. Your account is for checking people in at the door.")
+			refusal = "Only organisers can use this page. Your account is for checking people in at the door."
 		}
-		return c.Next()
+		if refusal == "" {
+			return c.Next()
+		}
+		if !a.routed(c) {
+			return a.noRoute(c)
+		}
+		return fiber.NewError(fiber.StatusForbidden, refusal)
 	}
 }
 

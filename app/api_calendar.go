@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"convene/calendar"
 	"convene/models"
@@ -101,7 +102,8 @@ func (a *App) apiUpdateCalendarSettings(c *fiber.Ctx) error {
 		return err
 	}
 	var b calendarSettingsBody
-	if err := decodeJSON(c, &b); err != nil {
+	p, err := a.decodeBody(c, &b)
+	if err != nil {
 		return err
 	}
 	in := models.CalendarSettingsInput{IftarMethod: b.IftarMethod, HijriOffset: b.HijriOffsetDays}
@@ -118,7 +120,15 @@ func (a *App) apiUpdateCalendarSettings(c *fiber.Ctx) error {
 		}
 		in.Anniversaries = &list
 	}
-	saved, err := models.SaveCalendarSettings(a.db.DB, o.ID, in, &staff(c).ID, a.now())
+	var saved *models.Organisation
+	save := func(db *gorm.DB) (err error) {
+		saved, err = models.SaveCalendarSettings(db, o.ID, in, &staff(c).ID, a.now())
+		return err
+	}
+	if !p.none() {
+		return refuse(p, nil, a.dryRun(save))
+	}
+	err = save(a.db.DB)
 	a.events.reset()
 	if err != nil {
 		return err

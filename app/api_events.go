@@ -1,14 +1,13 @@
 package app
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"convene/models"
 )
@@ -230,42 +229,6 @@ func (a *App) apiGetEvent(c *fiber.Ctx) error {
 	return c.JSON(a.eventJSON(a.eventView(ev, wl), organiser))
 }
 
-// decodeJSON reads a JSON body into dst, with problems a client can fix.
-func decodeJSON(c *fiber.Ctx, dst any) error {
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	if !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/merge-patch+json") {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send the body as application/json.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	if err := dec.Decode(dst); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return models.Invalid(te.Field, fmt.Sprintf("Expected %s", jsonKind(te.Type.Kind().String())))
-		}
-		return fiber.NewError(fiber.StatusBadRequest, "The body is not valid JSON: "+err.Error())
-	}
-	if dec.More() {
-		return fiber.NewError(fiber.StatusBadRequest, "The body must hold one JSON object.")
-	}
-	return nil
-}
-
-func jsonKind(k string) string {
-	switch {
-	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
-		return "a number in range"
-	case k == "bool":
-		return "true or false"
-	case k == "string":
-		return "a string"
-	case k == "map", k == "struct":
-		return "an object"
-	case k == "slice":
-		return "a list"
-	}
-	return "another type"
-}
-
 // eventBody is the JSON body of POST and PATCH /api/v1/events. Raw fields
 // distinguish "absent" from null where null means something (capacity).
 type eventBody struct {
@@ -300,6 +263,14 @@ type eventBody struct {
 	Questions            *[]models.QuestionInput `json:"questions"`
 	CancelMessage        *string                 `json:"cancel_message"`
 	ReminderHours        *int                    `json:"reminder_hours"`
+}
+
+// hostObject is a host of eventBody given as an object (the schema's
+// HostInput); slug is another name for organisation.
+type hostObject struct {
+	Organisation string `json:"organisation"`
+	Slug         string `json:"slug"`
+	Role         string `json:"role"`
 }
 
 func (b eventBody) input() (models.EventInput, error) {
@@ -376,11 +347,7 @@ func (b eventBody) input() (models.EventInput, error) {
 				hosts = append(hosts, models.HostInput{Organisation: slug})
 				continue
 			}
-			var h struct {
-				Organisation string `json:"organisation"`
-				Slug         string `json:"slug"`
-				Role         string `json:"role"`
-			}
+			var h hostObject
 			if err := json.Unmarshal(raw, &h); err != nil {
 				v.Add(fmt.Sprintf("hosts.%d", i), "A host is an organisation slug or {\"organisation\",\"role\"}")
 				continue
@@ -401,17 +368,17 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusForbidden, "Only organisers can create events; this account checks people in at the door.")
 	}
 	var b eventBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	in, err := b.input()
+	p, err := a.decodeBody(c, &b)
 	if err != nil {
 		return err
 	}
+	in, err := b.input()
+	found := &models.ValidationError{}
+	_ = addFields(found, err)
 	// Without hosts, the event is hosted by the user's first organisation
 	// (or, for an account without one, is the user's own).
 	if in.Hosts != nil && len(*in.Hosts) > 0 {
-		if err := models.CheckHosts(a.db.Read, u, *in.Hosts); err != nil {
+		if err := addFields(found, models.CheckHosts(a.db.Read, u, *in.Hosts)); err != nil {
 			return err
 		}
 	}
@@ -419,7 +386,15 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 	if ids := u.OrganisationIDs(); len(ids) > 0 {
 		defaultHost = &ids[0]
 	}
-	ev, err := models.CreateEvent(a.db.DB, in, &u.ID, defaultHost, a.now())
+	var ev *models.Event
+	create := func(db *gorm.DB) (err error) {
+		ev, err = models.CreateEvent(db, in, &u.ID, defaultHost, a.now())
+		return err
+	}
+	if !p.none() || found.Err() != nil {
+		return refuse(p, found.Err(), a.dryRun(create))
+	}
+	err = create(a.db.DB)
 	a.events.reset()
 	if err != nil {
 		return err
@@ -462,19 +437,27 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 		return err
 	}
 	var b eventBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	in, err := b.input()
+	p, err := a.decodeBody(c, &b)
 	if err != nil {
 		return err
 	}
+	in, err := b.input()
+	found := &models.ValidationError{}
+	_ = addFields(found, err)
 	if in.Hosts != nil {
-		if err := models.CheckHosts(a.db.Read, u, *in.Hosts); err != nil {
+		if err := addFields(found, models.CheckHosts(a.db.Read, u, *in.Hosts)); err != nil {
 			return err
 		}
 	}
-	ev, err := models.UpdateEvent(a.db.DB, cur.Slug, in, &u.ID, a.now())
+	var ev *models.Event
+	update := func(db *gorm.DB) (err error) {
+		ev, err = models.UpdateEvent(db, cur.Slug, in, &u.ID, a.now())
+		return err
+	}
+	if !p.none() || found.Err() != nil {
+		return refuse(p, found.Err(), a.dryRun(update))
+	}
+	err = update(a.db.DB)
 	a.events.reset()
 	if err != nil {
 		return err

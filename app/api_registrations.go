@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"convene/models"
 )
@@ -25,12 +26,13 @@ type registrationBody struct {
 	IfFull       string         `json:"if_full"`
 }
 
-// answersToStrings accepts strings, booleans, numbers and lists of strings.
-func answersToStrings(in map[string]any) (map[string]string, error) {
+// answersToStrings reads answers as the schema takes them: strings,
+// true/false (yes/no), numbers and lists of strings (one per line); null is
+// no answer.
+func answersToStrings(in map[string]any) map[string]string {
 	out := map[string]string{}
 	for k, v := range in {
 		switch x := v.(type) {
-		case nil:
 		case string:
 			out[k] = x
 		case bool:
@@ -40,18 +42,14 @@ func answersToStrings(in map[string]any) (map[string]string, error) {
 		case []any:
 			var parts []string
 			for _, p := range x {
-				s, ok := p.(string)
-				if !ok {
-					return nil, models.Invalid("answers."+k, "A list answer holds strings")
+				if s, ok := p.(string); ok {
+					parts = append(parts, s)
 				}
-				parts = append(parts, s)
 			}
 			out[k] = strings.Join(parts, "\n")
-		default:
-			return nil, models.Invalid("answers."+k, "An answer is a string, true/false, a number or a list of strings")
 		}
 	}
-	return out, nil
+	return out
 }
 
 // RegistrationCreated is the answer to a new registration.
@@ -71,15 +69,15 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return models.ErrNotFound
 	}
 	var b registrationBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	answers, err := answersToStrings(b.Answers)
+	p, err := a.decodeBody(c, &b)
 	if err != nil {
 		return err
 	}
-	in := models.RegisterInput{Name: b.Name, Email: b.Email, Guests: b.Guests, Attendance: b.Attendance, Answers: answers,
+	in := models.RegisterInput{Name: b.Name, Email: b.Email, Guests: b.Guests, Attendance: b.Attendance, Answers: answersToStrings(b.Answers),
 		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent, IfFull: b.IfFull}
+	if !p.none() {
+		return refuse(p, nil, func() error { return models.ValidateRegistration(ev, &in) })
+	}
 	if err := models.OpenForRegistration(ev, a.now()); err != nil {
 		return err
 	}
@@ -134,6 +132,9 @@ func registrationJSON(r *models.Registration, ev *models.Event, pos int) Registr
 		Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
 		Answers: map[string]string{}, CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
 	_ = json.Unmarshal([]byte(r.Answers), &j.Answers)
+	if j.Answers == nil {
+		j.Answers = map[string]string{} // a row stored before migration 20 may say null
+	}
 	if r.Status == models.RegWaitlisted {
 		j.WaitlistPosition = &pos
 	}
@@ -194,17 +195,23 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 		return err
 	}
 	var b registrationPatch
-	if err := decodeJSON(c, &b); err != nil {
+	p, err := a.decodeBody(c, &b)
+	if err != nil {
 		return err
 	}
 	ch := models.RegistrationChange{Guests: b.Guests, Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds}
 	if b.Answers != nil {
-		if ch.Answers, err = answersToStrings(*b.Answers); err != nil {
-			return err
-		}
+		ch.Answers = answersToStrings(*b.Answers)
+	}
+	change := func(db *gorm.DB) (err error) {
+		r, err = models.ChangeRegistration(db, r.ID, ch, a.now())
+		return err
+	}
+	if !p.none() {
+		return refuse(p, nil, a.dryRun(change))
 	}
 	eventID := r.EventID
-	r, err = models.ChangeRegistration(a.db.DB, r.ID, ch, a.now())
+	err = change(a.db.DB)
 	return a.answerHolder(c, eventID, r, err)
 }
 
@@ -225,6 +232,9 @@ func (a *App) answerHolder(c *fiber.Ctx, eventID uint, r *models.Registration, e
 func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
 	if err != nil {
+		return err
+	}
+	if err := a.takeNoBody(c); err != nil {
 		return err
 	}
 	eventID := r.EventID
@@ -270,6 +280,9 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
 	if err != nil {
 		return models.ErrNotFound
+	}
+	if err := a.takeNoBody(c); err != nil {
+		return err
 	}
 	r, err := models.CheckIn(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
 	if err != nil {

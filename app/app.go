@@ -6,9 +6,11 @@ package app
 import (
 	"errors"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"convene/models"
 	"convene/public"
@@ -34,6 +36,10 @@ type App struct {
 	feeds   *feedCache
 	proxies proxies
 	Fiber   *fiber.App
+	// routeTable is every route but middleware, for 404 and 405 answers.
+	routeTable []fiber.Route
+	// bodySchemas hold JSON bodies to their OpenAPI schemas (decodeBody).
+	bodySchemas map[reflect.Type]*jsonschema.Schema
 }
 
 // Option changes an App at construction (used by tests).
@@ -54,8 +60,12 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	if err != nil {
 		return nil, err
 	}
+	bodies, err := compileBodySchemas(openAPI)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg, db: db, tok: cfg.Tokens(), log: log, views: r, now: func() time.Time { return time.Now().UTC() },
-		proxies: parseProxies(cfg.TrustedProxies)}
+		proxies: parseProxies(cfg.TrustedProxies), bodySchemas: bodies}
 	for _, o := range opts {
 		o(a)
 	}

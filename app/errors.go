@@ -23,7 +23,8 @@ type Problem struct {
 }
 
 // problemOf turns any error into a problem a person may read; the cause of
-// an unexpected error stays in the log.
+// an unexpected error stays in the log. Every Type is the name of one of
+// problemTypes, whose title it carries.
 func problemOf(err error) (Problem, bool) {
 	var ve *models.ValidationError
 	var ce *models.CapacityError
@@ -35,44 +36,52 @@ func problemOf(err error) (Problem, bool) {
 	case errors.As(err, &pe):
 		return placesProblem(pe), true
 	case errors.As(err, &he):
-		return Problem{Type: "validation-error", Status: 422, Title: "Some details need correcting",
-			Detail: "Check the fields named in errors.", Errors: map[string]string{"hosts": he.Error()}}, true
+		p := newProblem("validation-error", 422, "Check the fields named in errors.")
+		p.Errors = map[string]string{"hosts": he.Error()}
+		return p, true
 	case errors.As(err, &ve):
-		return Problem{Type: "validation-error", Status: 422, Title: "Some details need correcting",
-			Detail: "Check the fields named in errors.", Errors: ve.Fields}, true
+		p := newProblem("validation-error", 422, "Check the fields named in errors.")
+		p.Errors = ve.Fields
+		return p, true
 	case errors.As(err, &ce):
 		field := "capacity"
 		if ce.Attendance == models.Online {
 			field = "online_capacity"
 		}
-		return Problem{Type: "capacity-below-confirmed", Status: 409, Title: "Capacity below confirmed places",
-			Detail: ce.Error(), Errors: map[string]string{field: ce.Error()}}, true
+		p := newProblem("capacity-below-confirmed", 409, ce.Error())
+		p.Errors = map[string]string{field: ce.Error()}
+		return p, true
 	case errors.Is(err, models.ErrNotFound):
-		return Problem{Type: "not-found", Status: 404, Title: "Not found", Detail: "There is nothing here. Check the address."}, true
+		return newProblem("not-found", 404, ""), true
 	case errors.Is(err, models.ErrFull):
-		return Problem{Type: "event-full", Status: 409, Title: "Event full", Detail: err.Error() + " and has no waitlist."}, true
+		return newProblem("event-full", 409, err.Error()+" and has no waitlist."), true
 	case errors.Is(err, models.ErrEventCancelled), errors.Is(err, models.ErrRegistrationClosed),
 		errors.Is(err, models.ErrNotYetOpen), errors.Is(err, models.ErrEventNotOpen):
-		return Problem{Type: "registration-closed", Status: 409, Title: "Registration not open", Detail: err.Error() + "."}, true
+		return newProblem("registration-closed", 409, err.Error()+"."), true
 	case errors.As(err, &se):
-		return Problem{Type: "wrong-status", Status: 409, Title: "Not possible now", Detail: se.Msg + ".",
-			Errors: map[string]string{"status": se.Msg}}, true
+		p := newProblem("wrong-status", 409, se.Msg+".")
+		p.Errors = map[string]string{"status": se.Msg}
+		return p, true
 	case errors.Is(err, models.ErrLinkExpired):
-		return Problem{Type: "link-expired", Status: 410, Title: "Link expired",
-			Detail: "This confirmation link has expired: links work for 24 hours. Nothing has changed. Register again to get a new one."}, true
+		return newProblem("link-expired", 410, "This confirmation link has expired: links work for 24 hours. Nothing has changed. Register again to get a new one."), true
 	case errors.Is(err, models.ErrDuplicate):
-		return Problem{Type: "duplicate", Status: 409, Title: "Already registered", Detail: "Check your email for your link."}, true
+		return newProblem("duplicate", 409, "Check your email for your link."), true
 	case errors.As(err, &fe):
-		p := Problem{Type: "about:blank", Status: fe.Code, Title: http.StatusText(fe.Code), Detail: fe.Message}
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
-			p.Detail = "The request is too large."
+		// Fiber's own messages ("Not Found", "Cannot GET /x") say nothing
+		// more than the status; ours are sentences.
+		detail := fe.Message
+		if detail == http.StatusText(fe.Code) || strings.HasPrefix(detail, "Cannot ") {
+			detail = ""
 		}
-		if p.Title == "" {
-			p.Title = "Error"
+		switch fe.Code {
+		case fiber.StatusMethodNotAllowed:
+			detail = "This address does not take this method: the Allow header lists those it takes."
+		case fiber.StatusRequestEntityTooLarge:
+			detail = "The request is too large."
 		}
-		return p, fe.Code < 500
+		return newProblem(problemTypeFor(fe.Code), fe.Code, detail), fe.Code < 500
 	}
-	return Problem{Type: "about:blank", Status: 500, Title: "Internal Server Error", Detail: "Something went wrong on our side. Please try again."}, false
+	return newProblem("server-error", 500, "Something went wrong on our side. Please try again."), false
 }
 
 // placesProblem answers a party that does not fit the free places.
@@ -111,14 +120,18 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	if wantsJSON(c) {
 		return a.problem(c, p)
 	}
+	if p.Status == fiber.StatusMethodNotAllowed {
+		p.Detail = "This page cannot take that request. Go back to the page you came from and try again."
+		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+			p.Detail = "This address only receives forms. Go back to the page you came from and send the form again."
+		}
+	}
 	return a.render(c, p.Status, "error", Page{Title: p.Title, Data: p})
 }
 
 // problem writes p as application/problem+json.
 func (a *App) problem(c *fiber.Ctx, p Problem) error {
-	if !strings.Contains(p.Type, ":") {
-		p.Type = a.cfg.BaseURL + "/api/v1/problems/" + p.Type
-	}
+	p.Type = a.problemURL(p.Type)
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}

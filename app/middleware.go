@@ -84,6 +84,9 @@ func (a *App) csrf(c *fiber.Ctx) error {
 		sent = c.Get(csrfHeader)
 	}
 	if c.Locals("csrf_new") != nil || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 || !a.sameOrigin(c) {
+		if !a.routed(c) {
+			return a.noRoute(c)
+		}
 		return fiber.NewError(fiber.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 	}
 	return c.Next()
@@ -92,7 +95,7 @@ func (a *App) csrf(c *fiber.Ctx) error {
 // cleanForm refuses a form holding text no page, feed or database should
 // keep (NUL and other control characters, broken UTF-8), before any handler
 // sees it. Line breaks and tabs are fine.
-func cleanForm(c *fiber.Ctx) error {
+func (a *App) cleanForm(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodPost {
 		return c.Next()
 	}
@@ -101,6 +104,9 @@ func cleanForm(c *fiber.Ctx) error {
 		clean = clean && models.CleanText(string(k)) && models.CleanText(string(v))
 	})
 	if !clean {
+		if !a.routed(c) {
+			return a.noRoute(c)
+		}
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "The form holds invisible control characters or broken text. Go back, remove them and try again.")
 	}
 	return c.Next()

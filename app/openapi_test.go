@@ -75,8 +75,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 	for schema, v := range map[string]any{
 		"Event": app.EventJSON{}, "Registration": app.RegistrationJSON{}, "RegistrationCreated": app.RegistrationCreated{}, "Problem": app.Problem{},
-		"CheckIn":              app.CheckInJSON{},
-		"OrganisationCalendar": app.OrganisationCalendarJSON{},
+		"Venue": app.VenueJSON{}, "Host": app.HostJSON{}, "Series": app.SeriesJSON{}, "Question": app.QuestionJSON{}, "Warning": app.Warning{},
+		"CheckIn": app.CheckInJSON{}, "OrganisationCalendar": app.OrganisationCalendarJSON{},
 	} {
 		props := doc.Components.Schemas[schema].Properties
 		typ := reflect.TypeOf(v)

@@ -3,6 +3,7 @@ package app
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,7 +45,7 @@ func (a *App) routes(assets fs.FS) {
 	api.Get("/registrations/:token", a.apiGetRegistration)
 	api.Patch("/registrations/:token", a.apiChangeRegistration)
 	api.Delete("/registrations/:token", a.apiCancelRegistration)
-	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	api.Use(a.noRoute)
 
 	// Calendar feeds: before the pages, whose /events/:slug would take
 	// "x.ics" for a slug, and outside the web group, which sets a cookie.
@@ -57,7 +58,7 @@ func (a *App) routes(assets fs.FS) {
 	f.Get("/calendar/observances/:token.ics", a.observanceFeed)
 
 	// Pages for people: every form carries a CSRF token.
-	web := f.Group("", a.csrf, cleanForm)
+	web := f.Group("", a.csrf, a.cleanForm)
 	web.Get("/", a.home)
 	web.Get("/calendar", a.calendarPage)
 	web.Get("/events/:slug", a.eventPage)
@@ -70,9 +71,53 @@ func (a *App) routes(assets fs.FS) {
 	web.Post("/r/:token/feed", a.rotateFeed)
 	web.Get("/series/:slug", a.seriesPage)
 	web.Get("/organisations/:slug", a.organisationPage)
+	web.Get("/problems", a.problemsPage)
+	web.Get("/problems/:name", a.problemPage)
 
 	// Organiser workspace (app/admin_routes.go).
 	a.outboxRoutes(a.adminRoutes(web))
 
-	f.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	f.Use(a.noRoute)
+	a.routeTable = f.GetRoutes(true)
+}
+
+// routed reports whether a route (not a middleware) takes this request's
+// method and path. Middleware that refuses requests (CSRF, sign-in) asks it
+// first, so that a request no route takes is answered 404 or 405 alike,
+// whoever sends it. It walks every route: call it only on refusal paths.
+func (a *App) routed(c *fiber.Ctx) bool {
+	cfg := a.Fiber.Config()
+	for _, r := range a.routeTable {
+		if r.Method == c.Method() && fiber.RoutePatternMatch(c.Path(), r.Path, cfg) {
+			return true
+		}
+	}
+	return false
+}
+
+// noRoute answers a request that no route took: 405 with an Allow header
+// listing the methods the path takes, 204 with it for OPTIONS, or 404 when
+// no method has a route for the path.
+func (a *App) noRoute(c *fiber.Ctx) error {
+	cfg := a.Fiber.Config()
+	allowed := map[string]bool{}
+	for _, r := range a.routeTable {
+		if !allowed[r.Method] && fiber.RoutePatternMatch(c.Path(), r.Path, cfg) {
+			allowed[r.Method] = true
+		}
+	}
+	if len(allowed) == 0 {
+		return fiber.ErrNotFound
+	}
+	var methods []string
+	for _, m := range fiber.DefaultMethods {
+		if allowed[m] || m == fiber.MethodOptions {
+			methods = append(methods, m)
+		}
+	}
+	c.Set(fiber.HeaderAllow, strings.Join(methods, ", "))
+	if c.Method() == fiber.MethodOptions {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return fiber.ErrMethodNotAllowed
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -162,9 +163,8 @@ func ValidateRegistration(ev *Event, in *RegisterInput) error {
 			v.Add("answers."+key, "Remove the invisible or broken characters from this answer")
 		}
 	}
-	if len(v.Fields) > 0 {
-		return v
-	}
+	// Every problem is named at once: a field already named keeps its
+	// first message.
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.TrimSpace(in.Email)
 	switch {
@@ -231,6 +231,11 @@ func ValidateRegistration(ev *Event, in *RegisterInput) error {
 
 func validateAnswers(qs []Question, in *RegisterInput, v *ValidationError) {
 	clean := map[string]string{}
+	for key := range in.Answers {
+		if !slices.ContainsFunc(qs, func(q Question) bool { return q.Key == key }) {
+			v.Add("answers."+key, "This event has no question with this key")
+		}
+	}
 	for _, q := range qs {
 		a := strings.TrimSpace(in.Answers[q.Key])
 		field := "answers." + q.Key
@@ -444,6 +449,9 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	mode := in.Attendance
 	if !contains(ev.Modes(), mode) {
 		return nil, Invalid("attendance", "This event does not offer that way of attending")
+	}
+	if in.Answers == nil {
+		in.Answers = map[string]string{} // stored as {}, never null
 	}
 	if ev.RegistrationMode != ModeInstant && ev.RegistrationMode != "" && !in.ByOrganiser {
 		return requestLocked(tx, tok, ev, in, now)

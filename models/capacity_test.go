@@ -592,7 +592,8 @@ func TestValidateRegistration(t *testing.T) {
 		{"no choice at hybrid event", hybrid, func(in *models.RegisterInput) { in.Guests = 0 }, "attendance"},
 		{"unknown attendance", hybrid, func(in *models.RegisterInput) { in.Guests = 0; in.Attendance = "both" }, "attendance"},
 		{"dietary not in list", inPerson, func(in *models.RegisterInput) { in.Dietary = "pescatarian" }, "dietary"},
-		{"dietary ignored online", livestream, func(in *models.RegisterInput) { in.Guests = 0; in.Dietary = "pescatarian" }, ""},
+		{"dietary ignored online", livestream, func(in *models.RegisterInput) { in.Guests = 0; in.Answers = nil; in.Dietary = "pescatarian" }, ""},
+		{"an answer to no question", inPerson, func(in *models.RegisterInput) { in.Answers["shoe_size"] = "44" }, "answers.shoe_size"},
 		{"dietary other too long", inPerson, func(in *models.RegisterInput) { in.Dietary = "other"; in.DietaryOther = strings.Repeat("x", 201) }, "dietary_other"},
 		{"access needs too long", inPerson, func(in *models.RegisterInput) { in.AccessNeeds = strings.Repeat("x", 2001) }, "access_needs"},
 		{"required question missing", inPerson, func(in *models.RegisterInput) { delete(in.Answers, "org") }, "answers.org"},
@@ -622,7 +623,6 @@ func TestValidateRegistration(t *testing.T) {
 	t.Run("normalises", func(t *testing.T) {
 		in := valid()
 		in.Name, in.Email = "  Amira  ", "  Amira@Example.org "
-		in.Answers["unknown"] = "dropped"
 		in.Answers["session"] = " Morning "
 		if err := models.ValidateRegistration(inPerson, &in); err != nil {
 			t.Fatal(err)
@@ -630,7 +630,7 @@ func TestValidateRegistration(t *testing.T) {
 		if in.Name != "Amira" || in.Email != "Amira@Example.org" || in.Attendance != models.InPerson {
 			t.Fatalf("got name %q email %q attendance %q", in.Name, in.Email, in.Attendance)
 		}
-		if _, ok := in.Answers["unknown"]; ok || in.Answers["session"] != "Morning" {
+		if in.Answers["session"] != "Morning" {
 			t.Fatalf("answers not cleaned: %v", in.Answers)
 		}
 		on := models.RegisterInput{Name: "A", Email: "a@example.org", Consent: true, Dietary: "vegan", DietaryOther: "x"}
@@ -751,6 +751,35 @@ func TestNoPromotionIntoCancelledEvent(t *testing.T) {
 			checkEvent(t, db, ev.ID)
 		})
 	}
+}
+
+// TestChangeKeepsWorkingAfterAQuestionGoes: answers to a question the
+// organisers removed are dropped when the registration changes, not held
+// against it; an answer sent to a question the event does not have is
+// refused.
+func TestChangeKeepsWorkingAfterAQuestionGoes(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := newEvent(t, db, models.EventInput{MaxGuests: ip(2), Questions: &[]models.QuestionInput{
+		{Key: "diet", Label: "Diet", Kind: models.QuestionShortText}, {Key: "role", Label: "Role", Kind: models.QuestionShortText}}})
+	in := input("a@example.org", 0, models.InPerson)
+	in.Answers = map[string]string{"diet": "vegan", "role": "speaker"}
+	res, err := models.Register(db.DB, tok, ev.ID, in, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{Questions: &[]models.QuestionInput{
+		{Key: "role", Label: "Role", Kind: models.QuestionShortText}}}, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	r, err := models.ChangeRegistration(db.DB, res.Registration.ID, models.RegistrationChange{Guests: ip(1)}, now)
+	if err != nil {
+		t.Fatalf("change after a question went: %v", err)
+	}
+	if r.Answers != `{"role":"speaker"}` {
+		t.Errorf("answers %s, want the removed question's answer dropped", r.Answers)
+	}
+	_, err = models.ChangeRegistration(db.DB, res.Registration.ID, models.RegistrationChange{Answers: map[string]string{"diet": "vegan"}}, now)
+	fieldErr(t, err, "answers.diet")
 }
 
 // TestIfFullRejectStoresNothing: a party bigger than the free places, with

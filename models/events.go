@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
@@ -497,9 +498,8 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 			v.Add(field, "Remove the invisible or broken characters from this field")
 		}
 	}
-	if len(v.Fields) > 0 {
-		return nil
-	}
+	// Every problem is named at once: a field already named keeps its
+	// first message.
 	if in.Title != nil {
 		ev.Title = str(in.Title)
 		switch {
@@ -531,7 +531,7 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	}
 	if in.Description != nil {
 		ev.Description = strings.TrimSpace(*in.Description)
-		if len(ev.Description) > 50000 {
+		if utf8.RuneCountInString(ev.Description) > 50000 {
 			v.Add("description", "Description must be 50,000 characters or fewer")
 		}
 	}
@@ -608,8 +608,11 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 				ev.AddressVisibility = av
 			}
 		}
-		if len(ev.VenueName) > 200 || len(ev.VenueAddress) > 500 {
-			v.Add("venue.address", "Venue name or address is too long")
+		if utf8.RuneCountInString(ev.VenueName) > 200 {
+			v.Add("venue.name", "Venue name must be 200 characters or fewer")
+		}
+		if utf8.RuneCountInString(ev.VenueAddress) > 500 {
+			v.Add("venue.address", "Venue address must be 500 characters or fewer")
 		}
 	}
 	if in.StreamURL != nil {

@@ -50,6 +50,7 @@ var migrations = []migration{
 	{11, "email addresses matched with ASCII case folding only", emailsFoldedASCII},
 	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", retentionFlag},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
+	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.

@@ -106,6 +106,33 @@ func TestMigrateConcurrentPostgres(t *testing.T) {
 	}
 }
 
+// TestAnswersNeverNull: a registration without answers stores {}, and
+// migration 20 mends rows stored as null before it, on both databases.
+func TestAnswersNeverNull(t *testing.T) {
+	onBoth(t, func(t *testing.T, db *models.DB) {
+		ev := newEvent(t, db, models.EventInput{})
+		res := register(t, db, ev.ID, "a@example.org", 0, models.InPerson)
+		var answers string
+		db.DB.Model(&models.Registration{}).Where("id = ?", res.Registration.ID).Pluck("answers", &answers)
+		if answers != "{}" {
+			t.Fatalf("answers stored as %q, want {}", answers)
+		}
+		if err := db.DB.Exec("UPDATE registrations SET answers = 'null'").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DB.Where("version = ?", 20).Delete(&models.SchemaMigration{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n, err := models.Migrate(db); err != nil || n != 1 {
+			t.Fatalf("Migrate: applied %d (%v), want migration 20", n, err)
+		}
+		db.DB.Model(&models.Registration{}).Where("id = ?", res.Registration.ID).Pluck("answers", &answers)
+		if answers != "{}" {
+			t.Fatalf("after migration 20, answers %q, want {}", answers)
+		}
+	})
+}
+
 // TestUpgradeFromEveryVersion loads a database made by each earlier version
 // of Convene (dumps in testdata/history, made by tools/schemahistory/dump.sh
 // from the commits themselves, demo rows included), migrates it with this

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -266,7 +267,13 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		// Validate the changed registration as a whole, as at registration.
 		in := RegisterInput{Name: r.Name, Email: r.Email, Guests: r.Guests, Attendance: r.Attendance,
 			Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds, Consent: true}
+		// Stored answers to questions since removed are dropped, not refused.
 		_ = json.Unmarshal([]byte(r.Answers), &in.Answers)
+		for key := range in.Answers {
+			if !slices.ContainsFunc(ev.Questions, func(q Question) bool { return q.Key == key }) {
+				delete(in.Answers, key)
+			}
+		}
 		if ch.Guests != nil {
 			in.Guests = *ch.Guests
 		}
