@@ -59,12 +59,12 @@ func (a *App) editorHost(d eventEditor) *models.Organisation {
 	if d.Event != nil && len(d.Event.Hosts) > 0 {
 		return &d.Event.Hosts[0].Organisation
 	}
-	var o models.Organisation
-	if d.Form.Host != "" && a.db.Read.Where("slug = ?", d.Form.Host).Take(&o).Error == nil {
-		return &o
+	if d.Form.Host != "" {
+		if o, err := models.OrganisationBySlug(a.db.Read, d.Form.Host); err == nil {
+			return o
+		}
 	}
-	o = models.Organisation{Name: "London", Timezone: "Europe/London"}
-	return &o
+	return &models.Organisation{Name: "London", Timezone: "Europe/London"}
 }
 
 // iftarLine says when an iftar breaks the fast, for pages: "Iftar at sunset

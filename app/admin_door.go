@@ -110,18 +110,18 @@ func (a *App) codeRegistration(c *fiber.Ctx) (*models.Registration, *models.Even
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var ev models.Event
-	if err := a.db.DB.Preload("Hosts").First(&ev, r.EventID).Error; err != nil {
+	ev, err := models.EventByID(a.db.DB, r.EventID)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	u := staff(c)
-	if err := models.Authorize(a.db.DB, u, &ev, models.ActCheckIn); err != nil {
+	if err := models.Authorize(a.db.DB, u, ev, models.ActCheckIn); err != nil {
 		if errors.Is(err, models.ErrForbidden) {
 			return nil, nil, nil, models.ErrNotFound
 		}
 		return nil, nil, nil, err
 	}
-	return r, &ev, u, nil
+	return r, ev, u, nil
 }
 
 func (a *App) codePage(c *fiber.Ctx) error {
@@ -190,12 +190,15 @@ func (a *App) assignDoor(c *fiber.Ctx) error {
 		return err
 	}
 	email := strings.TrimSpace(c.FormValue("email"))
-	var who models.User
 	if email == "" {
 		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "Enter the email address of the volunteer's account"})
 	}
-	if err := a.db.DB.Where("email = ?", models.NormaliseEmail(email)).Take(&who).Error; err != nil {
+	who, err := models.UserByEmail(a.db.DB, email)
+	if errors.Is(err, models.ErrNotFound) {
 		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "No account has this email address: ask an admin to invite them as a door volunteer"})
+	}
+	if err != nil {
+		return err
 	}
 	if err := models.AssignDoor(a.db.DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
 		return err

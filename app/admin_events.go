@@ -338,10 +338,11 @@ type eventEditor struct {
 var questionKinds = []string{models.QuestionShortText, models.QuestionLongText, models.QuestionSingle, models.QuestionMultiple, models.QuestionCheckbox}
 
 func (a *App) renderEditor(c *fiber.Ctx, status int, d eventEditor) error {
-	if err := a.db.Read.Order("name").Find(&d.Orgs).Error; err != nil {
+	var err error
+	if d.Orgs, err = models.Organisations(a.db.Read); err != nil {
 		return err
 	}
-	if err := a.db.Read.Order("title").Find(&d.Series).Error; err != nil {
+	if d.Series, err = models.AllSeries(a.db.Read); err != nil {
 		return err
 	}
 	d.Kinds, d.QKinds = models.Kinds, questionKinds
@@ -415,9 +416,8 @@ func (a *App) firstOwnOrg(u *models.User) *models.Organisation {
 		if m.Role == models.MemberDoor {
 			continue
 		}
-		var o models.Organisation
-		if a.db.Read.First(&o, m.OrganisationID).Error == nil {
-			return &o
+		if o, err := models.OrganisationByID(a.db.Read, m.OrganisationID); err == nil {
+			return o
 		}
 	}
 	return nil
@@ -455,8 +455,7 @@ func (a *App) createEvent(c *fiber.Ctx) error {
 	u := staff(c)
 	f := parseEventForm(c)
 	var defaultHost *uint
-	var host models.Organisation
-	if a.db.Read.Where("slug = ?", f.Host).Take(&host).Error == nil {
+	if host, err := models.OrganisationBySlug(a.db.Read, f.Host); err == nil {
 		defaultHost = &host.ID
 		if f.Timezone == "" {
 			f.Timezone = host.Timezone // the times typed are the host's local times

@@ -15,8 +15,8 @@ type orgsData struct {
 
 func (a *App) organisationsPage(c *fiber.Ctx) error {
 	u := staff(c)
-	var all []models.Organisation
-	if err := a.db.Read.Order("name").Find(&all).Error; err != nil {
+	all, err := models.Organisations(a.db.Read)
+	if err != nil {
 		return err
 	}
 	var mine []models.Organisation
@@ -78,14 +78,14 @@ func (a *App) createOrganisation(c *fiber.Ctx) error {
 // ownOrganisation loads the organisation of the route if the user may edit
 // it (an admin, or one of its organisers); others get not found.
 func (a *App) ownOrganisation(c *fiber.Ctx) (*models.Organisation, error) {
-	var o models.Organisation
-	if err := a.db.DB.Where("slug = ?", c.Params("slug")).Take(&o).Error; err != nil {
-		return nil, models.ErrNotFound
+	o, err := models.OrganisationBySlug(a.db.DB, c.Params("slug"))
+	if err != nil {
+		return nil, err
 	}
 	if !staff(c).OrganisesOrg(o.ID) {
 		return nil, models.ErrNotFound
 	}
-	return &o, nil
+	return o, nil
 }
 
 func (a *App) editOrganisationPage(c *fiber.Ctx) error {
@@ -137,8 +137,8 @@ func (a *App) renderSeries(c *fiber.Ctx, status int, d seriesForm) error {
 }
 
 func (a *App) seriesListPage(c *fiber.Ctx) error {
-	var all []models.Series
-	if err := a.db.Read.Order("title").Find(&all).Error; err != nil {
+	all, err := models.AllSeries(a.db.Read)
+	if err != nil {
 		return err
 	}
 	return a.renderAdmin(c, 200, "admin_series", "Series", "orgs", orgsData{Series: all, Admin: true})
@@ -165,11 +165,7 @@ func (a *App) createSeries(c *fiber.Ctx) error {
 }
 
 func (a *App) loadSeries(c *fiber.Ctx) (*models.Series, error) {
-	var s models.Series
-	if err := a.db.DB.Where("slug = ?", c.Params("slug")).Take(&s).Error; err != nil {
-		return nil, models.ErrNotFound
-	}
-	return &s, nil
+	return models.SeriesBySlug(a.db.DB, c.Params("slug"))
 }
 
 func (a *App) editSeriesPage(c *fiber.Ctx) error {

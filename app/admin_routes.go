@@ -211,11 +211,7 @@ func (a *App) eventRegistration(c *fiber.Ctx, ev *models.Event) (*models.Registr
 	if err != nil {
 		return nil, models.ErrNotFound
 	}
-	var r models.Registration
-	if err := a.db.DB.Where("id = ? AND event_id = ?", id, ev.ID).Take(&r).Error; err != nil {
-		return nil, models.ErrNotFound
-	}
-	return &r, nil
+	return models.EventRegistration(a.db.DB, ev.ID, uint(id))
 }
 
 // adminView wraps an admin page's data with the navigation's needs.

@@ -16,8 +16,8 @@ type usersData struct {
 }
 
 func (a *App) orgNames() (map[uint]string, []models.Organisation, error) {
-	var orgs []models.Organisation
-	if err := a.db.Read.Order("name").Find(&orgs).Error; err != nil {
+	orgs, err := models.Organisations(a.db.Read)
+	if err != nil {
 		return nil, nil, err
 	}
 	names := map[uint]string{}
@@ -28,8 +28,8 @@ func (a *App) orgNames() (map[uint]string, []models.Organisation, error) {
 }
 
 func (a *App) usersPage(c *fiber.Ctx) error {
-	var users []models.User
-	if err := a.db.Read.Preload("Memberships").Order("email").Find(&users).Error; err != nil {
+	users, err := models.Users(a.db.Read)
+	if err != nil {
 		return err
 	}
 	names, _, err := a.orgNames()
@@ -109,11 +109,7 @@ func (a *App) loadAccount(c *fiber.Ctx) (*models.User, error) {
 	if err != nil {
 		return nil, models.ErrNotFound
 	}
-	var u models.User
-	if err := a.db.DB.Preload("Memberships").First(&u, uint(id)).Error; err != nil {
-		return nil, models.ErrNotFound
-	}
-	return &u, nil
+	return models.UserByID(a.db.DB, uint(id))
 }
 
 func (a *App) renderAccount(c *fiber.Ctx, status int, d userData) error {

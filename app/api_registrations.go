@@ -146,15 +146,15 @@ func registrationJSON(r *models.Registration, ev *models.Event, pos int) Registr
 }
 
 func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON, error) {
-	var ev models.Event
-	if err := a.db.DB.First(&ev, r.EventID).Error; err != nil {
+	ev, err := models.EventByID(a.db.DB, r.EventID)
+	if err != nil {
 		return RegistrationJSON{}, err
 	}
 	pos, err := models.WaitlistPosition(a.db.DB, r)
 	if err != nil {
 		return RegistrationJSON{}, err
 	}
-	j := registrationJSON(r, &ev, pos)
+	j := registrationJSON(r, ev, pos)
 	j.ManageURL = a.cfg.BaseURL + "/r/" + c.Params("token")
 	j.FeedURL = a.feedURL(r)
 	if r.Status == models.RegConfirmed {

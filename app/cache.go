@@ -39,12 +39,9 @@ type cachedEvent struct {
 }
 
 type liveCounts struct {
-	Taken, OnlineTaken         int
-	Capacity, OnlineCapacity   *int
-	Revision                   int64
-	WaitlistIn, WaitlistOnline int
-	at                         time.Time
-	version                    uint64
+	models.EventCounts
+	at      time.Time
+	version uint64
 }
 
 // eventVersion identifies what a get returned: pages rendered from the same
@@ -132,12 +129,8 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 }
 
 func (c *eventCache) loadCounts(id uint) (liveCounts, error) {
-	var lc liveCounts
-	err := c.db.Raw(`SELECT taken, online_taken, capacity, online_capacity, revision,
-		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'in_person') AS waitlist_in,
-		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'online') AS waitlist_online
-		FROM events WHERE id = ?`, id).Scan(&lc).Error
-	return lc, err
+	counts, err := models.LiveCounts(c.db, id)
+	return liveCounts{EventCounts: counts}, err
 }
 
 // touch marks an event's counts stale after this instance changed one of

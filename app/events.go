@@ -272,29 +272,29 @@ func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrati
 var fieldOrder = []string{"name", "email", "attendance", "guests", "dietary", "dietary_other", "access_needs", "consent"}
 
 func (a *App) seriesPage(c *fiber.Ctx) error {
-	var s models.Series
-	if err := a.db.Read.Where("slug = ?", c.Params("slug")).Take(&s).Error; err != nil {
-		return models.ErrNotFound
+	s, err := models.SeriesBySlug(a.db.Read, c.Params("slug"))
+	if err != nil {
+		return err
 	}
 	evs, err := a.upcoming(models.EventFilter{Series: s.Slug})
 	if err != nil {
 		return err
 	}
 	return a.render(c, 200, "home", Page{Title: s.Title, Description: s.Description,
-		Data: listPage{Heading: s.Title, Intro: s.Description, Events: evs, Series: &s, FeedURL: "/series/" + s.Slug + ".ics", Feed: a.feedLink("", "", "/series/"+s.Slug+".ics")}})
+		Data: listPage{Heading: s.Title, Intro: s.Description, Events: evs, Series: s, FeedURL: "/series/" + s.Slug + ".ics", Feed: a.feedLink("", "", "/series/"+s.Slug+".ics")}})
 }
 
 func (a *App) organisationPage(c *fiber.Ctx) error {
-	var o models.Organisation
-	if err := a.db.Read.Where("slug = ?", c.Params("slug")).Take(&o).Error; err != nil {
-		return models.ErrNotFound
+	o, err := models.OrganisationBySlug(a.db.Read, c.Params("slug"))
+	if err != nil {
+		return err
 	}
 	evs, err := a.upcoming(models.EventFilter{Organisation: o.Slug})
 	if err != nil {
 		return err
 	}
 	return a.render(c, 200, "home", Page{Title: o.Name, Description: o.Description,
-		Data: listPage{Heading: o.Name, Intro: o.Description, Events: evs, Org: &o, FeedURL: "/organisations/" + o.Slug + ".ics", Feed: a.feedLink("", "", "/organisations/"+o.Slug+".ics")}})
+		Data: listPage{Heading: o.Name, Intro: o.Description, Events: evs, Org: o, FeedURL: "/organisations/" + o.Slug + ".ics", Feed: a.feedLink("", "", "/organisations/"+o.Slug+".ics")}})
 }
 
 func contains(list []string, s string) bool {

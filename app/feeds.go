@@ -255,9 +255,9 @@ func (a *App) kindFeed(c *fiber.Ctx) error {
 func (a *App) organisationFeed(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	return a.publicFeed(c, "organisation:"+slug, false, func(since time.Time) (feeds.Meta, []models.Event, error) {
-		var o models.Organisation
-		if err := a.db.Read.Where("slug = ?", slug).Take(&o).Error; err != nil {
-			return feeds.Meta{}, nil, models.ErrNotFound
+		o, err := models.OrganisationBySlug(a.db.Read, slug)
+		if err != nil {
+			return feeds.Meta{}, nil, err
 		}
 		evs, err := models.ListEvents(a.db.Read, models.EventFilter{Organisation: o.Slug, From: &since, CancelledSince: &since})
 		return feeds.Meta{Name: o.Name + " events", Description: o.Description, URL: a.cfg.BaseURL + "/organisations/" + o.Slug}, evs, err
@@ -268,9 +268,9 @@ func (a *App) organisationFeed(c *fiber.Ctx) error {
 func (a *App) seriesFeed(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	return a.publicFeed(c, "series:"+slug, false, func(since time.Time) (feeds.Meta, []models.Event, error) {
-		var s models.Series
-		if err := a.db.Read.Where("slug = ?", slug).Take(&s).Error; err != nil {
-			return feeds.Meta{}, nil, models.ErrNotFound
+		s, err := models.SeriesBySlug(a.db.Read, slug)
+		if err != nil {
+			return feeds.Meta{}, nil, err
 		}
 		evs, err := models.ListEvents(a.db.Read, models.EventFilter{Series: s.Slug, From: &since, CancelledSince: &since})
 		return feeds.Meta{Name: s.Title, Description: s.Description, URL: a.cfg.BaseURL + "/series/" + s.Slug}, evs, err
@@ -382,12 +382,12 @@ type calendarPageData struct {
 
 // calendarPage is /calendar: every feed, and how to subscribe.
 func (a *App) calendarPage(c *fiber.Ctx) error {
-	var orgs []models.Organisation
-	if err := a.db.Read.Order("name, id").Find(&orgs).Error; err != nil {
+	orgs, err := models.Organisations(a.db.Read)
+	if err != nil {
 		return err
 	}
-	var series []models.Series
-	if err := a.db.Read.Order("title, id").Find(&series).Error; err != nil {
+	series, err := models.AllSeries(a.db.Read)
+	if err != nil {
 		return err
 	}
 	d := calendarPageData{All: a.feedLink("All events", "Everything published, in one calendar.", "/calendar.ics")}

@@ -87,15 +87,9 @@ func (a *App) outboxList(c *fiber.Ctx) error {
 			ids = append(ids, *m.EventID)
 		}
 	}
-	events := map[uint]models.Event{}
-	if len(ids) > 0 {
-		var evs []models.Event
-		if err := a.db.Read.Select("id", "slug", "title").Where("id IN ?", ids).Find(&evs).Error; err != nil {
-			return err
-		}
-		for _, e := range evs {
-			events[e.ID] = e
-		}
+	events, err := models.EventRefs(a.db.Read, ids)
+	if err != nil {
+		return err
 	}
 	for _, m := range mails {
 		row := outboxRow{OutboxMail: m}
@@ -147,8 +141,11 @@ func (a *App) outboxMail(c *fiber.Ctx) error {
 	}
 	d := outboxMailData{Mail: m, CanResend: m.Status == models.MailFailed || m.Status == models.MailHeld}
 	if m.EventID != nil {
-		var ev models.Event
-		if err := a.db.Read.Select("id", "slug", "title").Take(&ev, *m.EventID).Error; err == nil {
+		refs, err := models.EventRefs(a.db.Read, []uint{*m.EventID})
+		if err != nil {
+			return err
+		}
+		if ev, ok := refs[*m.EventID]; ok {
 			d.Event = &ev
 		}
 	}

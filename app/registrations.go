@@ -275,8 +275,8 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var ev models.Event
-	if err := a.db.DB.First(&ev, reg.EventID).Error; err != nil {
+	ev, err := models.EventByID(a.db.DB, reg.EventID)
+	if err != nil {
 		return err
 	}
 	res, err := models.ConfirmRegistration(a.db.DB, reg.ID, a.now())
@@ -340,11 +340,11 @@ func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, err
 	if err != nil {
 		return nil, nil, err
 	}
-	var ev models.Event
-	if err := a.db.DB.Preload("Hosts.Organisation").Preload("Questions").Preload("Series").First(&ev, reg.EventID).Error; err != nil {
+	ev, err := models.EventByID(a.db.DB, reg.EventID)
+	if err != nil {
 		return nil, nil, err
 	}
-	return reg, &ev, nil
+	return reg, ev, nil
 }
 
 func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Event) (manageData, error) {

@@ -16,7 +16,6 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 	gomail "github.com/wneessen/go-mail"
-	"gorm.io/gorm"
 
 	"convene/app/feeds"
 	"convene/models"
@@ -182,20 +181,18 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	if m.EventID == nil || m.RegistrationID == nil {
 		return nil, fmt.Errorf("%w: no event or registration", ErrUnsendable)
 	}
-	var ev models.Event
-	err = db.Preload("Hosts", func(d *gorm.DB) *gorm.DB { return d.Order("position, id") }).
-		Preload("Hosts.Organisation").Take(&ev, *m.EventID).Error
+	ev, err := models.EventByID(db, *m.EventID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, fmt.Errorf("%w: the event no longer exists", ErrUnsendable)
+	}
 	if err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("%w: the event no longer exists", ErrUnsendable)
-		}
 		return nil, err
 	}
-	var reg models.Registration
-	if err := db.Take(&reg, *m.RegistrationID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("%w: the registration no longer exists", ErrUnsendable)
-		}
+	reg, err := models.RegistrationByID(db, *m.RegistrationID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, fmt.Errorf("%w: the registration no longer exists", ErrUnsendable)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if m.Kind == models.MailReminder && (ev.Status != models.StatusPublished || reg.Status != models.RegConfirmed || !now.Before(ev.StartsAt)) {
@@ -220,7 +217,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 			return nil, fmt.Errorf("%w: stored data is not a JSON object", ErrUnsendable)
 		}
 	}
-	v := c.view(m.Kind, &ev, &reg, data)
+	v := c.view(m.Kind, ev, reg, data)
 	// The mail reaches the address's owner, so it may carry the feed of all
 	// their registrations (an HTTP answer only ever gets this one's).
 	switch token, err := models.AttendeeFeedToken(store.DB, c.Tokens, reg.Email, now); {
@@ -229,7 +226,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	case validationFields(err) == nil:
 		return nil, fmt.Errorf("creating the address feed: %w", err)
 	}
-	if v.Position, err = models.WaitlistPosition(db, &reg); err != nil {
+	if v.Position, err = models.WaitlistPosition(db, reg); err != nil {
 		return nil, err
 	}
 
@@ -238,7 +235,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	// the manage page; it is not the manage link.
 	var checkInPNG []byte
 	if withCheckIn[m.Kind] && reg.Status == models.RegConfirmed && reg.Attendance == models.InPerson {
-		checkInPNG, err = qrcode.Encode(c.BaseURL+"/admin/check-in/"+c.Tokens.CheckInCode(&reg), qrcode.Medium, checkInQRSize)
+		checkInPNG, err = qrcode.Encode(c.BaseURL+"/admin/check-in/"+c.Tokens.CheckInCode(reg), qrcode.Medium, checkInQRSize)
 		if err != nil {
 			return nil, fmt.Errorf("%w: check-in code: %v", ErrUnsendable, err)
 		}
@@ -266,7 +263,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	if withCalendar[m.Kind] && reg.Status == models.RegConfirmed {
 		// The event as the holder's private feed shows it (address or
 		// stream link, reminder), as a file of one event to import.
-		msg.ICS = feeds.Build(feeds.Meta{}, []feeds.Item{{Event: &ev, Registration: &reg}},
+		msg.ICS = feeds.Build(feeds.Meta{}, []feeds.Item{{Event: ev, Registration: reg}},
 			feeds.Options{BaseURL: c.BaseURL, Private: true, Single: true})
 	}
 	return msg, nil

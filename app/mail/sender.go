@@ -183,12 +183,10 @@ func (s *Sender) eventSlugs(rows []models.OutboxMail) map[uint]string {
 			ids = append(ids, *m.EventID)
 		}
 	}
-	var evs []models.Event
 	out := map[uint]string{}
-	if len(ids) > 0 && s.db.Read.Select("id", "slug").Where("id IN ?", ids).Find(&evs).Error == nil {
-		for _, e := range evs {
-			out[e.ID] = e.Slug
-		}
+	refs, _ := models.EventRefs(s.db.Read, ids) // only for log lines: none is fine
+	for id, e := range refs {
+		out[id] = e.Slug
 	}
 	return out
 }
