@@ -151,7 +151,7 @@ func (a *App) codeAction(c *fiber.Ctx, act checkInFunc, done string) error {
 		}
 		return err
 	}
-	return c.Redirect("/admin/check-in/"+c.Params("code")+"?done="+done, fiber.StatusSeeOther)
+	return c.Redirect(models.CheckInPath(c.Params("code"))+"?done="+done, fiber.StatusSeeOther)
 }
 
 // teamData lists an event's door volunteers.

@@ -94,7 +94,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
 	}
 	reg := res.Registration
-	out := RegistrationCreated{Status: reg.Status, ManageURL: a.cfg.BaseURL + "/r/" + a.tok.ManageToken(reg), FeedURL: a.feedURL(reg)}
+	out := RegistrationCreated{Status: reg.Status, ManageURL: a.links().Manage(reg), FeedURL: a.links().Feed(reg)}
 	if reg.Status == models.RegWaitlisted {
 		out.WaitlistPosition = &res.Position
 	}
@@ -155,8 +155,8 @@ func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON
 		return RegistrationJSON{}, err
 	}
 	j := registrationJSON(r, ev, pos)
-	j.ManageURL = a.cfg.BaseURL + "/r/" + c.Params("token")
-	j.FeedURL = a.feedURL(r)
+	j.ManageURL = a.links().ManageToken(c.Params("token"))
+	j.FeedURL = a.links().Feed(r)
 	if r.Status == models.RegConfirmed {
 		if r.Attendance == models.Online {
 			j.StreamURL = ev.StreamURL

@@ -326,7 +326,7 @@ func (a *App) rotateFeed(c *fiber.Ctx) error {
 	if _, err := models.RotateFeedToken(a.db.DB, a.tok, reg.ID, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect("/r/"+c.Params("token")+"?feed=new", fiber.StatusSeeOther)
+	return c.Redirect(models.ManagePath(c.Params("token"))+"?feed=new", fiber.StatusSeeOther)
 }
 
 // FeedWebcal is the private feed's address for calendar apps.

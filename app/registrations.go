@@ -141,7 +141,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		case err == nil && res.CheckEmail:
 			return a.renderCheckEmail(c, ev)
 		case err == nil:
-			return c.Redirect("/r/"+a.tok.ManageToken(res.Registration)+"?new=1", fiber.StatusSeeOther)
+			return c.Redirect(models.ManagePath(a.tok.ManageToken(res.Registration))+"?new=1", fiber.StatusSeeOther)
 		case errors.As(err, &pe) && (pe.Waitlist || pe.PlacesLeft > 0):
 			return a.renderPlacesChoice(c, 409, ev, form, placesChoice{PlacesLeft: pe.PlacesLeft, Party: pe.Party, Waitlist: pe.Waitlist}, "")
 		}
@@ -303,10 +303,10 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	case res.Used:
 		back.Heading, back.Body = "This link has been used already", "Your email address was confirmed before, so nothing has changed. Your registration is "+
 			strings.ToLower(statusLabel(res.Registration.Status))+"."
-		back.Link, back.LinkText = "/r/"+token, "See your registration"
+		back.Link, back.LinkText = models.ManagePath(token), "See your registration"
 		return a.render(c, 200, "message", Page{Title: "Link used already", Data: back})
 	}
-	return c.Redirect("/r/"+token+"?new=1", fiber.StatusSeeOther)
+	return c.Redirect(models.ManagePath(token)+"?new=1", fiber.StatusSeeOther)
 }
 
 // manageData is what the manage page shows a registrant.
@@ -358,7 +358,7 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 	}
 	token := c.Params("token")
 	d := manageData{Token: token, Reg: reg, Event: a.eventView(ev, wl), Position: pos,
-		ManageURL: a.cfg.BaseURL + "/r/" + token, FeedURL: a.feedURL(reg),
+		ManageURL: a.links().ManageToken(token), FeedURL: a.links().Feed(reg),
 		Diets: models.DietaryChoices, Questions: ev.Questions, Answers: map[string]string{}}
 	_ = json.Unmarshal([]byte(reg.Answers), &d.Answers)
 	if reg.Status == models.RegConfirmed {
@@ -368,7 +368,7 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 		d.Address = true
 	}
 	if reg.Status == models.RegConfirmed && (reg.Attendance == models.InPerson || !ev.InPerson) {
-		if d.CheckInQR, err = qrSVG(a.cfg.BaseURL+"/admin/check-in/"+a.tok.CheckInCode(reg), "Check-in code"); err != nil {
+		if d.CheckInQR, err = qrSVG(a.links().CheckIn(reg), "Check-in code"); err != nil {
 			return manageData{}, err
 		}
 	}
@@ -376,10 +376,8 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 	return d, nil
 }
 
-// feedURL is the registrant's private calendar feed.
-func (a *App) feedURL(reg *models.Registration) string {
-	return a.cfg.BaseURL + "/me/" + a.tok.FeedToken(reg) + ".ics"
-}
+// links builds registrations' private addresses (models.Links).
+func (a *App) links() models.Links { return models.Links{Base: a.cfg.BaseURL, Tokens: a.tok} }
 
 // managePage shows a registration to the holder of its private link.
 func (a *App) managePage(c *fiber.Ctx) error {
@@ -428,7 +426,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 		_, err = models.ChangeRegistration(a.db.DB, reg.ID, ch, a.now())
 		a.events.touch(reg.EventID)
 		if err == nil {
-			return c.Redirect("/r/"+c.Params("token")+"?changed=1", fiber.StatusSeeOther)
+			return c.Redirect(models.ManagePath(c.Params("token"))+"?changed=1", fiber.StatusSeeOther)
 		}
 		var ve *models.ValidationError
 		if !errors.As(err, &ve) {
@@ -475,5 +473,5 @@ func (a *App) cancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/r/"+c.Params("token"), fiber.StatusSeeOther)
+	return c.Redirect(models.ManagePath(c.Params("token")), fiber.StatusSeeOther)
 }

@@ -222,7 +222,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	// their registrations (an HTTP answer only ever gets this one's).
 	switch token, err := models.AttendeeFeedToken(store.DB, c.Tokens, reg.Email, now); {
 	case err == nil:
-		v.FeedURL = c.BaseURL + "/me/" + token + ".ics"
+		v.FeedURL = c.links().AddressFeed(token)
 	case validationFields(err) == nil:
 		return nil, fmt.Errorf("creating the address feed: %w", err)
 	}
@@ -235,7 +235,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	// the manage page; it is not the manage link.
 	var checkInPNG []byte
 	if withCheckIn[m.Kind] && reg.Status == models.RegConfirmed && reg.Attendance == models.InPerson {
-		checkInPNG, err = qrcode.Encode(c.BaseURL+"/admin/check-in/"+c.Tokens.CheckInCode(reg), qrcode.Medium, checkInQRSize)
+		checkInPNG, err = qrcode.Encode(c.links().CheckIn(reg), qrcode.Medium, checkInQRSize)
 		if err != nil {
 			return nil, fmt.Errorf("%w: check-in code: %v", ErrUnsendable, err)
 		}
@@ -269,6 +269,9 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	return msg, nil
 }
 
+// links builds the registration's private addresses.
+func (c Composer) links() models.Links { return models.Links{Base: c.BaseURL, Tokens: c.Tokens} }
+
 // view gathers what the templates show.
 func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, data map[string]string) templateData {
 	confirmed := reg.Status == models.RegConfirmed
@@ -277,16 +280,16 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
 		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
-		ManageURL: c.BaseURL + "/r/" + c.Tokens.ManageToken(reg),
+		ManageURL: c.links().Manage(reg),
 		Approval:  ev.RegistrationMode == models.ModeApproval, Approved: data["approved"] == "yes",
 		Pending: reg.Status == models.RegPending, Declined: reg.Status == models.RegDeclined,
-		FeedURL: c.BaseURL + "/me/" + c.Tokens.FeedToken(reg) + ".ics",
+		FeedURL: c.links().Feed(reg),
 		Message: data["message"], OrganiserSubject: data["subject"], Site: c.BaseURL,
 	}
 	if kind == models.MailMessage {
 		v.Message = data["body"]
 	}
-	v.ConfirmURL = v.ManageURL + "/confirm"
+	v.ConfirmURL = c.links().Confirm(reg)
 	if !v.Online {
 		v.Venue, v.AccessNotes = ev.VenueName, ev.AccessNotes
 		if ev.AddressVisibility != models.AddressRegistrants || confirmed {

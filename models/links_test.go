@@ -1,0 +1,36 @@
+package models_test
+
+import (
+	"strings"
+	"testing"
+
+	"convene/models"
+	"convene/models/modelstest"
+)
+
+// TestLinksOpenTheirRegistration: every private address built by Links
+// leads back to its own registration.
+func TestLinksOpenTheirRegistration(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := newEvent(t, db, models.EventInput{})
+	r := register(t, db, ev.ID, "amira@example.org", 0, models.InPerson).Registration
+	l := models.Links{Base: "https://events.example.org", Tokens: modelstest.Tokens()}
+	token := strings.TrimPrefix(l.Manage(r), "https://events.example.org/r/")
+	if got, err := models.FindRegistrationByToken(db.Read, token); err != nil || got.ID != r.ID {
+		t.Fatalf("manage link %s: %v %v", l.Manage(r), got, err)
+	}
+	if l.ManageToken(token) != l.Manage(r) || l.Confirm(r) != l.Manage(r)+"/confirm" {
+		t.Errorf("manage %s, by token %s, confirm %s", l.Manage(r), l.ManageToken(token), l.Confirm(r))
+	}
+	feed := strings.TrimSuffix(strings.TrimPrefix(l.Feed(r), "https://events.example.org/me/"), ".ics")
+	if regs, err := models.FeedRegistrations(db.Read, feed, now.AddDate(-1, 0, 0)); err != nil || len(regs) != 1 || regs[0].ID != r.ID {
+		t.Fatalf("feed link %s: %v %v", l.Feed(r), regs, err)
+	}
+	code := strings.TrimPrefix(l.CheckIn(r), "https://events.example.org/admin/check-in/")
+	if got, err := models.RegistrationByCheckInCode(db.Read, l.Tokens, code); err != nil || got.ID != r.ID {
+		t.Fatalf("check-in link %s: %v %v", l.CheckIn(r), got, err)
+	}
+	if l.AddressFeed("abc") != "https://events.example.org/me/abc.ics" {
+		t.Errorf("address feed %s", l.AddressFeed("abc"))
+	}
+}
