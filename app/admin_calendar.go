@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"convene/app/feeds"
+	"convene/feeds"
 	"convene/calendar"
 	"convene/models"
 )

@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/singleflight"
 
-	"convene/app/feeds"
+	"convene/feeds"
 	"convene/models"
 )
 

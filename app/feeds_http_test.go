@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"convene/app"
-	"convene/app/feeds/feedstest"
+	"convene/feeds/feedstest"
 	"convene/models"
 	"convene/models/modelstest"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"convene/app/mail"
+	"convene/mail"
 	"convene/models"
 	"convene/models/modelstest"
 )

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"convene/app/mail"
+	"convene/mail"
 	"convene/models"
 )
 

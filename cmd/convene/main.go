@@ -31,7 +31,7 @@ import (
 	_ "time/tzdata" // time zones even on machines without tzdata
 
 	"convene/app"
-	"convene/app/mail"
+	"convene/mail"
 	"convene/models"
 )
 

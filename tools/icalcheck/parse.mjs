@@ -1,6 +1,6 @@
 // Parses iCalendar files with ical.js (Mozilla's parser, used by Thunderbird)
 // and prints what it understood as JSON, one entry per file, for the Go
-// tests to compare with what they meant (app/feeds/feedstest).
+// tests to compare with what they meant (feeds/feedstest).
 //
 //   node tools/icalcheck/parse.mjs FILE...     (or: npm run icalcheck -- FILE...)
 //

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"convene/app/feeds"
-	"convene/app/feeds/feedstest"
+	"convene/feeds"
+	"convene/feeds/feedstest"
 	"convene/models"
 )
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"convene/app/feeds/feedstest"
+	"convene/feeds/feedstest"
 	"convene/models"
 	"convene/models/modelstest"
 )

@@ -9,8 +9,8 @@ import (
 
 	_ "time/tzdata" // the same zone data on every machine
 
-	"convene/app/feeds"
-	"convene/app/feeds/feedstest"
+	"convene/feeds"
+	"convene/feeds/feedstest"
 	"convene/models"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"convene/app/feeds"
+	"convene/feeds"
 	"convene/models"
 )
 

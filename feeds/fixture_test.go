@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"convene/app/feeds"
-	"convene/app/feeds/feedstest"
+	"convene/feeds"
+	"convene/feeds/feedstest"
 	"convene/models"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"convene/app/feeds/feedstest"
+	"convene/feeds/feedstest"
 	"convene/models"
 	"convene/models/modelstest"
 )

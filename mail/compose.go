@@ -17,7 +17,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 	gomail "github.com/wneessen/go-mail"
 
-	"convene/app/feeds"
+	"convene/feeds"
 	"convene/models"
 	"convene/views"
 )
