@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"convene/feeds"
 	"convene/calendar"
+	"convene/feeds"
 	"convene/models"
 )
 
