@@ -124,7 +124,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 		ev = se.ev
 	}
 	cp := *ev
-	cp.Taken, cp.OnlineTaken, cp.Capacity, cp.OnlineCapacity = lc.Taken, lc.OnlineTaken, lc.Capacity, lc.OnlineCapacity
+	cp.Taken, cp.OnlineTaken, cp.Reserved, cp.Capacity, cp.OnlineCapacity = lc.Taken, lc.OnlineTaken, lc.Reserved, lc.Capacity, lc.OnlineCapacity
 	return &cp, map[string]int{models.InPerson: lc.WaitlistIn, models.Online: lc.WaitlistOnline}, eventVersion{se.version, lc.version}, nil
 }
 

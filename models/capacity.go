@@ -31,6 +31,9 @@ type RegisterInput struct {
 	// a waitlist; IfFullReject refuses with a *PlacesError, storing nothing,
 	// so that the person can choose fewer guests or the waitlist.
 	IfFull string
+	// AllocationID is the allocation whose code the person came through
+	// (see AllocationByCode): its reserved places are used first.
+	AllocationID *uint
 	// ByOrganiser marks a registration added by an organiser (a phone
 	// booking, a walk-in at the door): the registration window does not
 	// apply, capacity and everything else still do.
@@ -115,13 +118,17 @@ func (e *Event) TakenFor(mode string) int {
 	return e.Taken
 }
 
-// PlacesLeft is the free places of a mode; nil means unlimited.
+// PlacesLeft is the free places of a mode that the public may take (not
+// those reserved for allocations); nil means unlimited.
 func (e *Event) PlacesLeft(mode string) *int {
 	c := e.CapacityFor(mode)
 	if c == nil {
 		return nil
 	}
 	left := *c - e.TakenFor(mode)
+	if mode != Online {
+		left -= e.Reserved
+	}
 	if left < 0 {
 		left = 0
 	}
@@ -386,7 +393,7 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	}
 	reg := &Registration{
 		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: NormaliseEmail(in.Email),
-		Guests: in.Guests, Attendance: mode, Answers: string(answers),
+		Guests: in.Guests, Attendance: mode, Answers: string(answers), AllocationID: in.AllocationID,
 		Dietary: in.Dietary, DietaryOther: in.DietaryOther, AccessNeeds: in.AccessNeeds,
 		ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(),
 		CreatedAt: now, UpdatedAt: now,
@@ -401,17 +408,20 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	// hottest statement of the app, so it skips the ORM's reflection.
 	err = tx.Raw(`INSERT INTO registrations (event_id, name, email, email_norm, guests, attendance, status, waitlist_seq,
 		answers, dietary, dietary_other, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		created_at, updated_at, allocation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		reg.EventID, reg.Name, reg.Email, reg.EmailNorm, reg.Guests, reg.Attendance, reg.Status, reg.WaitlistSeq,
 		reg.Answers, reg.Dietary, reg.DietaryOther, reg.AccessNeeds, reg.ConsentAt, reg.TokenNonce, reg.TokenHash,
-		reg.FeedNonce, reg.FeedTokenHash, reg.CreatedAt, reg.UpdatedAt).Scan(&reg.ID).Error
+		reg.FeedNonce, reg.FeedTokenHash, reg.CreatedAt, reg.UpdatedAt, reg.AllocationID).Scan(&reg.ID).Error
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, errActiveRegistration
 		}
 		return nil, err
 	}
-	l := ledger{tx, ev}
+	l := newLedger(tx, ev)
+	if err := l.releaseIfDue(now); err != nil {
+		return nil, err
+	}
 	ok, err := l.take(reg, reg.Places())
 	if err != nil {
 		return nil, err
@@ -429,8 +439,10 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 			return nil, err
 		}
 		left := 0
-		if l := ev.PlacesLeft(mode); l != nil {
-			left = *l
+		if p, err := l.placesLeftFor(reg); err != nil {
+			return nil, err
+		} else if p != nil {
+			left = *p
 		}
 		return nil, &PlacesError{Attendance: mode, PlacesLeft: left, Party: reg.Places(), Waitlist: ev.Waitlist}
 	}

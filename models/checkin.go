@@ -80,14 +80,17 @@ func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (
 		if r.Status != RegWaitlisted {
 			return Invalid("status", "Only a registration on the waitlist can be moved up")
 		}
-		ok, err := ledger{tx, ev}.take(&r, r.Places())
+		l := newLedger(tx, ev)
+		ok, err := l.take(&r, r.Places())
 		if err != nil {
 			return err
 		}
 		if !ok {
 			left := 0
-			if l := ev.PlacesLeft(r.Attendance); l != nil {
-				left = *l
+			if p, err := l.placesLeftFor(&r); err != nil {
+				return err
+			} else if p != nil {
+				left = *p
 			}
 			return Invalid("status", fmt.Sprintf("Only %d %s free: this registration needs %d", left, plural(left, "place is", "places are"), r.Places()))
 		}

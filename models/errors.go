@@ -54,13 +54,19 @@ func Invalid(field, msg string) error {
 type CapacityError struct {
 	Attendance string
 	Confirmed  int
-	Requested  int
+	// Reserved is the places held for allocations (in person only).
+	Reserved  int
+	Requested int
 }
 
 func (e *CapacityError) Error() string {
 	what := "in-person"
 	if e.Attendance == Online {
 		what = "online"
+	}
+	if e.Reserved > 0 {
+		return fmt.Sprintf("%d %s places are already confirmed and %d more are reserved for communities: the %s capacity cannot be lowered to %d (at least %d)",
+			e.Confirmed, what, e.Reserved, what, e.Requested, e.Confirmed+e.Reserved)
 	}
 	return fmt.Sprintf("%d %s places are already confirmed: the %s capacity cannot be lowered to %d", e.Confirmed, what, what, e.Requested)
 }

@@ -156,8 +156,10 @@ type EventInput struct {
 	Series                *string
 	Hosts                 *[]HostInput
 	Questions             *[]QuestionInput
-	CancelMessage         *string
-	ReminderHours         *int
+	// Allocations replaces the event's reserved places (ReplaceAllocations).
+	Allocations   *[]AllocationInput
+	CancelMessage *string
+	ReminderHours *int
 }
 
 var slugRe = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -282,6 +284,11 @@ func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, no
 				return err
 			}
 		}
+		if in.Allocations != nil {
+			if err := ReplaceAllocations(tx, ev, *in.Allocations, userID, now); err != nil {
+				return err
+			}
+		}
 		if err := logActivity(tx, ev.ID, nil, userID, "event_created", ev.Title, now); err != nil {
 			return err
 		}
@@ -331,6 +338,9 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 					fmt.Sprintf("%d registrations are for attending %s: cancel them before you stop offering it", active, what))
 			}
 		}
+		if !ev.InPerson && ev.Reserved > 0 {
+			v.Add("in_person", fmt.Sprintf("%d in-person places are reserved for communities: release or remove them before you stop offering in-person places", ev.Reserved))
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -344,7 +354,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		ev.UpdatedAt = now
 		ev.Revision++ // the row is locked: no other writer can have bumped it
 		hosts := ev.Hosts
-		if err := tx.Model(ev).Select("*").Omit("id", "created_at", "taken", "online_taken", "waitlist_seq", "capacity", "online_capacity", "Hosts", "Questions", "Series").Updates(ev).Error; err != nil {
+		if err := tx.Model(ev).Select("*").Omit("id", "created_at", "taken", "online_taken", "reserved", "waitlist_seq", "capacity", "online_capacity", "Hosts", "Questions", "Series").Updates(ev).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return Invalid("slug", "That address is already used by another event")
 			}
@@ -360,8 +370,21 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 				return err
 			}
 		}
+		// Allocations go first when the capacity is lowered (or made
+		// unlimited), so that fewer reserved places can make room for it.
+		allocFirst := capIn && (in.Capacity == nil || (ev.Capacity != nil && *in.Capacity < *ev.Capacity))
+		if in.Allocations != nil && allocFirst {
+			if err := ReplaceAllocations(tx, ev, *in.Allocations, userID, now); err != nil {
+				return err
+			}
+		}
 		if capIn {
 			if err := setCapacityLocked(tx, ev, InPerson, in.Capacity, userID, now); err != nil {
+				return err
+			}
+		}
+		if in.Allocations != nil && !allocFirst {
+			if err := ReplaceAllocations(tx, ev, *in.Allocations, userID, now); err != nil {
 				return err
 			}
 		}
@@ -372,7 +395,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		}
 		if before.Status == StatusCancelled && ev.Status != StatusCancelled {
 			// Places freed while it was cancelled go to the waitlist now.
-			if _, err := (ledger{tx, ev}).promoteAll(now); err != nil {
+			if _, err := newLedger(tx, ev).promoteAll(now); err != nil {
 				return err
 			}
 		}

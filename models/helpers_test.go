@@ -141,6 +141,7 @@ func mails(t testing.TB, db *models.DB, kind string, regID uint) int {
 func checkEvent(t testing.TB, db *models.DB, evID uint) *models.Event {
 	t.Helper()
 	ev := loadEvent(t, db, evID)
+	allocs := checkAllocations(t, db, ev)
 	for _, mode := range modes {
 		var sum int64
 		if err := db.DB.Model(&models.Registration{}).Select("COALESCE(SUM(1 + guests), 0)").
@@ -170,7 +171,11 @@ func checkEvent(t testing.TB, db *models.DB, evID uint) *models.Event {
 				t.Errorf("%s: registration %d at waitlist index %d has position %d (%v)", mode, r.ID, i, p, err)
 			}
 			if ev.Status != models.StatusCancelled {
-				if left := ev.PlacesLeft(mode); left == nil || r.Places() <= *left {
+				left := ev.PlacesLeft(mode)
+				if a, ok := allocs[ptrID(r.AllocationID)]; ok && left != nil && mode == models.InPerson {
+					*left += a.Free()
+				}
+				if left == nil || r.Places() <= *left {
 					t.Errorf("%s: registration %d (%d places) still waitlisted with free places %v", mode, r.ID, r.Places(), fmtLeft(left))
 				}
 			}
@@ -203,6 +208,49 @@ func checkEvent(t testing.TB, db *models.DB, evID uint) *models.Event {
 		}
 	}
 	return ev
+}
+
+func ptrID(p *uint) uint {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// checkAllocations verifies the reserved places of an event at rest: each
+// allocation's Taken is the places its confirmed registrations hold from it
+// (never more than its places), the event's Reserved is what the unreleased
+// ones hold free, and confirmed plus reserved places fit the capacity.
+func checkAllocations(t testing.TB, db *models.DB, ev *models.Event) map[uint]models.Allocation {
+	t.Helper()
+	list, err := models.EventAllocations(db.DB, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint]models.Allocation{}
+	held := 0
+	for _, a := range list {
+		out[a.ID] = a
+		var sum int64
+		if err := db.DB.Model(&models.Registration{}).Select("COALESCE(SUM(allocated), 0)").
+			Where("allocation_id = ? AND status = ?", a.ID, models.RegConfirmed).Scan(&sum).Error; err != nil {
+			t.Fatal(err)
+		}
+		if a.Taken != int(sum) || a.Taken > a.Places {
+			t.Errorf("allocation %q: taken %d, confirmed registrations hold %d of its %d places", a.Label, a.Taken, sum, a.Places)
+		}
+		held += a.Free()
+	}
+	if n := count(t, db, &models.Registration{}, "event_id = ? AND status <> ? AND allocated > 0", ev.ID, models.RegConfirmed); n > 0 {
+		t.Errorf("%d registrations that are not confirmed hold reserved places", n)
+	}
+	if ev.Reserved != held {
+		t.Errorf("event reserves %d places, its unreleased allocations hold %d free", ev.Reserved, held)
+	}
+	if ev.Capacity != nil && ev.Taken+ev.Reserved > *ev.Capacity {
+		t.Errorf("OVERSOLD: %d confirmed + %d reserved places for capacity %d", ev.Taken, ev.Reserved, *ev.Capacity)
+	}
+	return out
 }
 
 func fmtLeft(p *int) string {

@@ -149,16 +149,16 @@ func RegistrationByID(db *gorm.DB, id uint) (*Registration, error) {
 // the waitlist of each mode. Revision tells a cached event whether it is
 // still the row's.
 type EventCounts struct {
-	Taken, OnlineTaken         int
-	Capacity, OnlineCapacity   *int
-	Revision                   int64
-	WaitlistIn, WaitlistOnline int
+	Taken, OnlineTaken, Reserved int
+	Capacity, OnlineCapacity     *int
+	Revision                     int64
+	WaitlistIn, WaitlistOnline   int
 }
 
 // LiveCounts reads an event's counts in one query.
 func LiveCounts(db *gorm.DB, id uint) (EventCounts, error) {
 	var c EventCounts
-	res := db.Raw(`SELECT taken, online_taken, capacity, online_capacity, revision,
+	res := db.Raw(`SELECT taken, online_taken, reserved, capacity, online_capacity, revision,
 		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'in_person') AS waitlist_in,
 		(SELECT COUNT(*) FROM registrations WHERE event_id = events.id AND status = 'waitlisted' AND attendance = 'online') AS waitlist_online
 		FROM events WHERE id = ?`, id).Scan(&c)

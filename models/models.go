@@ -162,11 +162,15 @@ type Event struct {
 
 	Capacity       *int
 	OnlineCapacity *int
-	Taken          int   `gorm:"not null;default:0"`
-	OnlineTaken    int   `gorm:"not null;default:0"`
-	WaitlistSeq    int64 `gorm:"not null;default:0"`
-	MaxGuests      int   `gorm:"not null;default:0"`
-	Waitlist       bool  `gorm:"not null"`
+	Taken          int `gorm:"not null;default:0"`
+	OnlineTaken    int `gorm:"not null;default:0"`
+	// Reserved is the in-person places held for unreleased allocations and
+	// not yet taken through them: the public cannot take them, and the
+	// ledger keeps Taken + Reserved within Capacity.
+	Reserved    int   `gorm:"not null;default:0"`
+	WaitlistSeq int64 `gorm:"not null;default:0"`
+	MaxGuests   int   `gorm:"not null;default:0"`
+	Waitlist    bool  `gorm:"not null"`
 	// RegistrationMode is instant, confirm_email or approval.
 	RegistrationMode string `gorm:"size:20;not null;default:instant"`
 
@@ -247,9 +251,14 @@ type Registration struct {
 	TokenHash     string `gorm:"size:64;not null"`
 	FeedNonce     string `gorm:"size:32;not null"`
 	FeedTokenHash string `gorm:"size:64;not null"`
-	CheckedInAt   *time.Time
-	PromotedAt    *time.Time
-	CancelledAt   *time.Time
+	// AllocationID is the allocation whose code the registration came
+	// through, if any; Allocated is how many of its confirmed places come
+	// from that allocation's reserved places (the rest from the public).
+	AllocationID *uint
+	Allocated    int `gorm:"not null;default:0"`
+	CheckedInAt  *time.Time
+	PromotedAt   *time.Time
+	CancelledAt  *time.Time
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
 	PurgedAt  *time.Time

@@ -35,23 +35,42 @@ func watchPlaces(t *testing.T, db *models.DB, evID uint) (stop func() int) {
 				if mode == models.Online {
 					taken, capCol = "online_taken", "online_capacity"
 				}
+				reserved := "0"
+				if mode == models.InPerson {
+					reserved = "e.reserved"
+				}
 				var row struct {
 					Taken    int
+					Reserved int
 					Capacity *int
 					Sum      int
+					// Allocations whose count disagrees with their
+					// registrations or passes their places, and the
+					// places the unreleased ones hold free.
+					BadAllocs int
+					Held      int
 				}
-				err := db.Read.WithContext(ctx).Raw(`SELECT e.`+taken+` AS taken, e.`+capCol+` AS capacity,
+				err := db.Read.WithContext(ctx).Raw(`SELECT e.`+taken+` AS taken, `+reserved+` AS reserved, e.`+capCol+` AS capacity,
 					(SELECT COALESCE(SUM(1 + r.guests), 0) FROM registrations r
-					 WHERE r.event_id = e.id AND r.attendance = ? AND r.status = ?) AS sum
-					FROM events e WHERE e.id = ?`, mode, models.RegConfirmed, evID).Scan(&row).Error
+					 WHERE r.event_id = e.id AND r.attendance = ? AND r.status = ?) AS sum,
+					(SELECT COUNT(*) FROM allocations a WHERE a.event_id = e.id AND (a.taken > a.places OR a.taken <>
+					 (SELECT COALESCE(SUM(r.allocated), 0) FROM registrations r WHERE r.allocation_id = a.id AND r.status = ?))) AS bad_allocs,
+					(SELECT COALESCE(SUM(a.places - a.taken), 0) FROM allocations a WHERE a.event_id = e.id AND a.released_at IS NULL) AS held
+					FROM events e WHERE e.id = ?`, mode, models.RegConfirmed, models.RegConfirmed, evID).Scan(&row).Error
 				if err != nil {
 					if ctx.Err() == nil {
 						t.Errorf("watch: %v", err)
 					}
 					return
 				}
-				if row.Capacity != nil && row.Sum > *row.Capacity {
-					t.Errorf("%s: OVERSOLD at some instant: %d confirmed places for capacity %d", mode, row.Sum, *row.Capacity)
+				if row.Capacity != nil && row.Sum+row.Reserved > *row.Capacity {
+					t.Errorf("%s: OVERSOLD at some instant: %d confirmed and %d reserved places for capacity %d", mode, row.Sum, row.Reserved, *row.Capacity)
+				}
+				if row.BadAllocs > 0 {
+					t.Errorf("%d allocations at some instant count other places than their registrations hold, or more than their places", row.BadAllocs)
+				}
+				if mode == models.InPerson && row.Held != row.Reserved {
+					t.Errorf("at some instant the event reserves %d places and its unreleased allocations hold %d free", row.Reserved, row.Held)
 				}
 				if row.Taken != row.Sum {
 					t.Errorf("%s: counter %d disagrees with %d confirmed places at some instant", mode, row.Taken, row.Sum)
@@ -469,4 +488,200 @@ func TestModeChurnSQLite(t *testing.T) {
 func TestModeChurnPostgresTwoInstances(t *testing.T) {
 	url := modelstest.PostgresURL(t)
 	modeChurn(t, []*models.DB{modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)}, 12, 30)
+}
+
+// raceReserved has n people register at once for capacity places of which
+// reserved are kept for a community: every other racer comes through the
+// community's code. Exactly capacity places are confirmed, the community
+// uses all of its places (it has more racers than places), the public
+// never more than the rest, and the waitlist is exactly 1..n-capacity.
+func raceReserved(t *testing.T, dbs []*models.DB, n, capacity, reserved int) {
+	ev := newEvent(t, dbs[0], models.EventInput{CapacitySet: true, Capacity: ip(capacity)})
+	a, err := models.SaveAllocation(dbs[0].DB, ev.ID, models.AllocationInput{Label: "Community", Places: reserved}, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := watchPlaces(t, dbs[0], ev.ID)
+	var (
+		wg        sync.WaitGroup
+		start     = make(chan struct{})
+		mu        sync.Mutex
+		confirmed [2]int
+		positions []int
+		errs      []error
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			in := input(fmt.Sprintf("racer%04d@example.org", i), 0, models.InPerson)
+			if i%2 == 1 {
+				in.AllocationID = &a.ID
+			}
+			<-start
+			res, err := models.Register(dbs[i%len(dbs)].DB, tok, ev.ID, in, now)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case res.Registration.Status == models.RegConfirmed:
+				confirmed[i%2]++
+			default:
+				positions = append(positions, res.Position)
+			}
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	checks := stop()
+	for i, err := range errs {
+		if i < 5 {
+			t.Errorf("register: %v", err)
+		}
+	}
+	if len(errs) > 0 {
+		t.Fatalf("%d of %d registrations failed", len(errs), n)
+	}
+	t.Logf("%d registrations for %d places (%d reserved) on %d instance(s): %d public and %d community confirmed; %d snapshot checks",
+		n, capacity, reserved, len(dbs), confirmed[0], confirmed[1], checks)
+	if confirmed[0]+confirmed[1] != capacity || confirmed[0] > capacity-reserved || confirmed[1] < reserved {
+		t.Fatalf("public %d + community %d confirmed: want %d in all, the community at least %d", confirmed[0], confirmed[1], capacity, reserved)
+	}
+	wantPositions(t, positions, n-capacity)
+	got := checkEvent(t, dbs[0], ev.ID)
+	if got.Taken != capacity || got.Reserved != 0 {
+		t.Fatalf("taken %d reserved %d, want %d and 0", got.Taken, got.Reserved, capacity)
+	}
+}
+
+func TestRaceReservedSQLite(t *testing.T) {
+	raceReserved(t, []*models.DB{modelstest.Open(t)}, 400, 60, 20)
+}
+
+func TestRaceReservedPostgresTwoInstances(t *testing.T) {
+	url := modelstest.PostgresURL(t)
+	raceReserved(t, []*models.DB{modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)}, 1000, 100, 30)
+}
+
+// allocChurn runs public and community registrations, cancellations, guest
+// changes, capacity changes, changes of the reserved places and releases at
+// once, and checks every invariant at every instant and at rest.
+func allocChurn(t *testing.T, dbs []*models.DB, workers, opsPerWorker int) {
+	ev := newEvent(t, dbs[0], models.EventInput{InPerson: bp(true), Online: bp(true), MaxGuests: ip(2),
+		CapacitySet: true, Capacity: ip(20), OnlineCapacitySet: true, OnlineCapacity: ip(6)})
+	var allocs []*models.Allocation
+	for i, places := range []int{5, 4} {
+		release := now.Add(time.Duration(i+1) * time.Hour)
+		a, err := models.SaveAllocation(dbs[0].DB, ev.ID, models.AllocationInput{Label: fmt.Sprint("Community ", i), Places: places, ReleaseAt: &release}, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs = append(allocs, a)
+	}
+	var (
+		mu  sync.Mutex
+		ids []uint
+	)
+	pick := func(r *rand.Rand) (uint, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(ids) == 0 {
+			return 0, false
+		}
+		return ids[r.IntN(len(ids))], true
+	}
+	stop := watchPlaces(t, dbs[0], ev.ID)
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		ops   [7]int64
+		// registrations that took reserved places when they registered
+		reservedUsed int64
+	)
+	errc := make(chan error, workers*opsPerWorker)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 11))
+			db := dbs[w%len(dbs)].DB
+			<-start
+			for i := 0; i < opsPerWorker; i++ {
+				op := r.IntN(7)
+				atomic.AddInt64(&ops[op], 1)
+				var err error
+				switch op {
+				case 0, 1:
+					in := input(fmt.Sprintf("w%02d-%03d@example.org", w, i), r.IntN(3), modes[r.IntN(4)/3])
+					if op == 1 {
+						in.AllocationID = &allocs[r.IntN(2)].ID
+					}
+					var res *models.RegisterResult
+					res, err = models.Register(db, tok, ev.ID, in, now)
+					if err == nil {
+						mu.Lock()
+						ids = append(ids, res.Registration.ID)
+						mu.Unlock()
+						if res.Registration.Allocated > 0 {
+							atomic.AddInt64(&reservedUsed, 1)
+						}
+					}
+				case 2:
+					if id, ok := pick(r); ok {
+						_, err = models.CancelRegistration(db, id, nil, now)
+					}
+				case 3:
+					if id, ok := pick(r); ok {
+						_, err = models.ChangeRegistration(db, id, models.RegistrationChange{Guests: ip(r.IntN(3))}, now)
+					}
+				case 4:
+					_, err = models.SetCapacity(db, ev.ID, models.InPerson, ip(14+r.IntN(12)), nil, now)
+				case 5:
+					a := allocs[r.IntN(2)]
+					release := now.Add(time.Duration(1+r.IntN(3)) * time.Hour)
+					_, err = models.SaveAllocation(db, ev.ID, models.AllocationInput{ID: &a.ID, Label: a.Label, Places: 2 + r.IntN(6), ReleaseAt: &release}, nil, now)
+				case 6:
+					_, err = models.ReleaseAllocations(db, now.Add(time.Duration(r.IntN(4))*time.Hour))
+				}
+				var ve *models.ValidationError
+				var ce *models.CapacityError
+				if errors.As(err, &ve) || errors.As(err, &ce) {
+					err = nil // refused, as it should be: more than fits, or a cancelled registration
+				}
+				if err != nil {
+					errc <- fmt.Errorf("worker %d op %d: %w", w, op, err)
+				}
+			}
+		}(w)
+	}
+	close(start)
+	wg.Wait()
+	checks := stop()
+	close(errc)
+	n := 0
+	for err := range errc {
+		if n++; n <= 5 {
+			t.Error(err)
+		}
+	}
+	if n > 0 {
+		t.Fatalf("%d operations failed", n)
+	}
+	got := checkEvent(t, dbs[0], ev.ID)
+	released := count(t, dbs[0], &models.Activity{}, "event_id = ? AND action = ?", ev.ID, "allocation_released")
+	t.Logf("ops %v; %d snapshot checks; taken %d + reserved %d of %d; %d registrations took reserved places; %d releases",
+		ops, checks, got.Taken, got.Reserved, *got.Capacity, reservedUsed, released)
+	if reservedUsed == 0 || got.Taken == 0 || released == 0 {
+		t.Fatalf("the churn exercised too little: %d registrations took reserved places, %d taken, %d releases", reservedUsed, got.Taken, released)
+	}
+}
+
+func TestAllocChurnSQLite(t *testing.T) {
+	allocChurn(t, []*models.DB{modelstest.Open(t)}, 16, 30)
+}
+
+func TestAllocChurnPostgresTwoInstances(t *testing.T) {
+	url := modelstest.PostgresURL(t)
+	allocChurn(t, []*models.DB{modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)}, 16, 25)
 }

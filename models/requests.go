@@ -56,7 +56,15 @@ func activeRegistration(tx *gorm.DB, eventID uint, email string) (*Registration,
 // (a *PlacesError) when the waitlist is off or not wanted: that answer
 // depends on the event only, never on the address.
 func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now time.Time) (*RegisterResult, error) {
-	if left := ev.PlacesLeft(in.Attendance); left != nil && *left < 1+in.Guests && (!ev.Waitlist || in.IfFull == IfFullReject) {
+	l := newLedger(tx, ev)
+	if err := l.releaseIfDue(now); err != nil {
+		return nil, err
+	}
+	left, err := l.placesLeftFor(&Registration{Attendance: in.Attendance, AllocationID: in.AllocationID})
+	if err != nil {
+		return nil, err
+	}
+	if left != nil && *left < 1+in.Guests && (!ev.Waitlist || in.IfFull == IfFullReject) {
 		return nil, &PlacesError{Attendance: in.Attendance, PlacesLeft: *left, Party: 1 + in.Guests, Waitlist: ev.Waitlist}
 	}
 	existing, err := activeRegistration(tx, ev.ID, in.Email)
@@ -72,7 +80,7 @@ func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now tim
 	}
 	reg := &Registration{
 		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: NormaliseEmail(in.Email),
-		Guests: in.Guests, Attendance: in.Attendance, Status: RegUnconfirmed, Answers: string(answers),
+		Guests: in.Guests, Attendance: in.Attendance, Status: RegUnconfirmed, Answers: string(answers), AllocationID: in.AllocationID,
 		Dietary: in.Dietary, DietaryOther: in.DietaryOther, AccessNeeds: in.AccessNeeds,
 		ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(), CreatedAt: now, UpdatedAt: now,
 	}
@@ -95,7 +103,10 @@ func setStatus(tx *gorm.DB, r *Registration, now time.Time) error {
 // fits, else the end of the waitlist, else ErrFull (nothing changed). It
 // writes the status and returns the kind of mail that tells the person.
 func seat(tx *gorm.DB, ev *Event, r *Registration, now time.Time) (string, error) {
-	l := ledger{tx, ev}
+	l := newLedger(tx, ev)
+	if err := l.releaseIfDue(now); err != nil {
+		return "", err
+	}
 	ok, err := l.take(r, r.Places())
 	if err != nil {
 		return "", err

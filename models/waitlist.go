@@ -96,7 +96,7 @@ func PromoteWaitlist(db *gorm.DB, eventID uint, now time.Time) ([]Registration, 
 		if err != nil {
 			return err
 		}
-		out, err = ledger{tx, ev}.promoteAll(now)
+		out, err = newLedger(tx, ev).promoteAll(now)
 		return err
 	})
 	return out, err
@@ -166,7 +166,7 @@ func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*
 		if !wasConfirmed {
 			return nil
 		}
-		l := ledger{tx, ev}
+		l := newLedger(tx, ev)
 		if err := l.free(&r, r.Places()); err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 			return err
 		}
 		delta := in.Guests - r.Guests
-		l := ledger{tx, ev}
+		l := newLedger(tx, ev)
 		if r.Status == RegConfirmed && delta > 0 {
 			ok, err := l.take(&r, delta)
 			if err != nil {
@@ -248,8 +248,10 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 			}
 			if !ok {
 				left := 0
-				if l := ev.PlacesLeft(r.Attendance); l != nil {
-					left = *l
+				if p, err := l.placesLeftFor(&r); err != nil {
+					return err
+				} else if p != nil {
+					left = *p
 				}
 				return Invalid("guests", fmt.Sprintf("Only %d more places are free: you can bring at most %d guests", left, r.Guests+left))
 			}
@@ -260,6 +262,12 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		}
 		changed := in.Guests != r.Guests || string(answers) != r.Answers || in.Dietary != r.Dietary ||
 			in.DietaryOther != r.DietaryOther || in.AccessNeeds != r.AccessNeeds
+		if r.Status == RegConfirmed && delta < 0 {
+			// Before the guests change: the ledger frees from what r holds.
+			if err := l.free(&r, -delta); err != nil {
+				return err
+			}
+		}
 		previousGuests := r.Guests
 		r.Guests, r.Answers, r.Dietary, r.DietaryOther, r.AccessNeeds, r.UpdatedAt =
 			in.Guests, string(answers), in.Dietary, in.DietaryOther, in.AccessNeeds, now
@@ -274,11 +282,6 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		if changed {
 			extra := map[string]string{"previous_guests": strconv.Itoa(previousGuests)}
 			if err := EnqueueMail(tx, MailChanged, ev, &r, extra, now); err != nil {
-				return err
-			}
-		}
-		if r.Status == RegConfirmed && delta < 0 {
-			if err := l.free(&r, -delta); err != nil {
 				return err
 			}
 		}
@@ -320,16 +323,35 @@ func setCapacityLocked(tx *gorm.DB, ev *Event, mode string, capacity *int, userI
 	if capacity != nil && *capacity < 0 {
 		return Invalid(capacityField(mode), "Capacity cannot be negative")
 	}
-	if capacity != nil && *capacity < ev.TakenFor(mode) {
-		return &CapacityError{Attendance: mode, Confirmed: ev.TakenFor(mode), Requested: *capacity}
+	reserved := 0
+	if mode == InPerson {
+		reserved = ev.Reserved
+	}
+	if capacity != nil && *capacity < ev.TakenFor(mode)+reserved {
+		return &CapacityError{Attendance: mode, Confirmed: ev.TakenFor(mode), Reserved: reserved, Requested: *capacity}
+	}
+	if capacity == nil && reserved > 0 {
+		return Invalid(capacityField(mode), fmt.Sprintf("%d in-person places are reserved for communities: an unlimited capacity has nothing to reserve. Release or remove the reserved places first", reserved))
 	}
 	old := ev.CapacityFor(mode)
 	if sameCap(old, capacity) {
 		return nil
 	}
-	col := capacityColumn(mode)
-	if err := tx.Exec("UPDATE events SET "+col+" = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", capacity, now, ev.ID).Error; err != nil {
-		return err
+	col, taken := "capacity", "taken + reserved"
+	if mode == Online {
+		col, taken = "online_capacity", "online_taken"
+	}
+	// Guarded as the ledger's take is: the row refuses a capacity below
+	// what is taken and reserved.
+	q := tx.Exec("UPDATE events SET "+col+" = NULL, updated_at = ?, revision = revision + 1 WHERE id = ?", now, ev.ID)
+	if capacity != nil {
+		q = tx.Exec("UPDATE events SET "+col+" = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND "+taken+" <= ?", *capacity, now, ev.ID, *capacity)
+	}
+	if q.Error != nil {
+		return q.Error
+	}
+	if q.RowsAffected != 1 {
+		return fmt.Errorf("models: event %d holds more places than a capacity of %d", ev.ID, *capacity)
 	}
 	ev.UpdatedAt = now
 	ev.Revision++
@@ -341,7 +363,7 @@ func setCapacityLocked(tx *gorm.DB, ev *Event, mode string, capacity *int, userI
 	if err := logActivity(tx, ev.ID, nil, userID, "capacity_changed", fmt.Sprintf("%s capacity %s → %s", mode, capString(old), capString(capacity)), now); err != nil {
 		return err
 	}
-	_, err := ledger{tx, ev}.promote(mode, now)
+	_, err := newLedger(tx, ev).promote(mode, now)
 	return err
 }
 

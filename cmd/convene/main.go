@@ -162,6 +162,12 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 		_, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
 		return err
 	})
+	// Reserved places join the public pool at their release time even when
+	// nobody registers: every instance checks each minute.
+	go runEvery(ctx, log, "releasing reserved places", time.Minute, func() error {
+		_, err := models.ReleaseAllocations(db.DB, time.Now().UTC())
+		return err
+	})
 	go runEvery(ctx, log, "expiring unconfirmed requests", time.Hour, func() error {
 		_, err := models.ExpireRequests(db.DB, time.Now().UTC())
 		return err
