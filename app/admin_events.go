@@ -577,7 +577,10 @@ func (a *App) previewEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+	p, err := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+	if err != nil {
+		return err
+	}
 	p.Title = "Preview: " + p.Title
 	p.Flash = "Preview of the public page. This event is " + ev.Status + ": use your browser's back button to return to the editor."
 	return a.render(c, 200, "event", p)

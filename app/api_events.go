@@ -53,8 +53,9 @@ type EventJSON struct {
 	ICSURL               string         `json:"ics_url"`
 	UpdatedAt            string         `json:"updated_at"`
 	// Organiser-only fields.
-	StreamURL *string    `json:"stream_url,omitempty"`
-	Warnings  *[]Warning `json:"warnings,omitempty"`
+	StreamURL   *string           `json:"stream_url,omitempty"`
+	Allocations *[]AllocationJSON `json:"allocations,omitempty"`
+	Warnings    *[]Warning        `json:"warnings,omitempty"`
 }
 
 // VenueJSON is an event's venue.
@@ -226,7 +227,15 @@ func (a *App) apiGetEvent(c *fiber.Ctx) error {
 	if !ev.Public() && !organiser {
 		return models.ErrNotFound
 	}
-	return c.JSON(a.eventJSON(a.eventView(ev, wl), organiser))
+	j := a.eventJSON(a.eventView(ev, wl), organiser)
+	if organiser {
+		allocs, err := a.allocationsJSON(ev)
+		if err != nil {
+			return err
+		}
+		j.Allocations = &allocs
+	}
+	return c.JSON(j)
 }
 
 // eventBody is the JSON body of POST and PATCH /api/v1/events. Raw fields
@@ -261,6 +270,7 @@ type eventBody struct {
 	Series               *string                 `json:"series"`
 	Hosts                *[]json.RawMessage      `json:"hosts"`
 	Questions            *[]models.QuestionInput `json:"questions"`
+	Allocations          *[]allocationBody       `json:"allocations"`
 	CancelMessage        *string                 `json:"cancel_message"`
 	ReminderHours        *int                    `json:"reminder_hours"`
 }
@@ -337,6 +347,10 @@ func (b eventBody) input() (models.EventInput, error) {
 		t := parseT(field, &s)
 		return t != nil, t
 	}
+	if b.Allocations != nil {
+		list := allocationInputs(*b.Allocations, v)
+		in.Allocations = &list
+	}
 	in.RegistrationOpensSet, in.RegistrationOpensAt = timeOrNull("registration_opens_at", b.RegistrationOpensAt)
 	in.RegistrationClosesSet, in.RegistrationClosesAt = timeOrNull("registration_closes_at", b.RegistrationClosesAt)
 	if b.Hosts != nil {
@@ -408,6 +422,11 @@ func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
 		return err
 	}
 	j := a.eventJSON(a.eventView(ev, wl), true)
+	allocs, err := a.allocationsJSON(ev)
+	if err != nil {
+		return err
+	}
+	j.Allocations = &allocs
 	warnings := a.eventWarnings(ev)
 	j.Warnings = &warnings
 	c.Location("/api/v1/events/" + ev.Slug)

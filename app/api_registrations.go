@@ -24,6 +24,7 @@ type registrationBody struct {
 	AccessNeeds  string         `json:"access_needs"`
 	Consent      bool           `json:"consent"`
 	IfFull       string         `json:"if_full"`
+	Code         string         `json:"code"`
 }
 
 // answersToStrings reads answers as the schema takes them: strings,
@@ -58,6 +59,8 @@ type RegistrationCreated struct {
 	WaitlistPosition *int   `json:"waitlist_position,omitempty"`
 	ManageURL        string `json:"manage_url"`
 	FeedURL          string `json:"feed_url"`
+	// Notice says why a code given did not reserve places (wrong or released).
+	Notice string `json:"notice,omitempty"`
 }
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
@@ -84,6 +87,17 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err := models.ValidateRegistration(ev, &in); err != nil {
 		return err
 	}
+	notice := ""
+	if b.Code != "" {
+		al, msg, err := a.allocationByCode(ev, b.Code)
+		if err != nil {
+			return err
+		}
+		if al != nil {
+			in.AllocationID = &al.ID
+		}
+		notice = msg
+	}
 	res, err := a.reg.Register(ev.ID, in, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
@@ -91,10 +105,14 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	}
 	a.metrics.registered(res)
 	if res.CheckEmail {
-		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "check_email"})
+		out := fiber.Map{"status": "check_email"}
+		if notice != "" {
+			out["notice"] = notice
+		}
+		return c.Status(fiber.StatusAccepted).JSON(out)
 	}
 	reg := res.Registration
-	out := RegistrationCreated{Status: reg.Status, ManageURL: a.links().Manage(reg), FeedURL: a.links().Feed(reg)}
+	out := RegistrationCreated{Status: reg.Status, ManageURL: a.links().Manage(reg), FeedURL: a.links().Feed(reg), Notice: notice}
 	if reg.Status == models.RegWaitlisted {
 		out.WaitlistPosition = &res.Position
 	}
@@ -118,8 +136,10 @@ type RegistrationJSON struct {
 	AccessNeeds      string            `json:"access_needs"`
 	Answers          map[string]string `json:"answers"`
 	CheckedInAt      *string           `json:"checked_in_at"`
-	CreatedAt        string            `json:"created_at"`
-	UpdatedAt        string            `json:"updated_at"`
+	// AllocationID is the allocation the registration came through.
+	AllocationID *uint  `json:"allocation_id,omitempty"`
+	CreatedAt    string `json:"created_at"`
+	UpdatedAt    string `json:"updated_at"`
 	// For the holder only.
 	ManageURL    string `json:"manage_url,omitempty"`
 	FeedURL      string `json:"feed_url,omitempty"`
@@ -138,6 +158,7 @@ func registrationJSON(r *models.Registration, ev *models.Event, pos int) Registr
 	if r.Status == models.RegWaitlisted {
 		j.WaitlistPosition = &pos
 	}
+	j.AllocationID = r.AllocationID
 	if r.CheckedInAt != nil {
 		s := r.CheckedInAt.UTC().Format(time.RFC3339)
 		j.CheckedInAt = &s

@@ -24,7 +24,11 @@ type Config struct {
 	MailFrom           string
 	RetentionDays      int
 	RateLimitPerMinute int
-	LogLevel           slog.Level
+	// FormMinSeconds is how long a person takes at least to fill in the
+	// registration form; a form sent sooner (a bot) is shown again with a
+	// gentle message. 0 turns the check off.
+	FormMinSeconds int
+	LogLevel       slog.Level
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// whose X-Forwarded-For names the client, for rate limits.
 	TrustedProxies []string
@@ -90,6 +94,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	c.RateLimitPerMinute = intVar("RATE_LIMIT_PER_MINUTE", 30, 0, 100000)
+	c.FormMinSeconds = intVar("FORM_MIN_SECONDS", 3, 0, 60)
 	switch strings.ToLower(get("LOG_LEVEL", "info")) {
 	case "debug":
 		c.LogLevel = slog.LevelDebug

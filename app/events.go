@@ -44,27 +44,30 @@ func (a *App) eventView(ev *models.Event, waitlist map[string]int) EventView {
 	} else {
 		v.Open = true
 	}
-	avail := func(mode string) *Availability {
-		av := &Availability{Mode: mode, Capacity: ev.CapacityFor(mode), PlacesLeft: ev.PlacesLeft(mode), Waitlist: waitlist[mode]}
-		switch {
-		case av.PlacesLeft == nil:
-			av.State, av.Label = "open", "Places available"
-		case *av.PlacesLeft > 0:
-			av.State, av.Label = "open", fmt.Sprintf("%d %s left", *av.PlacesLeft, plural(*av.PlacesLeft, "place", "places"))
-		case ev.Waitlist:
-			av.State, av.Label = "waitlist", "Full: waitlist open"
-		default:
-			av.State, av.Label = "full", "Full"
-		}
-		return av
-	}
 	if ev.InPerson {
-		v.InPerson = avail(models.InPerson)
+		v.InPerson = availability(ev, models.InPerson, ev.PlacesLeft(models.InPerson), waitlist)
 	}
 	if ev.Online {
-		v.Online = avail(models.Online)
+		v.Online = availability(ev, models.Online, ev.PlacesLeft(models.Online), waitlist)
 	}
 	return v
+}
+
+// availability describes the places of a mode, left of them free (nil:
+// unlimited) for whoever is looking.
+func availability(ev *models.Event, mode string, left *int, waitlist map[string]int) *Availability {
+	av := &Availability{Mode: mode, Capacity: ev.CapacityFor(mode), PlacesLeft: left, Waitlist: waitlist[mode]}
+	switch {
+	case av.PlacesLeft == nil:
+		av.State, av.Label = "open", "Places available"
+	case *av.PlacesLeft > 0:
+		av.State, av.Label = "open", fmt.Sprintf("%d %s left", *av.PlacesLeft, plural(*av.PlacesLeft, "place", "places"))
+	case ev.Waitlist:
+		av.State, av.Label = "waitlist", "Full: waitlist open"
+	default:
+		av.State, av.Label = "full", "Full"
+	}
+	return av
 }
 
 func plural(n int, one, many string) string {
@@ -197,11 +200,22 @@ func (a *App) eventPage(c *fiber.Ctx) error {
 	if !ev.Public() {
 		return models.ErrNotFound
 	}
+	if code := c.Query("code"); code != "" {
+		// A community's private link: its own page, never cached or kept.
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return a.renderEventForm(c, 200, slug, registrationForm{Guests: "0", Code: code}, nil)
+	}
 	html, ok := a.pages.get(slug, v)
 	if !ok {
 		var buf bytes.Buffer
-		p := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+		p, err := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+		if err != nil {
+			return err
+		}
 		p.CSRF = a.pages.placeholder
+		d := p.Data.(eventPageData)
+		d.Stamp = a.pages.stampPlaceholder
+		p.Data = d
 		if err := a.renderTo(&buf, "event", p); err != nil {
 			return err
 		}
@@ -210,14 +224,18 @@ func (a *App) eventPage(c *fiber.Ctx) error {
 	}
 	token, _ := c.Locals(csrfLocal).(string)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(bytes.ReplaceAll(html, []byte(a.pages.placeholder), []byte(token)))
+	html = bytes.ReplaceAll(html, []byte(a.pages.placeholder), []byte(token))
+	return c.Send(bytes.ReplaceAll(html, []byte(a.pages.stampPlaceholder), []byte(a.formStamp(a.now()))))
 }
 
 // pageCache keeps rendered event pages by slug and event version.
 type pageCache struct {
-	placeholder string
-	mu          sync.Mutex
-	m           map[string]renderedPage
+	// placeholder and stampPlaceholder stand for the CSRF token and the
+	// form's stamp, put in per request.
+	placeholder      string
+	stampPlaceholder string
+	mu               sync.Mutex
+	m                map[string]renderedPage
 }
 
 type renderedPage struct {
@@ -226,7 +244,7 @@ type renderedPage struct {
 }
 
 func newPageCache() *pageCache {
-	return &pageCache{placeholder: "csrf-" + models.RandomString(24), m: map[string]renderedPage{}}
+	return &pageCache{placeholder: "csrf-" + models.RandomString(24), stampPlaceholder: "stamp-" + models.RandomString(24), m: map[string]renderedPage{}}
 }
 
 func (p *pageCache) get(slug string, v eventVersion) ([]byte, bool) {
@@ -251,20 +269,27 @@ type eventPageData struct {
 	Errors  map[string]string
 	Diets   []string
 	ErrList []fieldError
+	// Reserved is set when the person came through an allocation's link.
+	Reserved *reservedView
+	// Stamp is the form's signed time (formstamp.go).
+	Stamp string
 }
 
 type fieldError struct{ Field, Message string }
 
-func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrationForm, errs map[string]string) Page {
-	if form.Attendance == "" && ev.Hybrid() {
-		form.Attendance = ""
-	}
+func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrationForm, errs map[string]string) (Page, error) {
 	title := ev.Title
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
+	v := a.eventView(ev, wl)
+	reserved, err := a.withCode(&v, ev, form.Code)
+	if err != nil {
+		return Page{}, err
+	}
 	return Page{Title: title, Description: ev.Summary, Data: eventPageData{
-		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder)}}
+		Event: v, Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder),
+		Reserved: reserved, Stamp: a.formStamp(a.now())}}, nil
 }
 
 // fieldOrder is the order of fields on the registration form, for the error

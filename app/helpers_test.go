@@ -33,6 +33,7 @@ func testConfig(t testing.TB, extra map[string]string) app.Config {
 	env := map[string]string{
 		"SECRET_KEY":            string(modelstest.Secret),
 		"RATE_LIMIT_PER_MINUTE": "0",
+		"FORM_MIN_SECONDS":      "0",
 		"BASE_URL":              "http://convene.test",
 	}
 	for k, v := range extra {

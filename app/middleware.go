@@ -131,7 +131,9 @@ func (a *App) sameOrigin(c *fiber.Ctx) bool {
 	return err == nil && base.Host == u.Host
 }
 
-// rateLimit limits public registrations and sign-ins per client address.
+// rateLimit limits a public form or API write per client address: each
+// route that uses it counts on its own (registration, confirmation, manage
+// changes, sign-in, invitations).
 func (a *App) rateLimit() fiber.Handler {
 	if a.cfg.RateLimitPerMinute <= 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }

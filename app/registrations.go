@@ -26,6 +26,10 @@ type registrationForm struct {
 	// IfFull is the choice made on the second step, when the party did not
 	// fit the free places: "waitlist", or "" to be asked.
 	IfFull string
+	// Code is the allocation code of the private link the person came
+	// through, carried in the form; Stamp the form's signed time (formstamp.go).
+	Code  string
+	Stamp string
 }
 
 // hiddenField is one input of a form carried through a second step.
@@ -38,6 +42,12 @@ func (f registrationForm) Hidden(questions []models.Question) []hiddenField {
 		{"dietary", f.Dietary}, {"dietary_other", f.DietaryOther}, {"access_needs", f.AccessNeeds}}
 	if f.Consent {
 		out = append(out, hiddenField{"consent", "yes"})
+	}
+	if f.Code != "" {
+		out = append(out, hiddenField{"code", f.Code})
+	}
+	if f.Stamp != "" {
+		out = append(out, hiddenField{stampField, f.Stamp})
 	}
 	for _, q := range questions {
 		v, ok := f.Answers[q.Key]
@@ -62,6 +72,7 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 		Name: c.FormValue("name"), Email: c.FormValue("email"), Guests: strings.TrimSpace(c.FormValue("guests")),
 		Attendance: c.FormValue("attendance"), Dietary: c.FormValue("dietary"), DietaryOther: c.FormValue("dietary_other"),
 		AccessNeeds: c.FormValue("access_needs"), Answers: map[string]string{}, IfFull: c.FormValue("if_full"),
+		Code: strings.TrimSpace(c.FormValue("code")), Stamp: c.FormValue(stampField),
 	}
 	switch strings.ToLower(c.FormValue("consent")) {
 	case "on", "yes", "true", "1":
@@ -108,9 +119,22 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		return a.renderCheckEmail(c, ev)
 	}
 	form, in, errs := parseRegistrationForm(c, ev)
-	switch {
-	case c.FormValue("edit") != "": // "Change my answers" on the second step
+	if c.FormValue("edit") != "" { // "Change my answers" on the second step
 		return a.renderEventForm(c, 200, ev.Slug, form, nil)
+	}
+	if msg := a.checkStamp(form.Stamp, a.now()); msg != "" {
+		return a.renderEventForm(c, 422, ev.Slug, form, map[string]string{"form": msg})
+	}
+	if form.Code != "" {
+		al, _, err := a.allocationByCode(ev, form.Code)
+		if err != nil {
+			return err
+		}
+		if al != nil {
+			in.AllocationID = &al.ID
+		}
+	}
+	switch {
 	case c.FormValue("step") == "choose":
 		if problem := applyPlacesChoice(c, &form, &in); problem != "" {
 			return a.renderPlacesChoice(c, 422, ev, form, placesChoiceFrom(c), problem)
@@ -227,7 +251,14 @@ func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form regist
 	if err != nil {
 		return err
 	}
-	return a.render(c, status, "event", a.eventPageData(ev, wl, form, errs))
+	p, err := a.eventPageData(ev, wl, form, errs)
+	if err != nil {
+		return err
+	}
+	if form.Code != "" {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return a.render(c, status, "event", p)
 }
 
 type message struct {

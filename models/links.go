@@ -37,6 +37,13 @@ func (l Links) Feed(r *Registration) string { return l.Base + FeedPath(l.Tokens.
 // token (AttendeeFeedToken); it is only ever mailed to that address.
 func (l Links) AddressFeed(token string) string { return l.Base + FeedPath(token) }
 
+// AllocationPath is an event page through an allocation's private code.
+func AllocationPath(slug, code string) string { return "/events/" + slug + "?code=" + code }
+
+// Allocation is the private link of an allocation's reserved places, for
+// the organisers to share with its community.
+func (l Links) Allocation(slug, code string) string { return l.Base + AllocationPath(slug, code) }
+
 // CheckIn is the check-in page organisers open from the registration's code.
 func (l Links) CheckIn(r *Registration) string {
 	return l.Base + CheckInPath(l.Tokens.CheckInCode(r))
