@@ -25,6 +25,10 @@ type attendeesData struct {
 	Statuses  []string
 	Notice    string
 	Error     string
+	// Reserved splits the registrations by the allocation they came
+	// through; Through names each such registration's allocation.
+	Reserved []models.AllocationTally
+	Through  map[uint]string
 }
 
 func attendeeFilter(c *fiber.Ctx) models.AttendeeFilter {
@@ -74,9 +78,30 @@ func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice
 	if err != nil {
 		return err
 	}
+	allocs, err := models.EventAllocations(a.db.Read, ev.ID)
+	if err != nil {
+		return err
+	}
 	d := attendeesData{Event: ev, Filter: f, Regs: regs, Summary: models.SummariseAttendees(all, purged), Positions: waitlistPositions(all),
-		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Statuses: models.RegStatuses, Notice: notice, Error: problem}
+		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Statuses: models.RegStatuses, Notice: notice, Error: problem,
+		Reserved: models.TallyAllocations(allocs, all), Through: allocationLabels(allocs, all)}
 	return a.renderAdmin(c, status, "admin_attendees", "Attendees: "+ev.Title, "events", d)
+}
+
+// allocationLabels names, for each registration that came through an
+// allocation's link, that allocation.
+func allocationLabels(allocs []models.Allocation, regs []models.Registration) map[uint]string {
+	labels := map[uint]string{}
+	for _, al := range allocs {
+		labels[al.ID] = al.Label
+	}
+	out := map[uint]string{}
+	for _, r := range regs {
+		if r.AllocationID != nil {
+			out[r.ID] = labels[*r.AllocationID]
+		}
+	}
+	return out
 }
 
 // waitlistPositions numbers waitlisted registrations per mode, in the
@@ -211,7 +236,11 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := attendeesCSV(ev, regs)
+	allocs, err := models.EventAllocations(a.db.Read, ev.ID)
+	if err != nil {
+		return err
+	}
+	body, err := attendeesCSV(ev, regs, allocationLabels(allocs, regs))
 	if err != nil {
 		return err
 	}
@@ -223,14 +252,15 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	return c.Send(body)
 }
 
-// attendeesCSV renders the export.
-func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) {
+// attendeesCSV renders the export; through names the allocation each
+// registration came through (column "allocation", empty for the public).
+func attendeesCSV(ev *models.Event, regs []models.Registration, through map[uint]string) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
-		"dietary", "dietary_other", "access_needs", "checked_in_at", "registered_at"}
+		"dietary", "dietary_other", "access_needs", "checked_in_at", "registered_at", "allocation"}
 	for _, q := range ev.Questions {
 		header = append(header, q.Label)
 	}
@@ -254,7 +284,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 		}
 		row := []string{strconv.FormatUint(uint64(r.ID), 10), r.Name, r.Email, r.Status, wp, r.Attendance,
 			strconv.Itoa(r.Guests), strconv.Itoa(r.Places()), r.Dietary, r.DietaryOther, r.AccessNeeds,
-			stamp(r.CheckedInAt), stamp(&r.CreatedAt)}
+			stamp(r.CheckedInAt), stamp(&r.CreatedAt), through[r.ID]}
 		for _, q := range ev.Questions {
 			row = append(row, answers[q.Key])
 		}

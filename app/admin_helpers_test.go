@@ -49,7 +49,7 @@ type fixture struct {
 
 func testConfig(t testing.TB, env map[string]string) Config {
 	t.Helper()
-	base := map[string]string{"RATE_LIMIT_PER_MINUTE": "0", "BASE_URL": "http://convene.test", "LOG_LEVEL": "error",
+	base := map[string]string{"RATE_LIMIT_PER_MINUTE": "0", "FORM_MIN_SECONDS": "0", "BASE_URL": "http://convene.test", "LOG_LEVEL": "error",
 		"SECRET_KEY": string(modelstest.Secret)}
 	for k, v := range env {
 		base[k] = v

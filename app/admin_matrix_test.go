@@ -89,6 +89,8 @@ func matrix() []matrixRoute {
 		r("POST", "/admin/events/:slug/registrations/:id/cancel", eventStaff),
 		r("GET", "/admin/events/:slug/registrations.csv", eventStaff),
 		r("GET", "/admin/events/:slug/requests", eventStaff),
+		r("GET", "/admin/events/:slug/allocations", eventStaff),
+		withForm(r("POST", "/admin/events/:slug/allocations", eventStaff), "action", "save", "label", "Neighbours", "places", "1"),
 		r("POST", "/admin/events/:slug/registrations/:id/approve", eventStaff), // confirmed already: nothing changes
 		r("POST", "/admin/events/:slug/registrations/:id/decline", eventStaff), // confirmed: refused with 409
 		r("GET", "/admin/events/:slug/message", eventStaff),

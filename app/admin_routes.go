@@ -65,6 +65,8 @@ func (a *App) adminRoutes(web fiber.Router) fiber.Router {
 	org.Post("/events/:slug/registrations/:id/promote", a.promoteAttendee)
 	org.Post("/events/:slug/registrations/:id/cancel", a.cancelAttendee)
 	org.Get("/events/:slug/requests", a.requestsPage)
+	org.Get("/events/:slug/allocations", a.allocationsPage)
+	org.Post("/events/:slug/allocations", a.allocationAction)
 	org.Post("/events/:slug/registrations/:id/approve", a.approveRequest)
 	org.Post("/events/:slug/registrations/:id/decline", a.declineRequest)
 	org.Get("/events/:slug/registrations.csv", a.exportAttendees)

@@ -16,6 +16,7 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 	gomail "github.com/wneessen/go-mail"
+	"gorm.io/gorm"
 
 	"convene/feeds"
 	"convene/models"
@@ -63,7 +64,7 @@ var kinds = []string{
 	models.MailConfirmation, models.MailWaitlisted, models.MailPromoted, models.MailDuplicate,
 	models.MailCancelled, models.MailChanged, models.MailEventChanged, models.MailPostponed,
 	models.MailEventCancel, models.MailReminder, models.MailMessage,
-	models.MailConfirmRequest, models.MailAwaitingApproval, models.MailDeclined,
+	models.MailConfirmRequest, models.MailAwaitingApproval, models.MailDeclined, models.MailAllocation,
 }
 
 // withCalendar are the kinds that carry the event as an .ics attachment,
@@ -161,6 +162,12 @@ type templateData struct {
 	// CheckInCID is the Content-ID of the embedded check-in QR image;
 	// empty when the mail carries none.
 	CheckInCID string
+	// Reserved places (MailAllocation): for whom, how many, the private
+	// link, and until when they are held.
+	ReservedLabel  string
+	ReservedPlaces int
+	ReservedURL    string
+	ReservedUntil  string
 }
 
 // Compose builds the message for outbox row m at now, reading on db's read
@@ -177,6 +184,9 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	kt, ok := tpl[m.Kind]
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown kind %q", ErrUnsendable, m.Kind)
+	}
+	if m.Kind == models.MailAllocation {
+		return c.composeAllocation(db, kt, m, now)
 	}
 	if m.EventID == nil || m.RegistrationID == nil {
 		return nil, fmt.Errorf("%w: no event or registration", ErrUnsendable)
@@ -265,6 +275,67 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 		// stream link, reminder), as a file of one event to import.
 		msg.ICS = feeds.Build(feeds.Meta{}, []feeds.Item{{Event: ev, Registration: reg}},
 			feeds.Options{BaseURL: c.BaseURL, Private: true, Single: true})
+	}
+	return msg, nil
+}
+
+// composeAllocation builds the mail that gives a community's contact the
+// private link of its reserved places (the link is derived now, never
+// stored). Once the places are released the mail has nothing to offer.
+func (c Composer) composeAllocation(db *gorm.DB, kt kindTemplates, m *models.OutboxMail, now time.Time) (*Message, error) {
+	var data map[string]string
+	if err := json.Unmarshal([]byte(m.Data), &data); err != nil || m.EventID == nil {
+		return nil, fmt.Errorf("%w: stored data names no allocation", ErrUnsendable)
+	}
+	id, err := strconv.ParseUint(data["allocation_id"], 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("%w: stored data names no allocation", ErrUnsendable)
+	}
+	ev, err := models.EventByID(db, *m.EventID)
+	if err == nil {
+		var al *models.Allocation
+		if al, err = models.AllocationByID(db, ev.ID, uint(id)); err == nil {
+			return c.allocationMessage(kt, m, ev, al, now)
+		}
+	}
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, fmt.Errorf("%w: the event or its reserved places no longer exist", ErrUnsendable)
+	}
+	return nil, err
+}
+
+func (c Composer) allocationMessage(kt kindTemplates, m *models.OutboxMail, ev *models.Event, al *models.Allocation, now time.Time) (*Message, error) {
+	if !al.Open(ev, now) {
+		return nil, fmt.Errorf("%w: the reserved places were released before this mail went out", ErrUnsendable)
+	}
+	code := c.Tokens.AllocationCode(al)
+	release := al.Releases(ev).In(ev.Location())
+	v := templateData{Kind: m.Kind, Name: al.Label, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
+		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
+		Hosts: strings.Join(ev.HostNames(), ", "), Site: c.BaseURL, Venue: ev.VenueName, AccessNotes: ev.AccessNotes,
+		ReservedLabel: al.Label, ReservedPlaces: al.Places, ReservedURL: c.links().Allocation(ev.Slug, code),
+		ReservedUntil: "Places nobody has taken are opened to everyone on " + release.Format("Monday 2 January 2006") + " at " + release.Format("15:04") + "."}
+	if ev.AddressVisibility != models.AddressRegistrants {
+		v.Address = ev.VenueAddress
+	}
+	if cl := ev.IftarClock(); cl != "" {
+		v.Iftar = "Iftar at sunset — " + cl
+	}
+	var subject, text, html bytes.Buffer
+	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	if err := kt.text.ExecuteTemplate(&text, "layout", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	if err := kt.html.ExecuteTemplate(&html, "layout", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	msg := &Message{From: c.From, To: m.To, Subject: oneLine(subject.String()),
+		MessageID: fmt.Sprintf("convene.%d.%s@%s", m.ID, strconv.FormatInt(m.CreatedAt.UnixNano(), 36), c.host()),
+		Date:      now, Text: text.String(), HTML: html.String()}
+	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
+		msg.ReplyTo = ev.Hosts[0].Organisation.Email
 	}
 	return msg, nil
 }

@@ -463,3 +463,68 @@ func TallyAllocations(allocs []Allocation, regs []Registration) []AllocationTall
 	}
 	return out
 }
+
+// ReleaseAllocation releases an allocation now, whatever its release time:
+// its unused places join the public pool and the waitlist is promoted.
+// Releasing a released allocation changes nothing.
+func ReleaseAllocation(db *gorm.DB, eventID, allocationID uint, userID *uint, now time.Time) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		ev, err := lockEvent(tx, eventID)
+		if err != nil {
+			return err
+		}
+		l := newLedger(tx, ev)
+		a, err := l.allocation(allocationID)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return ErrNotFound
+		}
+		if a.ReleasedAt != nil {
+			return nil
+		}
+		if err := l.release(a, userID, now); err != nil {
+			return err
+		}
+		_, err = l.promoteAll(now)
+		return err
+	})
+}
+
+// MailAllocationLink writes the mail that gives an allocation's contact its
+// private link to the outbox. An allocation without a contact is refused.
+func MailAllocationLink(db *gorm.DB, eventID, allocationID uint, userID *uint, now time.Time) (*Allocation, error) {
+	var a Allocation
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ? AND event_id = ?", allocationID, eventID).Take(&a).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if a.ContactEmail == "" {
+			return Invalid("contact_email", "Add the community's contact address first")
+		}
+		data := fmt.Sprintf(`{"allocation_id":"%d"}`, a.ID)
+		if err := tx.Exec(`INSERT INTO outbox_mails (kind, event_id, registration_id, "to", data, status, attempts,
+			next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, ?, 0, ?, '', '', ?, ?)`,
+			MailAllocation, eventID, a.ContactEmail, data, MailPending, now, now, now).Error; err != nil {
+			return err
+		}
+		return logActivity(tx, eventID, nil, userID, "allocation_link_mailed", fmt.Sprintf("%q", a.Label), now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// AllocationByID returns allocation id of event eventID.
+func AllocationByID(db *gorm.DB, eventID, id uint) (*Allocation, error) {
+	var a Allocation
+	if err := db.Where("id = ? AND event_id = ?", id, eventID).Take(&a).Error; err != nil {
+		return nil, notFound("allocation", err)
+	}
+	return &a, nil
+}
