@@ -16,6 +16,7 @@ func (a *App) routes(assets fs.FS) {
 	f := a.Fiber
 	f.Use(recover.New())
 	f.Use(a.requestLog)
+	f.Use(a.requestContext)
 	f.Use(securityHeaders(a.cfg.Production()))
 
 	// Operations.
