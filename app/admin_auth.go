@@ -103,7 +103,7 @@ type accountData struct {
 
 func (a *App) accountPage(c *fiber.Ctx) error {
 	u := staff(c)
-	names, _, err := a.orgNames()
+	names, _, err := a.orgNames(c)
 	if err != nil {
 		return err
 	}
