@@ -165,7 +165,7 @@ type posterData struct {
 // title, time (its zone named), place and a QR code of its public address,
 // to print and pin up. It shows only what the public page shows.
 func (a *App) posterPage(c *fiber.Ctx) error {
-	ev, wl, err := a.events.get(c.Params("slug"))
+	ev, wl, err := a.events.get(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
