@@ -229,8 +229,11 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
+	// Times are the event's local times with their UTC offset; the header
+	// names the zone, so a spreadsheet reader knows which clock they are on.
+	zone := " (" + ev.Timezone + ")"
 	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
-		"dietary", "dietary_other", "access_needs", "checked_in_at", "registered_at"}
+		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "registered_at" + zone}
 	for _, q := range ev.Questions {
 		header = append(header, q.Label)
 	}

@@ -92,6 +92,32 @@ type passwordForm struct {
 
 var passwordOrder = []string{"current_password", "new_password", "confirm_password"}
 
+// accountData is the signed-in user's own account page, which groups the
+// password and API tokens (the navigation has one entry for both).
+type accountData struct {
+	Email, Name string
+	Admin       bool
+	Organises   []string // organisation names
+	DoorFor     []string
+}
+
+func (a *App) accountPage(c *fiber.Ctx) error {
+	u := staff(c)
+	names, _, err := a.orgNames()
+	if err != nil {
+		return err
+	}
+	d := accountData{Email: u.Email, Name: u.Name, Admin: u.Admin}
+	for _, m := range u.Memberships {
+		if m.Role == models.MemberDoor {
+			d.DoorFor = append(d.DoorFor, names[m.OrganisationID])
+		} else {
+			d.Organises = append(d.Organises, names[m.OrganisationID])
+		}
+	}
+	return a.renderAdmin(c, 200, "admin_account", "Your account", "account", d)
+}
+
 func (a *App) passwordPage(c *fiber.Ctx) error {
 	return a.renderAdmin(c, 200, "admin_password", "Change your password", "account", passwordForm{Done: c.Query("done") == "1"})
 }

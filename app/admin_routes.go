@@ -33,6 +33,7 @@ func (a *App) adminRoutes(web fiber.Router) fiber.Router {
 	staff := adm.Group("", a.requireSession(accessStaff))
 	staff.Get("", a.dashboard)
 	staff.Post("/logout", a.logout)
+	staff.Get("/account", a.accountPage)
 	staff.Get("/account/password", a.passwordPage)
 	staff.Post("/account/password", a.changePassword)
 	staff.Get("/tokens", a.tokensPage)

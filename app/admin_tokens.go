@@ -51,7 +51,7 @@ func (a *App) renderTokens(c *fiber.Ctx, status int, d tokensData) error {
 	}
 	d.Lives, d.Now = tokenLifetimes, a.now()
 	d.ErrList = formErrors(d.Errors, []string{"name", "scope", "expires"})
-	return a.renderAdmin(c, status, "admin_tokens", "API tokens", "tokens", d)
+	return a.renderAdmin(c, status, "admin_tokens", "API tokens", "account", d)
 }
 
 // createToken makes a token and shows it once, on this answer only (the

@@ -54,6 +54,9 @@ type builtFeed struct {
 	etag         string
 	lastModified time.Time
 	filename     string // Content-Disposition of a single event's file
+	// coded is the body compressed once for every request that accepts it
+	// (public feeds only).
+	coded *precompressed
 }
 
 func newFeedCache(now time.Time) *feedCache {
@@ -98,6 +101,9 @@ func (fc *feedCache) store(key string, f builtFeed, newest, now time.Time, keep 
 		f.lastModified = newest
 	}
 	f.lastModified = f.lastModified.UTC().Truncate(time.Second)
+	if keep {
+		f.coded = newPrecompressed(f.body, feedLevels)
+	}
 	stored := f
 	if !keep {
 		stored.body = nil
@@ -207,6 +213,9 @@ func sendFeed(c *fiber.Ctx, f *builtFeed, private bool) error {
 	if notModified(c, f) {
 		c.Status(fiber.StatusNotModified)
 		return nil
+	}
+	if f.coded != nil {
+		return f.coded.send(c)
 	}
 	return c.Send(f.body)
 }
