@@ -71,6 +71,9 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	for _, o := range opts {
 		o(a)
 	}
+	if a.cfg.RequestTimeout <= 0 {
+		a.cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
 	a.metrics = newMetrics(db, a.now)

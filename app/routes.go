@@ -12,6 +12,7 @@ func (a *App) routes() {
 	f := a.Fiber
 	f.Use(recover.New())
 	f.Use(a.requestLog)
+	f.Use(a.requestContext)
 	f.Use(securityHeaders(a.cfg.Production()))
 	f.Use(compress)
 
