@@ -133,9 +133,9 @@ func TestBrowserRegistration(t *testing.T) {
 		chromedp.SetValue(css(`#email`), "hannah@example.org"),
 		chromedp.Click(css(`#consent`)),
 		chromedp.Click(submit),
-		chromedp.WaitVisible(css(`.panel`)))
-	confirmation := text(".panel")
-	manageURL := text(".copy-link code")
+		chromedp.WaitVisible(css(`.status-panel`)))
+	confirmation := text(".status-panel")
+	manageURL := text("#manage-url")
 	if !strings.Contains(heading, "Holocaust Memorial Day") {
 		t.Errorf("event heading %q", heading)
 	}
