@@ -64,7 +64,7 @@ type RegistrationCreated struct {
 }
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
-	ev, err := a.events.static(c.Params("slug"))
+	ev, err := a.events.static(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		}
 		notice = msg
 	}
-	res, err := a.reg.Register(ev.ID, in, a.now())
+	res, err := a.reg.Register(c.UserContext(), ev.ID, in, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
 		return err
@@ -167,11 +167,11 @@ func registrationJSON(r *models.Registration, ev *models.Event, pos int) Registr
 }
 
 func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON, error) {
-	ev, err := models.EventByID(a.db.DB, r.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, r.EventID)
 	if err != nil {
 		return RegistrationJSON{}, err
 	}
-	pos, err := models.WaitlistPosition(a.db.DB, r)
+	pos, err := models.WaitlistPosition(a.dbc(c).DB, r)
 	if err != nil {
 		return RegistrationJSON{}, err
 	}
@@ -190,7 +190,7 @@ func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON
 }
 
 func (a *App) apiGetRegistration(c *fiber.Ctx) error {
-	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	r, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ type registrationPatch struct {
 }
 
 func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
-	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	r, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -229,10 +229,10 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 		return err
 	}
 	if !p.none() {
-		return refuse(p, nil, a.dryRun(change))
+		return refuse(p, nil, a.dryRun(c, change))
 	}
 	eventID := r.EventID
-	err = change(a.db.DB)
+	err = change(a.dbc(c).DB)
 	return a.answerHolder(c, eventID, r, err)
 }
 
@@ -251,7 +251,7 @@ func (a *App) answerHolder(c *fiber.Ctx, eventID uint, r *models.Registration, e
 }
 
 func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
-	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	r, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 		return err
 	}
 	eventID := r.EventID
-	r, err = models.CancelRegistration(a.db.DB, r.ID, nil, a.now())
+	r, err = models.CancelRegistration(a.dbc(c).DB, r.ID, nil, a.now())
 	return a.answerHolder(c, eventID, r, err)
 }
 
@@ -275,7 +275,7 @@ func (a *App) apiListRegistrations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	regs, err := models.EventRegistrations(a.db.DB, ev.ID)
+	regs, err := models.EventRegistrations(a.dbc(c).DB, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -305,11 +305,11 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	if err := a.takeNoBody(c); err != nil {
 		return err
 	}
-	r, err := models.CheckIn(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
+	r, err := models.CheckIn(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
 	if err != nil {
 		return err
 	}
-	counts, err := models.CountDoor(a.db.DB, ev)
+	counts, err := models.CountDoor(a.dbc(c).DB, ev)
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,7 @@ var funcs = map[string]any{
 	},
 	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
 	"add":   func(a, b int) int { return a + b },
+	"join":  strings.Join,
 }
 
 // templateData is what a mail template sees: a snapshot of the event and the
@@ -136,10 +137,11 @@ type templateData struct {
 	Iftar         string
 	PreviousIftar string
 	IftarKind     bool
-	Hosts         string
-	Guests        int
-	Position      int
-	ManageURL     string
+	// Hosts are the names of the hosting organisations.
+	Hosts     []string
+	Guests    int
+	Position  int
+	ManageURL string
 	// ConfirmURL confirms a request's address (MailConfirmRequest).
 	ConfirmURL string
 	// Approval is true when the event's organisers approve each request.
@@ -312,7 +314,7 @@ func (c Composer) allocationMessage(kt kindTemplates, m *models.OutboxMail, ev *
 	release := al.Releases(ev).In(ev.Location())
 	v := templateData{Kind: m.Kind, Name: al.Label, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
-		Hosts: strings.Join(ev.HostNames(), ", "), Site: c.BaseURL, Venue: ev.VenueName, AccessNotes: ev.AccessNotes,
+		Hosts: ev.HostNames(), Site: c.BaseURL, Venue: ev.VenueName, AccessNotes: ev.AccessNotes,
 		ReservedLabel: al.Label, ReservedPlaces: al.Places, ReservedURL: c.links().Allocation(ev.Slug, code),
 		ReservedUntil: "Places nobody has taken are opened to everyone on " + release.Format("Monday 2 January 2006") + " at " + release.Format("15:04") + "."}
 	if ev.AddressVisibility != models.AddressRegistrants {
@@ -350,7 +352,7 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 		Kind: kind, Name: reg.Name, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
-		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
+		Hosts: ev.HostNames(), Guests: reg.Guests,
 		ManageURL: c.links().Manage(reg),
 		Approval:  ev.RegistrationMode == models.ModeApproval, Approved: data["approved"] == "yes",
 		Pending: reg.Status == models.RegPending, Declined: reg.Status == models.RegDeclined,

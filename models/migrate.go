@@ -52,6 +52,7 @@ var migrations = []migration{
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
 	{51, "reserved places (allocations) for communities", runSQL("0051_allocations")},
+	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.
