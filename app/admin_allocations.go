@@ -42,7 +42,8 @@ type allocationsData struct {
 	New       allocationForm
 	Orgs      []models.Organisation
 	Confirmed int
-	PublicIn  *int
+	// PublicIn is the in-person places open to everyone (with a capacity).
+	PublicIn int
 	Notice    string
 	Error     string
 }
@@ -82,8 +83,11 @@ func (a *App) renderAllocations(c *fiber.Ctx, status int, ev *models.Event, u *m
 	if err != nil {
 		return err
 	}
-	d := allocationsData{Event: fresh, Orgs: orgs, Confirmed: fresh.Taken, PublicIn: fresh.PlacesLeft(models.InPerson), Notice: notice, Error: problem,
-		New: allocationForm{Places: "10"}}
+	d := allocationsData{Event: fresh, Orgs: orgs, Confirmed: fresh.Taken, Notice: notice, Error: problem,
+		New: allocationForm{Places: "10", Errors: map[string]string{}}}
+	if left := fresh.PlacesLeft(models.InPerson); left != nil {
+		d.PublicIn = *left
+	}
 	for _, t := range models.TallyAllocations(allocs, regs) {
 		al := t.Allocation
 		row := allocationRow{AllocationTally: t, Link: a.links().Allocation(ev.Slug, a.tok.AllocationCode(&al)),
