@@ -44,8 +44,8 @@ type allocationsData struct {
 	Confirmed int
 	// PublicIn is the in-person places open to everyone (with a capacity).
 	PublicIn int
-	Notice    string
-	Error     string
+	Notice   string
+	Error    string
 }
 
 var allocationNotices = map[string]string{
