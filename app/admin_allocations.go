@@ -67,19 +67,19 @@ func (a *App) allocationsPage(c *fiber.Ctx) error {
 // renderAllocations shows the tab; failed is the allocation whose form is
 // shown again with form (0: the new one's).
 func (a *App) renderAllocations(c *fiber.Ctx, status int, ev *models.Event, u *models.User, notice, problem string, failed uint, form *allocationForm) error {
-	fresh, err := models.EventByID(a.db.Read, ev.ID)
+	fresh, err := models.EventByID(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
-	allocs, err := models.EventAllocations(a.db.Read, ev.ID)
+	allocs, err := models.EventAllocations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
-	regs, err := models.EventRegistrations(a.db.Read, ev.ID)
+	regs, err := models.EventRegistrations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
-	orgs, err := models.Organisations(a.db.Read)
+	orgs, err := models.Organisations(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (a *App) allocationAction(c *fiber.Ctx) error {
 			in.ReleaseAt = &t
 		}
 		if len(f.Errors) == 0 {
-			_, err = models.SaveAllocation(a.db.DB, ev.ID, in, &u.ID, a.now())
+			_, err = models.SaveAllocation(a.dbc(c).DB, ev.ID, in, &u.ID, a.now())
 			a.events.touch(ev.ID)
 			if err == nil {
 				done = "saved"
@@ -165,13 +165,13 @@ func (a *App) allocationAction(c *fiber.Ctx) error {
 		}
 		return a.renderAllocations(c, 422, ev, u, "", "Check the reserved places: "+firstMessage(f.Errors), id, &f)
 	case "release":
-		err = models.ReleaseAllocation(a.db.DB, ev.ID, id, &u.ID, a.now())
+		err = models.ReleaseAllocation(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 		done = "released"
 	case "remove":
-		err = models.RemoveAllocation(a.db.DB, ev.ID, id, &u.ID, a.now())
+		err = models.RemoveAllocation(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 		done = "removed"
 	case "mail":
-		_, err = models.MailAllocationLink(a.db.DB, ev.ID, id, &u.ID, a.now())
+		_, err = models.MailAllocationLink(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 		done = "mailed"
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, "Choose save, release, remove or mail.")

@@ -78,7 +78,7 @@ func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice
 	if err != nil {
 		return err
 	}
-	allocs, err := models.EventAllocations(a.db.Read, ev.ID)
+	allocs, err := models.EventAllocations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	allocs, err := models.EventAllocations(a.db.Read, ev.ID)
+	allocs, err := models.EventAllocations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}

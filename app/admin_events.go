@@ -577,7 +577,7 @@ func (a *App) previewEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+	p, err := a.eventPageData(c, ev, wl, registrationForm{Guests: "0"}, nil)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gofiber/fiber/v2"
+
 	"convene/models"
 )
 
@@ -14,8 +16,8 @@ import (
 
 // allocationByCode resolves an allocation code of ev: the allocation when
 // its places are held, or a notice for the person (wrong or released code).
-func (a *App) allocationByCode(ev *models.Event, code string) (*models.Allocation, string, error) {
-	al, err := models.AllocationByCode(a.db.Read, a.tok, ev, code, a.now())
+func (a *App) allocationByCode(c *fiber.Ctx, ev *models.Event, code string) (*models.Allocation, string, error) {
+	al, err := models.AllocationByCode(a.dbc(c).Read, a.tok, ev, code, a.now())
 	switch {
 	case err == nil:
 		return al, "", nil
@@ -38,11 +40,11 @@ type reservedView struct {
 
 // withCode applies a code to the event page: the in-person places shown
 // are the public ones plus the allocation's free ones.
-func (a *App) withCode(v *EventView, ev *models.Event, code string) (*reservedView, error) {
+func (a *App) withCode(c *fiber.Ctx, v *EventView, ev *models.Event, code string) (*reservedView, error) {
 	if code == "" {
 		return nil, nil
 	}
-	al, notice, err := a.allocationByCode(ev, code)
+	al, notice, err := a.allocationByCode(c, ev, code)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"convene/models"
 )
 
@@ -55,8 +57,8 @@ func allocationInputs(list []allocationBody, v *models.ValidationError) []models
 }
 
 // allocationsJSON lists an event's allocations with their private links.
-func (a *App) allocationsJSON(ev *models.Event) ([]AllocationJSON, error) {
-	list, err := models.EventAllocations(a.db.Read, ev.ID)
+func (a *App) allocationsJSON(c *fiber.Ctx, ev *models.Event) ([]AllocationJSON, error) {
+	list, err := models.EventAllocations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -229,7 +229,7 @@ func (a *App) apiGetEvent(c *fiber.Ctx) error {
 	}
 	j := a.eventJSON(a.eventView(ev, wl), organiser)
 	if organiser {
-		allocs, err := a.allocationsJSON(ev)
+		allocs, err := a.allocationsJSON(c, ev)
 		if err != nil {
 			return err
 		}
@@ -422,7 +422,7 @@ func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
 		return err
 	}
 	j := a.eventJSON(a.eventView(ev, wl), true)
-	allocs, err := a.allocationsJSON(ev)
+	allocs, err := a.allocationsJSON(c, ev)
 	if err != nil {
 		return err
 	}

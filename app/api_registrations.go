@@ -89,7 +89,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	}
 	notice := ""
 	if b.Code != "" {
-		al, msg, err := a.allocationByCode(ev, b.Code)
+		al, msg, err := a.allocationByCode(c, ev, b.Code)
 		if err != nil {
 			return err
 		}

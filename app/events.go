@@ -208,7 +208,7 @@ func (a *App) eventPage(c *fiber.Ctx) error {
 	html, ok := a.pages.get(slug, v)
 	if !ok {
 		var buf bytes.Buffer
-		p, err := a.eventPageData(ev, wl, registrationForm{Guests: "0"}, nil)
+		p, err := a.eventPageData(c, ev, wl, registrationForm{Guests: "0"}, nil)
 		if err != nil {
 			return err
 		}
@@ -277,13 +277,13 @@ type eventPageData struct {
 
 type fieldError struct{ Field, Message string }
 
-func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrationForm, errs map[string]string) (Page, error) {
+func (a *App) eventPageData(c *fiber.Ctx, ev *models.Event, wl map[string]int, form registrationForm, errs map[string]string) (Page, error) {
 	title := ev.Title
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
 	v := a.eventView(ev, wl)
-	reserved, err := a.withCode(&v, ev, form.Code)
+	reserved, err := a.withCode(c, &v, ev, form.Code)
 	if err != nil {
 		return Page{}, err
 	}

@@ -126,7 +126,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		return a.renderEventForm(c, 422, ev.Slug, form, map[string]string{"form": msg})
 	}
 	if form.Code != "" {
-		al, _, err := a.allocationByCode(ev, form.Code)
+		al, _, err := a.allocationByCode(c, ev, form.Code)
 		if err != nil {
 			return err
 		}
@@ -251,7 +251,7 @@ func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form regist
 	if err != nil {
 		return err
 	}
-	p, err := a.eventPageData(ev, wl, form, errs)
+	p, err := a.eventPageData(c, ev, wl, form, errs)
 	if err != nil {
 		return err
 	}
