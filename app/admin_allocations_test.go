@@ -147,3 +147,38 @@ func TestReservedPlacesTab(t *testing.T) {
 }
 
 func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
+
+// An organiser of a community that has reserved places, whether or not it
+// hosts the event, sees on the dashboard how its people are doing and the
+// link to pass on; others do not.
+func TestDashboardShowsYourCommunitysPlaces(t *testing.T) {
+	f := newFixture(t, nil)
+	ten := 10
+	if _, err := models.SetCapacity(f.db.DB, f.ev.ID, models.InPerson, &ten, nil, f.now); err != nil {
+		t.Fatal(err)
+	}
+	// St Mary's does not host the iftar: its organiser is the outsider.
+	al, err := models.SaveAllocation(f.db.DB, f.ev.ID, models.AllocationInput{Label: "St Mary's parishioners", Organisation: "st-marys", Places: 3}, nil, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := models.RegisterInput{Name: "Peter", Email: "peter@example.org", Guests: 1, Attendance: models.InPerson, Consent: true, AllocationID: &al.ID}
+	if _, err := models.Register(f.db.DB, f.app.tok, f.ev.ID, in, f.now); err != nil {
+		t.Fatal(err)
+	}
+	link := "http://convene.test/events/iftar?code=" + f.app.tok.AllocationCode(al)
+	res := f.do(request{method: "GET", path: "/admin", role: roleOutsider})
+	body := readBody(t, res)
+	for _, want := range []string{"Places reserved for your community", "St Mary&#39;s parishioners</span>: 2 of 3 reserved places taken, 1 free", "2 people confirmed through the link", link} {
+		if !strings.Contains(body, want) {
+			t.Errorf("outsider's dashboard lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Peter") {
+		t.Error("the dashboard names a registrant of an event the organiser does not manage")
+	}
+	res = f.do(request{method: "GET", path: "/admin", role: roleOrganiser})
+	if strings.Contains(readBody(t, res), link) {
+		t.Error("another organisation's link shown")
+	}
+}

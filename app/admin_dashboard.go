@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,6 +24,16 @@ type dashboardData struct {
 	Events    []dashboardEvent
 	Attention []dashboardEvent
 	Recent    []models.Registration
+	// Community is the reserved places of the user's own organisations,
+	// with their private links to pass on.
+	Community []communityRow
+}
+
+type communityRow struct {
+	models.CommunityPlaces
+	Link  string
+	Held  bool
+	Until time.Time
 }
 
 func (a *App) dashboard(c *fiber.Ctx) error {
@@ -76,6 +87,15 @@ func (a *App) dashboard(c *fiber.Ctx) error {
 	if u.IsOrganiser() {
 		if d.Recent, err = models.RecentRegistrations(a.dbc(c).Read, u, 10); err != nil {
 			return err
+		}
+		community, err := models.CommunityAllocations(a.dbc(c).Read, u, now)
+		if err != nil {
+			return err
+		}
+		for _, cp := range community {
+			d.Community = append(d.Community, communityRow{CommunityPlaces: cp,
+				Link: a.links().Allocation(cp.Event.Slug, a.tok.AllocationCode(&cp.Allocation)), Held: cp.Allocation.Open(&cp.Event, now),
+				Until: cp.Allocation.Releases(&cp.Event)})
 		}
 	}
 	return a.renderAdmin(c, 200, "admin_dashboard", "Organiser workspace", "dashboard", d)

@@ -528,3 +528,60 @@ func AllocationByID(db *gorm.DB, eventID, id uint) (*Allocation, error) {
 	}
 	return &a, nil
 }
+
+// CommunityPlaces is an allocation of an upcoming event for an organisation
+// a user organises, with how its community is doing: what a host (or a
+// partner that does not host) sees of its own reserved places. Counts only,
+// never names.
+type CommunityPlaces struct {
+	Allocation Allocation
+	Event      Event
+	// Confirmed and Waiting count people (guests included) through its link.
+	Confirmed, Waiting int
+}
+
+// CommunityAllocations lists the allocations of events that have not ended
+// by now for the organisations u organises (not door memberships), soonest
+// event first.
+func CommunityAllocations(db *gorm.DB, u *User, now time.Time) ([]CommunityPlaces, error) {
+	var orgs []uint
+	for _, m := range u.Memberships {
+		if m.Role == MemberOrganiser {
+			orgs = append(orgs, m.OrganisationID)
+		}
+	}
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	var allocs []Allocation
+	if err := db.Preload("Organisation").Joins("JOIN events ON events.id = allocations.event_id").
+		Where("allocations.organisation_id IN ? AND events.ends_at > ?", orgs, now).
+		Order("events.starts_at, allocations.id").Find(&allocs).Error; err != nil {
+		return nil, err
+	}
+	out := make([]CommunityPlaces, 0, len(allocs))
+	for _, a := range allocs {
+		var ev Event
+		if err := db.First(&ev, a.EventID).Error; err != nil {
+			return nil, notFound("event", err)
+		}
+		var rows []struct {
+			Status string
+			People int
+		}
+		if err := db.Model(&Registration{}).Select("status, COALESCE(SUM(1 + guests), 0) AS people").
+			Where("allocation_id = ? AND status IN ?", a.ID, []string{RegConfirmed, RegWaitlisted}).Group("status").Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		cp := CommunityPlaces{Allocation: a, Event: ev}
+		for _, r := range rows {
+			if r.Status == RegConfirmed {
+				cp.Confirmed = r.People
+			} else {
+				cp.Waiting = r.People
+			}
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}
