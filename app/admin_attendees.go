@@ -233,7 +233,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 	// names the zone, so a spreadsheet reader knows which clock they are on.
 	zone := " (" + ev.Timezone + ")"
 	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
-		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "registered_at" + zone}
+		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "checked_in_people", "registered_at" + zone}
 	for _, q := range ev.Questions {
 		header = append(header, q.Label)
 	}
@@ -257,7 +257,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 		}
 		row := []string{strconv.FormatUint(uint64(r.ID), 10), r.Name, r.Email, r.Status, wp, r.Attendance,
 			strconv.Itoa(r.Guests), strconv.Itoa(r.Places()), r.Dietary, r.DietaryOther, r.AccessNeeds,
-			stamp(r.CheckedInAt), stamp(&r.CreatedAt)}
+			stamp(r.CheckedInAt), strconv.Itoa(r.Arrived()), stamp(&r.CreatedAt)}
 		for _, q := range ev.Questions {
 			row = append(row, answers[q.Key])
 		}

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"convene/models"
 )
 
 // TestAccountPageGroupsPasswordAndTokens: the navigation has one entry for
@@ -104,5 +107,92 @@ func TestEditorHidesSunsetRowsForOtherKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDoorChecksInPartOfAParty: at the door, 2 of a party of 3 can be
+// checked in and the third later, without JavaScript (forms) and with it
+// (JSON answers); undo clears the party; bad numbers get a message and
+// change nothing. Amira Haddad's party is 3 places.
+func TestDoorChecksInPartOfAParty(t *testing.T) {
+	f := newFixture(t, nil)
+	door := "/admin/events/iftar/door"
+	checkIn := fmt.Sprintf("%s/%d/check-in", door, f.reg.ID)
+	arrived := func() int {
+		var r models.Registration
+		f.db.First(&r, f.reg.ID)
+		return r.Arrived()
+	}
+	steps := []struct {
+		name       string
+		path       string
+		arrived    string // form value; "-" leaves it out
+		json       bool
+		wantStatus int
+		wantIn     int
+		wantPage   []string // on the door page afterwards (or the answer)
+	}{
+		{"not a number", checkIn, "two", false, 422, 0, []string{"Choose how many of Amira Haddad&#39;s party have arrived, from 1 to 3."}},
+		{"nobody", checkIn, "0", false, 422, 0, []string{"from 1 to 3"}},
+		{"more than the party", checkIn, "4", false, 422, 0, []string{"Enter how many of the party of 3 have arrived, from 1 to 3"}},
+		{"2 of 3, no JavaScript", checkIn, "2", false, 303, 2, []string{`class="door-row is-part"`, "2 of 3 in", `<option value="3" selected>All 3</option>`,
+			`<span data-checked-in>2</span> of <span data-expected>3</span>`}},
+		{"the third arrives, by script", checkIn, "3", true, 200, 3, []string{`"arrived":3`, `"places":3`, `"checked_in":3`}},
+		{"undo, by script", fmt.Sprintf("%s/%d/undo", door, f.reg.ID), "-", true, 200, 0, []string{`"arrived":0`, `"checked_in":false`}},
+		{"the whole party, no choice sent", checkIn, "-", false, 303, 3, []string{`class="door-row is-in"`, "✓ All 3 in"}},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			form := url.Values{"q": {""}}
+			if s.arrived != "-" {
+				form.Set("arrived", s.arrived)
+			}
+			r := request{method: "POST", path: s.path, role: roleDoor, form: form}
+			if s.json {
+				r.accept = "application/json"
+			}
+			res := f.do(r)
+			body := readBody(t, res)
+			if res.StatusCode != s.wantStatus {
+				t.Fatalf("status %d, want %d: %.300s", res.StatusCode, s.wantStatus, body)
+			}
+			if res.StatusCode == 303 {
+				body = readBody(t, f.do(request{method: "GET", path: door, role: roleDoor}))
+			}
+			for _, w := range s.wantPage {
+				if !strings.Contains(body, w) {
+					t.Errorf("lacks %s", w)
+				}
+			}
+			if got := arrived(); got != s.wantIn {
+				t.Errorf("%d of the party in, want %d", got, s.wantIn)
+			}
+		})
+	}
+
+	// The API takes the number too, and the attendees page shows it.
+	res := f.do(request{method: "POST", path: fmt.Sprintf("/api/v1/events/iftar/registrations/%d/check-in", f.reg.ID), role: roleDoor, bearer: true, json: `{"arrived":1}`})
+	if b := readBody(t, res); res.StatusCode != 200 || !strings.Contains(b, `"arrived":1`) || !strings.Contains(b, `"checked_in":1`) {
+		t.Fatalf("API partial check-in: %d %s", res.StatusCode, b)
+	}
+	page := readBody(t, f.do(request{method: "GET", path: "/admin/events/iftar/attendees", role: roleOrganiser}))
+	if !strings.Contains(page, "1 of 3, from") {
+		t.Error("the attendees page does not show 1 of 3 checked in")
+	}
+	// The QR code's page offers the rest of the party.
+	code := f.app.tok.CheckInCode(f.reg)
+	page = readBody(t, f.do(request{method: "GET", path: "/admin/check-in/" + code, role: roleDoor}))
+	if !strings.Contains(page, "1 of 3, from") || !strings.Contains(page, `name="arrived"`) || !strings.Contains(page, "Undo check-in") {
+		t.Errorf("check-in page: %.2000s", page)
+	}
+	for _, bad := range []string{"x", "0", "7"} {
+		res := f.do(request{method: "POST", path: "/admin/check-in/" + code, role: roleDoor, form: url.Values{"arrived": {bad}}})
+		if res.StatusCode != 422 {
+			t.Errorf("check-in code with arrived=%q: %d", bad, res.StatusCode)
+		}
+	}
+	res = f.do(request{method: "POST", path: "/admin/check-in/" + code, role: roleDoor, form: url.Values{"arrived": {"3"}}})
+	if res.StatusCode != 303 || arrived() != 3 {
+		t.Errorf("check-in code: %d, %d in", res.StatusCode, arrived())
 	}
 }

@@ -51,6 +51,7 @@ var migrations = []migration{
 	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", retentionFlag},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
+	{43, "partial check-in: how many of a party have arrived", runSQL("0043_partial_check_in")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.

@@ -247,9 +247,12 @@ type Registration struct {
 	TokenHash     string `gorm:"size:64;not null"`
 	FeedNonce     string `gorm:"size:32;not null"`
 	FeedTokenHash string `gorm:"size:64;not null"`
-	CheckedInAt   *time.Time
-	PromotedAt    *time.Time
-	CancelledAt   *time.Time
+	// CheckedInAt is when the first of the party arrived; CheckedInPeople
+	// how many of its Places() have arrived so far (see Arrived).
+	CheckedInAt     *time.Time
+	CheckedInPeople int `gorm:"not null;default:0"`
+	PromotedAt      *time.Time
+	CancelledAt     *time.Time
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
 	PurgedAt  *time.Time
@@ -259,6 +262,16 @@ type Registration struct {
 
 // Places is how many places the registration takes: the registrant and guests.
 func (r *Registration) Places() int { return 1 + r.Guests }
+
+// Arrived is how many of the party have been checked in: none before the
+// first check-in, never more than the party (guests may have been taken
+// off since).
+func (r *Registration) Arrived() int {
+	if r.CheckedInAt == nil {
+		return 0
+	}
+	return max(0, min(r.CheckedInPeople, r.Places()))
+}
 
 // User is an organiser account.
 type User struct {
