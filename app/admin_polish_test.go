@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"convene/models"
 )
@@ -195,4 +196,98 @@ func TestDoorChecksInPartOfAParty(t *testing.T) {
 	if res.StatusCode != 303 || arrived() != 3 {
 		t.Errorf("check-in code: %d, %d in", res.StatusCode, arrived())
 	}
+}
+
+// TestCancelAsksAndCanBeUndone: the attendees list's Cancel opens a page
+// that names the person and party (no JavaScript needed); cancelling says
+// so by name with an undo button; undo gives the place back, or says
+// truthfully that the party is first on the waitlist; too late or twice is
+// refused with a message.
+func TestCancelAsksAndCanBeUndone(t *testing.T) {
+	clock := testNow()
+	f := newFixture(t, nil)
+	f.app.now = func() time.Time { return clock }
+	attendees := "/admin/events/iftar/attendees"
+	cancelPath := fmt.Sprintf("/admin/events/iftar/registrations/%d/cancel", f.reg.ID)
+	undoPath := fmt.Sprintf("/admin/events/iftar/registrations/%d/undo-cancel", f.reg.ID)
+
+	list := readBody(t, f.do(request{method: "GET", path: attendees, role: roleOrganiser}))
+	if !strings.Contains(list, `<a class="button button-small button-warning" href="`+cancelPath+`">Cancel`) {
+		t.Fatal("the list's Cancel is not a link to the confirmation page")
+	}
+	page := readBody(t, f.do(request{method: "GET", path: cancelPath, role: roleOrganiser}))
+	for _, want := range []string{"Cancel <bdi>Amira Haddad</bdi>’s registration?", "3 people (2 guests)", "amira.haddad@example.net",
+		`action="` + cancelPath + `"`, "You can undo this for 10 minutes", "No, keep it"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("confirmation page lacks %s", want)
+		}
+	}
+	if status(f, f.reg.ID) != models.RegConfirmed {
+		t.Fatal("opening the confirmation cancelled")
+	}
+
+	// Amira's 3 places go to Daniel, who waited: an undo finds them taken.
+	res := f.do(request{method: "POST", path: cancelPath, role: roleOrganiser})
+	if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), attendees+"?done=cancelled&reg=") {
+		t.Fatalf("cancel: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	list = readBody(t, f.do(request{method: "GET", path: res.Header.Get("Location"), role: roleOrganiser}))
+	for _, want := range []string{"<bdi>Amira Haddad</bdi>’s registration (party of 3) has been cancelled. They will be emailed in 10 minutes unless you undo it.",
+		`action="` + undoPath + `"`} {
+		if !strings.Contains(list, want) {
+			t.Errorf("after cancelling, the list lacks %s", want)
+		}
+	}
+	if status(f, f.waiting.ID) != models.RegConfirmed {
+		t.Fatal("Daniel was not promoted into the freed places")
+	}
+	clock = clock.Add(4 * time.Minute)
+	res = f.do(request{method: "POST", path: undoPath, role: roleOrganiser})
+	if res.StatusCode != 303 {
+		t.Fatalf("undo: %d %.300s", res.StatusCode, readBody(t, res))
+	}
+	list = readBody(t, f.do(request{method: "GET", path: res.Header.Get("Location"), role: roleOrganiser}))
+	if !strings.Contains(list, "their places had been taken meanwhile, so they are number 1 on the waitlist") {
+		t.Errorf("undo outcome not said truthfully: %.3000s", list)
+	}
+	if status(f, f.reg.ID) != models.RegWaitlisted || status(f, f.waiting.ID) != models.RegConfirmed {
+		t.Errorf("after undo: Amira %s, Daniel %s", status(f, f.reg.ID), status(f, f.waiting.ID))
+	}
+	var ev models.Event
+	f.db.First(&ev, f.ev.ID)
+	if ev.Taken > *ev.Capacity {
+		t.Fatalf("oversold: %d of %d", ev.Taken, *ev.Capacity)
+	}
+
+	// Refusals: twice, and too late.
+	res = f.do(request{method: "POST", path: undoPath, role: roleOrganiser})
+	if b := readBody(t, res); res.StatusCode != 409 || !strings.Contains(b, "not cancelled: there is nothing to undo") {
+		t.Errorf("undo twice: %d", res.StatusCode)
+	}
+	f.do(request{method: "POST", path: cancelPath, role: roleOrganiser})
+	clock = clock.Add(11 * time.Minute)
+	list = readBody(t, f.do(request{method: "GET", path: attendees, role: roleOrganiser}))
+	if strings.Contains(list, `action="`+undoPath+`"`) {
+		t.Error("an undo button is offered after the window")
+	}
+	res = f.do(request{method: "POST", path: undoPath, role: roleOrganiser})
+	if b := readBody(t, res); res.StatusCode != 409 || !strings.Contains(b, "10 minutes only") {
+		t.Errorf("undo too late: %d", res.StatusCode)
+	}
+	// A cancelled registration's confirmation page goes back to the list.
+	if res := f.do(request{method: "GET", path: cancelPath, role: roleOrganiser}); res.StatusCode != 303 {
+		t.Errorf("confirmation of a cancelled registration: %d", res.StatusCode)
+	}
+	// Another event's registration is not found.
+	other := fmt.Sprintf("/admin/events/vigil/registrations/%d/cancel", f.reg.ID)
+	if res := f.do(request{method: "GET", path: other, role: roleOutsider}); res.StatusCode != 404 {
+		t.Errorf("another event's registration: %d", res.StatusCode)
+	}
+}
+
+// status is a registration's status in the fixture's database.
+func status(f *fixture, id uint) string {
+	var r models.Registration
+	f.db.First(&r, id)
+	return r.Status
 }

@@ -253,6 +253,11 @@ type Registration struct {
 	CheckedInPeople int `gorm:"not null;default:0"`
 	PromotedAt      *time.Time
 	CancelledAt     *time.Time
+	// CancelledByID is the staff account that cancelled (nil when the
+	// registrant did) and CancelledFrom the status before: together they
+	// let an organiser undo a cancellation for a while (UndoCancellation).
+	CancelledByID *uint
+	CancelledFrom string `gorm:"size:20"`
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
 	PurgedAt  *time.Time
