@@ -82,7 +82,7 @@ func (a *App) doneWith(c *fiber.Ctx, ev *models.Event) (*regDone, error) {
 	if err != nil {
 		return nil, nil
 	}
-	r, err := models.EventRegistration(a.db.Read, ev.ID, uint(id))
+	r, err := models.EventRegistration(a.dbc(c).Read, ev.ID, uint(id))
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, nil
 	}
@@ -91,7 +91,7 @@ func (a *App) doneWith(c *fiber.Ctx, ev *models.Event) (*regDone, error) {
 	}
 	d := &regDone{What: what, Reg: r}
 	if what == "undone" {
-		d.Position, err = models.WaitlistPosition(a.db.Read, r)
+		d.Position, err = models.WaitlistPosition(a.dbc(c).Read, r)
 	}
 	return d, err
 }
@@ -105,16 +105,16 @@ type regDone struct {
 }
 
 func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, d attendeesData) error {
-	all, err := models.EventRegistrations(a.db.Read, ev.ID)
+	all, err := models.EventRegistrations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
 	f := attendeeFilter(c)
-	regs, err := models.FindAttendees(a.db.Read, ev.ID, f)
+	regs, err := models.FindAttendees(a.dbc(c).Read, ev.ID, f)
 	if err != nil {
 		return err
 	}
-	purged, err := models.CateringTallies(a.db.Read, ev.ID)
+	purged, err := models.CateringTallies(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -182,13 +182,13 @@ func (a *App) addAttendee(c *fiber.Ctx) error {
 	}
 	if len(errs) == 0 {
 		var res *models.RegisterResult
-		res, err = models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
+		res, err = models.Register(a.dbc(c).DB, a.tok, ev.ID, in, a.now())
 		a.events.touch(ev.ID)
 		switch {
 		case err == nil && res.Duplicate:
 			errs["email"] = "This email address already holds a registration for this event"
 		case err == nil:
-			if err := models.RecordActivity(a.db.DB, ev.ID, &res.Registration.ID, &u.ID, "added_by_organiser", res.Registration.Status, a.now()); err != nil {
+			if err := models.RecordActivity(a.dbc(c).DB, ev.ID, &res.Registration.ID, &u.ID, "added_by_organiser", res.Registration.Status, a.now()); err != nil {
 				return err
 			}
 			return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=added", fiber.StatusSeeOther)
@@ -215,10 +215,10 @@ func (a *App) promoteAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.PromoteRegistration(a.db.DB, r.ID, &u.ID, a.now())
+	_, err = models.PromoteRegistration(a.dbc(c).DB, r.ID, &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if fields := validationFields(err); fields != nil {
-		fresh, ferr := models.FindEvent(a.db.Read, ev.Slug)
+		fresh, ferr := models.FindEvent(a.dbc(c).Read, ev.Slug)
 		if ferr != nil {
 			return ferr
 		}
@@ -253,7 +253,7 @@ func (a *App) cancelAttendeePage(c *fiber.Ctx) error {
 	if r.Status == models.RegCancelled || r.Status == models.RegDeclined {
 		return c.Redirect("/admin/events/"+ev.Slug+"/attendees#reg-"+strconv.FormatUint(uint64(r.ID), 10), fiber.StatusSeeOther)
 	}
-	pos, err := models.WaitlistPosition(a.db.Read, r)
+	pos, err := models.WaitlistPosition(a.dbc(c).Read, r)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (a *App) cancelAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.CancelRegistration(a.db.DB, r.ID, &u.ID, a.now()); err != nil {
+	if _, err := models.CancelRegistration(a.dbc(c).DB, r.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
 	a.events.touch(ev.ID)
@@ -288,10 +288,10 @@ func (a *App) undoCancelAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.UndoCancellation(a.db.DB, r.ID, &u.ID, a.now())
+	_, err = models.UndoCancellation(a.dbc(c).DB, r.ID, &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if fields := validationFields(err); fields != nil {
-		fresh, ferr := models.FindEvent(a.db.Read, ev.Slug)
+		fresh, ferr := models.FindEvent(a.dbc(c).Read, ev.Slug)
 		if ferr != nil {
 			return ferr
 		}
@@ -319,7 +319,7 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	regs, err := models.EventRegistrations(a.db.Read, ev.ID)
+	regs, err := models.EventRegistrations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -327,7 +327,7 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.RecordActivity(a.db.DB, ev.ID, nil, &u.ID, "exported", strconv.Itoa(len(regs))+" registrations as CSV", a.now()); err != nil {
+	if err := models.RecordActivity(a.dbc(c).DB, ev.ID, nil, &u.ID, "exported", strconv.Itoa(len(regs))+" registrations as CSV", a.now()); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

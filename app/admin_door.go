@@ -30,11 +30,11 @@ func (a *App) doorPage(c *fiber.Ctx) error {
 
 func (a *App) renderDoor(c *fiber.Ctx, status int, ev *models.Event, q, problem string) error {
 	q = strings.TrimSpace(q)
-	regs, err := models.DoorList(a.db.Read, ev, q)
+	regs, err := models.DoorList(a.dbc(c).Read, ev, q)
 	if err != nil {
 		return err
 	}
-	counts, err := models.CountDoor(a.db.Read, ev)
+	counts, err := models.CountDoor(a.dbc(c).Read, ev)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (a *App) doorCounts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := models.CountDoor(a.db.Read, ev)
+	counts, err := models.CountDoor(a.dbc(c).Read, ev)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (a *App) doorCounts(c *fiber.Ctx) error {
 // script, otherwise back to the list where the person was.
 func (a *App) doorReply(c *fiber.Ctx, ev *models.Event, r *models.Registration) error {
 	if wantsJSONReply(c) {
-		counts, err := models.CountDoor(a.db.DB, ev)
+		counts, err := models.CountDoor(a.dbc(c).DB, ev)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (a *App) doorCheckIn(c *fiber.Ctx) error {
 	if !ok {
 		return a.renderDoor(c, 422, ev, c.FormValue("q"), "Choose how many of "+r.Name+"'s party have arrived, from 1 to "+strconv.Itoa(r.Places())+".")
 	}
-	done, err := models.CheckIn(a.db.DB, ev.ID, r.ID, people, &u.ID, a.now())
+	done, err := models.CheckIn(a.dbc(c).DB, ev.ID, r.ID, people, &u.ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		return a.renderDoor(c, 422, ev, c.FormValue("q"), r.Name+": "+firstOf(fields, "arrived", "status")+".")
 	}
@@ -120,7 +120,7 @@ func (a *App) doorUndo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if r, err = models.UndoCheckIn(a.db.DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+	if r, err = models.UndoCheckIn(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
 	return a.doorReply(c, ev, r)
@@ -147,16 +147,16 @@ type codeData struct {
 // codeRegistration resolves a check-in code for the signed-in user; a code
 // for an event outside the user's scope is not found.
 func (a *App) codeRegistration(c *fiber.Ctx) (*models.Registration, *models.Event, *models.User, error) {
-	r, err := models.RegistrationByCheckInCode(a.db.DB, a.tok, c.Params("code"))
+	r, err := models.RegistrationByCheckInCode(a.dbc(c).DB, a.tok, c.Params("code"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ev, err := models.EventByID(a.db.DB, r.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, r.EventID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	u := staff(c)
-	if err := models.Authorize(a.db.DB, u, ev, models.ActCheckIn); err != nil {
+	if err := models.Authorize(a.dbc(c).DB, u, ev, models.ActCheckIn); err != nil {
 		if errors.Is(err, models.ErrForbidden) {
 			return nil, nil, nil, models.ErrNotFound
 		}
@@ -182,7 +182,7 @@ func (a *App) codeCheckIn(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "Choose how many of the party have arrived, from 1 to "+strconv.Itoa(r.Places())+".")
 	}
-	if _, err := models.CheckIn(a.db.DB, ev.ID, r.ID, people, &u.ID, a.now()); err != nil {
+	if _, err := models.CheckIn(a.dbc(c).DB, ev.ID, r.ID, people, &u.ID, a.now()); err != nil {
 		if fields := validationFields(err); fields != nil {
 			status := fiber.StatusConflict // not confirmed: nothing to check in
 			if _, bad := fields["arrived"]; bad {
@@ -200,7 +200,7 @@ func (a *App) codeUndo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.UndoCheckIn(a.db.DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+	if _, err := models.UndoCheckIn(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(models.CheckInPath(c.Params("code"))+"?done=undone", fiber.StatusSeeOther)
@@ -224,7 +224,7 @@ func (a *App) teamPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderTeam(c *fiber.Ctx, status int, ev *models.Event, email string, errs map[string]string) error {
-	team, err := models.DoorTeam(a.db.Read, ev.ID)
+	team, err := models.DoorTeam(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -245,14 +245,14 @@ func (a *App) assignDoor(c *fiber.Ctx) error {
 	if email == "" {
 		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "Enter the email address of the volunteer's account"})
 	}
-	who, err := models.UserByEmail(a.db.DB, email)
+	who, err := models.UserByEmail(a.dbc(c).DB, email)
 	if errors.Is(err, models.ErrNotFound) {
 		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "No account has this email address: ask an admin to invite them as a door volunteer"})
 	}
 	if err != nil {
 		return err
 	}
-	if err := models.AssignDoor(a.db.DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
+	if err := models.AssignDoor(a.dbc(c).DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/events/"+ev.Slug+"/team", fiber.StatusSeeOther)
@@ -267,7 +267,7 @@ func (a *App) unassignDoor(c *fiber.Ctx) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	if err := models.UnassignDoor(a.db.DB, ev.ID, uint(id), &u.ID, a.now()); err != nil {
+	if err := models.UnassignDoor(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/events/"+ev.Slug+"/team", fiber.StatusSeeOther)

@@ -97,7 +97,7 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 // form goes on to a second step (choosePlaces) unless the person already
 // chose the waitlist.
 func (a *App) registerForm(c *fiber.Ctx) error {
-	ev, err := a.events.static(c.Params("slug"))
+	ev, err := a.events.static(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		}
 	}
 	if len(errs) == 0 {
-		res, err := a.reg.Register(ev.ID, in, a.now())
+		res, err := a.reg.Register(c.UserContext(), ev.ID, in, a.now())
 		a.events.touch(ev.ID)
 		if err == nil {
 			a.metrics.registered(res)
@@ -207,7 +207,7 @@ type placesChoiceData struct {
 }
 
 func (a *App) renderPlacesChoice(c *fiber.Ctx, status int, ev *models.Event, form registrationForm, pc placesChoice, problem string) error {
-	fresh, wl, err := a.events.get(ev.Slug)
+	fresh, wl, err := a.events.get(c.UserContext(), ev.Slug)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (a *App) renderPlacesChoice(c *fiber.Ctx, status int, ev *models.Event, for
 
 // renderEventForm shows the event page again with the form as typed.
 func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form registrationForm, errs map[string]string) error {
-	ev, wl, err := a.events.get(slug)
+	ev, wl, err := a.events.get(c.UserContext(), slug)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
 	token := c.Params("token")
-	reg, err := models.FindRegistrationByToken(a.db.DB, token)
+	reg, err := models.FindRegistrationByToken(a.dbc(c).DB, token)
 	if errors.Is(err, models.ErrNotFound) {
 		return a.render(c, 404, "message", Page{Title: "Link not valid", Data: message{Heading: "This link is not valid",
 			Body: "This confirmation link is not valid, or the request it confirmed has expired and been deleted. Nothing has changed. " +
@@ -275,11 +275,11 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ev, err := models.EventByID(a.db.DB, reg.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, reg.EventID)
 	if err != nil {
 		return err
 	}
-	res, err := models.ConfirmRegistration(a.db.DB, reg.ID, a.now())
+	res, err := models.ConfirmRegistration(a.dbc(c).DB, reg.ID, a.now())
 	a.events.touch(reg.EventID)
 	back := message{Link: "/events/" + ev.Slug, LinkText: "Go to the event"}
 	switch {
@@ -336,11 +336,11 @@ type manageData struct {
 }
 
 func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
-	reg, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	reg, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return nil, nil, err
 	}
-	ev, err := models.EventByID(a.db.DB, reg.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, reg.EventID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -348,11 +348,11 @@ func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, err
 }
 
 func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Event) (manageData, error) {
-	wl, err := models.WaitlistLength(a.db.DB, ev.ID)
+	wl, err := models.WaitlistLength(a.dbc(c).DB, ev.ID)
 	if err != nil {
 		return manageData{}, err
 	}
-	pos, err := models.WaitlistPosition(a.db.DB, reg)
+	pos, err := models.WaitlistPosition(a.dbc(c).DB, reg)
 	if err != nil {
 		return manageData{}, err
 	}
@@ -423,7 +423,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 		ch.Guests = &in.Guests
 	}
 	if len(errs) == 0 {
-		_, err = models.ChangeRegistration(a.db.DB, reg.ID, ch, a.now())
+		_, err = models.ChangeRegistration(a.dbc(c).DB, reg.ID, ch, a.now())
 		a.events.touch(reg.EventID)
 		if err == nil {
 			return c.Redirect(models.ManagePath(c.Params("token"))+"?changed=1", fiber.StatusSeeOther)
@@ -468,7 +468,7 @@ func (a *App) cancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.CancelRegistration(a.db.DB, reg.ID, nil, a.now())
+	_, err = models.CancelRegistration(a.dbc(c).DB, reg.ID, nil, a.now())
 	a.events.touch(reg.EventID)
 	if err != nil {
 		return err

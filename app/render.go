@@ -220,6 +220,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return false
 	},
+	// asset is the content-hashed address of a file of public/:
+	// {{asset "css/app.css"}} is /public/css/app.1a2b3c4d5e.css.
+	"asset": assetURL,
 }
 
 // formField is one text input of a form, for the text-field partial.
