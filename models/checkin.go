@@ -158,7 +158,7 @@ func CountDoor(db *gorm.DB, ev *Event) (DoorCounts, error) {
 	err := db.Model(&Registration{}).
 		// As Registration.Arrived: never more than the party.
 		Select("COALESCE(SUM(1 + guests), 0) AS expected, COALESCE(SUM(CASE WHEN checked_in_at IS NULL THEN 0 "+
-			"WHEN checked_in_people > 1 + guests THEN 1 + guests ELSE checked_in_people END), 0) AS checked_in").
+			"WHEN checked_in_people <= 0 OR checked_in_people > 1 + guests THEN 1 + guests ELSE checked_in_people END), 0) AS checked_in").
 		Where("event_id = ? AND status = ? AND attendance = ?", ev.ID, RegConfirmed, mode).Scan(&row).Error
 	return DoorCounts{CheckedIn: row.CheckedIn, Expected: row.Expected}, err
 }

@@ -118,14 +118,14 @@ func (d MessageDelivery) Total() int { return d.Waiting + d.Retrying + d.Held + 
 // event (limit of them), each with its mails counted by state.
 func MessageDeliveries(db *gorm.DB, eventID uint, limit int) ([]MessageDelivery, error) {
 	var rows []struct {
-		CreatedAt time.Time
-		State     string
-		Test      int
-		N         int
-		FirstID   uint
+		Written time.Time
+		State   string
+		Test    int
+		N       int
+		FirstID uint
 	}
 	err := db.Model(&OutboxMail{}).
-		Select("created_at, CASE WHEN status = ? AND attempts > 0 THEN 'retrying' ELSE status END AS state, "+
+		Select("created_at AS written, CASE WHEN status = ? AND attempts > 0 THEN 'retrying' ELSE status END AS state, "+
 			"CASE WHEN registration_id IS NULL THEN 1 ELSE 0 END AS test, COUNT(*) AS n, MIN(id) AS first_id", MailPending).
 		Where("event_id = ? AND kind = ?", eventID, MailMessage).
 		Group("created_at, state, test").Scan(&rows).Error
@@ -139,10 +139,10 @@ func MessageDeliveries(db *gorm.DB, eventID uint, limit int) ([]MessageDelivery,
 	byKey := map[key]*MessageDelivery{}
 	first := map[key]uint{}
 	for _, r := range rows {
-		k := key{r.CreatedAt.UnixNano(), r.Test == 1}
+		k := key{r.Written.UnixNano(), r.Test == 1}
 		d := byKey[k]
 		if d == nil {
-			d = &MessageDelivery{At: r.CreatedAt, Test: r.Test == 1}
+			d = &MessageDelivery{At: r.Written, Test: r.Test == 1}
 			byKey[k] = d
 		}
 		if f, ok := first[k]; !ok || r.FirstID < f {

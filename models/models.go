@@ -278,12 +278,16 @@ func (r *Registration) Places() int { return 1 + r.Guests }
 
 // Arrived is how many of the party have been checked in: none before the
 // first check-in, never more than the party (guests may have been taken
-// off since).
+// off since). A check-in without a number (CheckedInPeople 0, as written
+// before partial check-ins) is the whole party.
 func (r *Registration) Arrived() int {
-	if r.CheckedInAt == nil {
+	switch {
+	case r.CheckedInAt == nil:
 		return 0
+	case r.CheckedInPeople <= 0:
+		return r.Places()
 	}
-	return max(0, min(r.CheckedInPeople, r.Places()))
+	return min(r.CheckedInPeople, r.Places())
 }
 
 // User is an organiser account.
