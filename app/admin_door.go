@@ -206,11 +206,16 @@ func (a *App) codeUndo(c *fiber.Ctx) error {
 	return c.Redirect(models.CheckInPath(c.Params("code"))+"?done=undone", fiber.StatusSeeOther)
 }
 
-// teamData lists an event's door volunteers.
+// teamData lists an event's door volunteers, with the form to add one and,
+// once, the link of a volunteer just invited.
 type teamData struct {
 	Event   *models.Event
 	Team    []models.DoorAssignment
 	Email   string
+	Name    string
+	Invited string
+	Link    string
+	Added   string
 	Errors  map[string]string
 	ErrList []fieldError
 }
@@ -220,34 +225,45 @@ func (a *App) teamPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.renderTeam(c, 200, ev, "", nil)
+	return a.renderTeam(c, 200, ev, teamData{Added: c.Query("added")})
 }
 
-func (a *App) renderTeam(c *fiber.Ctx, status int, ev *models.Event, email string, errs map[string]string) error {
+func (a *App) renderTeam(c *fiber.Ctx, status int, ev *models.Event, d teamData) error {
 	team, err := models.DoorTeam(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
 	title := "Door team: " + ev.Title
-	if len(errs) > 0 {
+	if len(d.Errors) > 0 {
 		title = "Error: " + title
 	}
-	return a.renderAdmin(c, status, "admin_team", title, "events", teamData{Event: ev, Team: team, Email: email, Errors: errs, ErrList: formErrors(errs, nil)})
+	d.Event, d.Team, d.ErrList = ev, team, formErrors(d.Errors, []string{"email", "name"})
+	return a.renderAdmin(c, status, "admin_team", title, "events", d)
 }
 
-// assignDoor gives an existing account check-in rights at the event.
+// assignDoor gives an account check-in rights at the event; an address
+// without an account is invited as a door volunteer of the event's hosts
+// (models.InviteDoorVolunteer), and its one-time link shown once.
 func (a *App) assignDoor(c *fiber.Ctx) error {
 	ev, u, err := a.staffEvent(c, models.ActManage)
 	if err != nil {
 		return err
 	}
-	email := strings.TrimSpace(c.FormValue("email"))
-	if email == "" {
-		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "Enter the email address of the volunteer's account"})
+	d := teamData{Email: strings.TrimSpace(c.FormValue("email")), Name: c.FormValue("name")}
+	if d.Email == "" {
+		d.Errors = map[string]string{"email": "Enter the email address of the volunteer"}
+		return a.renderTeam(c, 422, ev, d)
 	}
-	who, err := models.UserByEmail(a.dbc(c).DB, email)
+	who, err := models.UserByEmail(a.dbc(c).DB, d.Email)
 	if errors.Is(err, models.ErrNotFound) {
-		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "No account has this email address: ask an admin to invite them as a door volunteer"})
+		invited, token, err := models.InviteDoorVolunteer(a.dbc(c).DB, u, ev, d.Email, d.Name, a.now())
+		if d.Errors = validationFields(err); d.Errors != nil {
+			return a.renderTeam(c, 422, ev, d)
+		}
+		if err != nil {
+			return err
+		}
+		return a.renderTeam(c, 201, ev, teamData{Invited: invited.Email, Link: a.cfg.BaseURL + "/admin/invite/" + token})
 	}
 	if err != nil {
 		return err
@@ -255,7 +271,7 @@ func (a *App) assignDoor(c *fiber.Ctx) error {
 	if err := models.AssignDoor(a.dbc(c).DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/events/"+ev.Slug+"/team", fiber.StatusSeeOther)
+	return c.Redirect("/admin/events/"+ev.Slug+"/team?added="+url.QueryEscape(who.Email), fiber.StatusSeeOther)
 }
 
 func (a *App) unassignDoor(c *fiber.Ctx) error {
