@@ -443,3 +443,25 @@ func TestTallyAllocations(t *testing.T) {
 		t.Fatalf("tally %+v", got)
 	}
 }
+
+// An organiser's cancellation of a community member, undone: the reserved
+// place comes back from the allocation while it is free.
+func TestUndoCancellationTakesTheReservedPlaceBack(t *testing.T) {
+	db := modelstest.Open(t)
+	ev, a := allocEvent(t, db, 3, 1, nil)
+	r := via(t, db, a, "c@example.org", 0, now)
+	staff := uint(1)
+	if _, err := models.CancelRegistration(db.DB, r.Registration.ID, &staff, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := checkEvent(t, db, ev.ID); got.Reserved != 1 {
+		t.Fatalf("after cancelling: reserved %d, want the place back with the community", got.Reserved)
+	}
+	out, err := models.UndoCancellation(db.DB, r.Registration.ID, &staff, now.Add(time.Minute))
+	if err != nil || !out.PlaceBack {
+		t.Fatalf("undo: %+v %v", out, err)
+	}
+	if got := checkEvent(t, db, ev.ID); got.Reserved != 0 || loadReg(t, db, r.Registration.ID).Allocated != 1 {
+		t.Fatalf("after undo: reserved %d, allocated %d", got.Reserved, loadReg(t, db, r.Registration.ID).Allocated)
+	}
+}
