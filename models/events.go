@@ -3,7 +3,6 @@ package models
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -241,6 +240,7 @@ func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, no
 	if in.StartsAt == nil && (in.StartRule == nil || *in.StartRule == "") {
 		v.Add("starts_at", "Enter when the event starts")
 	}
+	checkEventLimits(in, v)
 	if defaultHost != nil && in.Hosts == nil {
 		// The default host times the event (its zone, iftar method, home
 		// place) as the hosts it will be given.
@@ -308,9 +308,10 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		}
 		ev.Hosts, ev.Questions, ev.Series = cur.Hosts, cur.Questions, cur.Series
 		before := snapshot(ev)
+		v := &ValidationError{}
+		checkEventLimits(in, v)
 		capIn, onlineIn := in.CapacitySet, in.OnlineCapacitySet
 		in.CapacitySet, in.OnlineCapacitySet = false, false // applied below, under the rules
-		v := &ValidationError{}
 		if err := applyEventInput(tx, ev, in, v); err != nil {
 			return err
 		}
@@ -485,11 +486,6 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 	if vin := in.Venue; vin != nil {
 		texts["venue.name"], texts["venue.address"], texts["venue.access_notes"], texts["venue.address_visibility"] =
 			vin.Name, vin.Address, vin.AccessNotes, vin.AddressVisibility
-		for field, f := range map[string]*float64{"venue.latitude": vin.Latitude, "venue.longitude": vin.Longitude} {
-			if f != nil && (math.IsNaN(*f) || math.IsInf(*f, 0)) {
-				v.Add(field, "Enter a number of degrees")
-			}
-		}
 	}
 	for field, p := range texts {
 		if p != nil && !CleanText(*p) {
@@ -584,15 +580,9 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 			ev.VenueAddress = str(vin.Address)
 		}
 		if vin.Latitude != nil {
-			if *vin.Latitude < -90 || *vin.Latitude > 90 {
-				v.Add("venue.latitude", "Latitude must be between -90 and 90")
-			}
 			ev.Latitude = vin.Latitude
 		}
 		if vin.Longitude != nil {
-			if *vin.Longitude < -180 || *vin.Longitude > 180 {
-				v.Add("venue.longitude", "Longitude must be between -180 and 180")
-			}
 			ev.Longitude = vin.Longitude
 		}
 		if vin.AccessNotes != nil {
@@ -623,23 +613,13 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 		}
 	}
 	if in.CapacitySet {
-		if in.Capacity != nil && *in.Capacity < 0 {
-			v.Add("capacity", "Capacity cannot be negative")
-		}
 		ev.Capacity = in.Capacity
 	}
 	if in.OnlineCapacitySet {
-		if in.OnlineCapacity != nil && *in.OnlineCapacity < 0 {
-			v.Add("online_capacity", "Capacity cannot be negative")
-		}
 		ev.OnlineCapacity = in.OnlineCapacity
 	}
 	if in.MaxGuests != nil {
-		if *in.MaxGuests < 0 || *in.MaxGuests > 50 {
-			v.Add("max_guests", "Guests per registration must be between 0 and 50")
-		} else {
-			ev.MaxGuests = *in.MaxGuests
-		}
+		ev.MaxGuests = *in.MaxGuests
 	}
 	if in.Waitlist != nil {
 		ev.Waitlist = *in.Waitlist
@@ -664,11 +644,7 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 		ev.CancelMessage = strings.TrimSpace(*in.CancelMessage)
 	}
 	if in.ReminderHours != nil {
-		if *in.ReminderHours < 0 || *in.ReminderHours > 24*14 {
-			v.Add("reminder_hours", "Reminder must be between 0 and 336 hours before")
-		} else {
-			ev.ReminderHours = *in.ReminderHours
-		}
+		ev.ReminderHours = *in.ReminderHours
 	}
 	applyTimes(ev, in, v)
 	if in.Series != nil {
@@ -786,18 +762,10 @@ func applyTimes(ev *Event, in EventInput, v *ValidationError) {
 		}
 	}
 	if in.SunsetOffsetMinutes != nil {
-		if *in.SunsetOffsetMinutes < -180 || *in.SunsetOffsetMinutes > 180 {
-			v.Add("sunset_offset_minutes", "Offset must be within three hours of sunset")
-		} else {
-			ev.SunsetOffsetMinutes = *in.SunsetOffsetMinutes
-		}
+		ev.SunsetOffsetMinutes = *in.SunsetOffsetMinutes
 	}
 	if in.DurationMinutes != nil {
-		if *in.DurationMinutes < 1 || *in.DurationMinutes > 60*24*14 {
-			v.Add("duration_minutes", "Duration must be between 1 minute and 14 days")
-		} else {
-			ev.DurationMinutes = *in.DurationMinutes
-		}
+		ev.DurationMinutes = *in.DurationMinutes
 	}
 	if ev.StartRule == "sunset" {
 		return // timed by applyIftar once the hosts are known
