@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -544,34 +543,12 @@ func (a *App) updateEvent(c *fiber.Ctx) error {
 	if c.FormValue("check") != "" {
 		return a.checkEvent(c, eventEditor{Event: ev, Form: f, Errors: errs}, ev.Slug, in, qRows, nil)
 	}
-	updated, err := models.UpdateEventIfUnchanged(a.dbc(c).DB, ev.Slug, f.Version, in, &u.ID, a.now())
+	updated, err := models.EditEvent(a.dbc(c).DB, ev.Slug, f.Version, in, &u.ID, a.now())
 	a.events.reset()
 	if err != nil {
 		return a.saveError(c, ev, f, qRows, errs, err)
 	}
-	if changed := changedFields(formFromEvent(ev), formFromEvent(updated)); len(changed) > 0 {
-		if err := models.RecordActivity(a.dbc(c).DB, ev.ID, nil, &u.ID, "event_edited", "changed "+strings.Join(changed, ", "), a.now()); err != nil {
-			return err
-		}
-	}
 	return c.Redirect("/admin/events/"+updated.Slug+"/edit?saved=1", fiber.StatusSeeOther)
-}
-
-// changedFields names the editor fields that differ between two states of
-// an event, for the audit log (names only: values may be personal).
-func changedFields(before, after eventForm) []string {
-	var out []string
-	b, a := reflect.ValueOf(before), reflect.ValueOf(after)
-	for i := 0; i < b.NumField(); i++ {
-		name := b.Type().Field(i).Name
-		if name == "Version" {
-			continue
-		}
-		if !reflect.DeepEqual(b.Field(i).Interface(), a.Field(i).Interface()) {
-			out = append(out, strings.ToLower(name))
-		}
-	}
-	return out
 }
 
 // previewEvent shows the public page of an event, drafts included.
