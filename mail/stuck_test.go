@@ -15,7 +15,7 @@ import (
 // so asking it to stop is answered instead of waiting for the database.
 func TestStuckDatabaseDoesNotHoldTheSender(t *testing.T) {
 	db := modelstest.Open(t)
-	fill(t, db.DB, 1)        // one confirmation due
+	fill(t, db.DB, 1) // one confirmation due
 	writer, err := db.DB.DB()
 	if err != nil {
 		t.Fatal(err)
