@@ -3,6 +3,7 @@ package models
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -39,9 +40,13 @@ func RegistrationByCheckInCode(db *gorm.DB, tok Tokens, code string) (*Registrat
 	return &r, nil
 }
 
-// CheckIn marks a confirmed registration of an event as arrived. Checking in
-// twice keeps the first time.
-func CheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Registration, error) {
+// CheckIn records how many of a confirmed registration's party have
+// arrived: people is the number in now, from 1 to Places(), and 0 means the
+// whole party. The first check-in sets CheckedInAt; a later one changes the
+// number (the rest of the party arriving, or a count put right) and keeps
+// that time. Asking for the number already recorded changes nothing, so
+// retries are harmless.
+func CheckIn(db *gorm.DB, eventID, regID uint, people int, userID *uint, now time.Time) (*Registration, error) {
 	var r Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND event_id = ?", regID, eventID).Take(&r).Error; err != nil {
@@ -53,14 +58,24 @@ func CheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Re
 		if r.Status != RegConfirmed {
 			return Invalid("status", "Only confirmed registrations can be checked in")
 		}
-		if r.CheckedInAt != nil {
+		if people == 0 {
+			people = r.Places()
+		}
+		if people < 0 || people > r.Places() {
+			return Invalid("arrived", fmt.Sprintf("Enter how many of the party of %d have arrived, from 1 to %d", r.Places(), r.Places()))
+		}
+		if r.CheckedInAt != nil && r.Arrived() == people {
 			return nil
 		}
-		r.CheckedInAt, r.UpdatedAt = &now, now
-		if err := tx.Model(&r).Updates(map[string]any{"checked_in_at": now, "updated_at": now}).Error; err != nil {
+		if r.CheckedInAt == nil {
+			r.CheckedInAt = &now
+		}
+		r.CheckedInPeople, r.UpdatedAt = people, now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"checked_in_at": *r.CheckedInAt, "checked_in_people": people, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return logActivity(tx, eventID, &r.ID, userID, "checked_in", "", now)
+		return logActivity(tx, eventID, &r.ID, userID, "checked_in", fmt.Sprintf("%d of %d", people, r.Places()), now)
 	})
 	if err != nil {
 		return nil, err
@@ -68,8 +83,9 @@ func CheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Re
 	return &r, nil
 }
 
-// UndoCheckIn clears the check-in of a registration of an event (a wrong tap
-// at the door). Undoing when not checked in changes nothing.
+// UndoCheckIn clears the check-in of a registration of an event, the whole
+// party (a wrong tap at the door; to put a number right, CheckIn with the
+// right one). Undoing when not checked in changes nothing.
 func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Registration, error) {
 	var r Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -82,11 +98,13 @@ func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) 
 		if r.CheckedInAt == nil {
 			return nil
 		}
-		r.CheckedInAt, r.UpdatedAt = nil, now
-		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Updates(map[string]any{"checked_in_at": nil, "updated_at": now}).Error; err != nil {
+		was := fmt.Sprintf("%d of %d", r.Arrived(), r.Places())
+		r.CheckedInAt, r.CheckedInPeople, r.UpdatedAt = nil, 0, now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"checked_in_at": nil, "checked_in_people": 0, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return logActivity(tx, eventID, &r.ID, userID, "check_in_undone", "", now)
+		return logActivity(tx, eventID, &r.ID, userID, "check_in_undone", was, now)
 	})
 	if err != nil {
 		return nil, err
@@ -134,7 +152,9 @@ func CountDoor(db *gorm.DB, ev *Event) (DoorCounts, error) {
 		CheckedIn int
 	}
 	err := db.Model(&Registration{}).
-		Select("COALESCE(SUM(1 + guests), 0) AS expected, COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 + guests ELSE 0 END), 0) AS checked_in").
+		// As Registration.Arrived: never more than the party.
+		Select("COALESCE(SUM(1 + guests), 0) AS expected, COALESCE(SUM(CASE WHEN checked_in_at IS NULL THEN 0 "+
+			"WHEN checked_in_people <= 0 OR checked_in_people > 1 + guests THEN 1 + guests ELSE checked_in_people END), 0) AS checked_in").
 		Where("event_id = ? AND status = ? AND attendance = ?", ev.ID, RegConfirmed, mode).Scan(&row).Error
 	return DoorCounts{CheckedIn: row.CheckedIn, Expected: row.Expected}, err
 }
