@@ -1,14 +1,20 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"flag"
+	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -42,7 +48,50 @@ var chrome struct {
 	tmpDir string
 }
 
+// screenshots is where the journeys save their screenshots, relative to the
+// repository's root: go test ./app -run TestBrowser -screenshots=docs/screenshots
+var screenshots = flag.String("screenshots", "", "save the browser journeys' screenshots in this directory (relative to the repository root)")
+
+// saveScreenshot saves a screenshot of the tab's page, the viewport's width
+// and at most three screens tall, under that name in the -screenshots
+// directory (compressed as small as Go's PNG encoder can); without the flag
+// it does nothing.
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if *screenshots == "" {
+		return
+	}
+	size, err := chromedp.Run(ctx, chromedp.Evaluate[[2]float64](`[innerWidth, Math.min(document.documentElement.scrollHeight, 3 * innerHeight)]`))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptrTo(true),
+		Clip: &page.Viewport{Width: size[0], Height: size[1], Scale: 1}})
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot.Data))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	var out bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img); err != nil {
+		t.Fatal(err)
+	}
+	dir := *screenshots
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
 func TestMain(m *testing.M) {
+	flag.Parse()
 	code := m.Run()
 	if chrome.stop != nil {
 		chrome.stop()
@@ -52,7 +101,8 @@ func TestMain(m *testing.M) {
 }
 
 // browserContext is a new tab of the shared Chromium, in a browser context
-// of its own, with a phone's viewport (390×844) and a deadline.
+// of its own, with a phone's viewport (390×844) and a deadline (long: the
+// machines that run the tests can be busy).
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
 	path := chromium(t)
@@ -81,7 +131,7 @@ func browserContext(t *testing.T) context.Context {
 		t.Fatalf("starting Chromium: %v", chrome.err)
 	}
 	ctx, cancelC := chromedp.NewContext(chrome.ctx, chromedp.WithNewBrowserContext())
-	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 9*time.Minute)
 	t.Cleanup(func() { cancelT(); cancelC() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
 		t.Fatalf("opening a tab: %v", err)
@@ -150,5 +200,36 @@ func TestBrowserRegistration(t *testing.T) {
 	}
 	if !strings.HasPrefix(manageURL, "http://convene.test/r/") {
 		t.Errorf("manage link %q", manageURL)
+	}
+}
+
+// TestBrowserLocalTime: an online or hybrid event also gives its time in
+// the visitor's own zone, from the browser (public/js/event.js), and not
+// when the visitor's clock shows the same times as the event's.
+func TestBrowserLocalTime(t *testing.T) {
+	e := seeded(t)
+	base := e.serve()
+	ctx := browserContext(t)
+	for _, c := range []struct {
+		zone, want string // want "" means no second time
+	}{
+		{"America/New_York", "Your time: Wednesday 27 January, 13:00 to 14:30 (GMT-5, America/New York)"},
+		{"Asia/Tokyo", "Your time: Thursday 28 January, 3:00 to 4:30 (GMT+9, Asia/Tokyo)"},
+		{"UTC", ""},           // the same clock as London in January
+		{"Europe/London", ""}, // the event's own zone
+	} {
+		if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: c.zone}); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/events/hmd-interfaith-memorial"), chromedp.WaitVisible(chromedp.CSS(`#register`))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(e => e.hidden ? '' : e.textContent)(document.querySelector('[data-local-time]'))`))
+		if err != nil {
+			t.Fatalf("%s: %v", c.zone, err)
+		}
+		if got != c.want {
+			t.Errorf("visitor in %s sees %q, want %q", c.zone, got, c.want)
+		}
 	}
 }
