@@ -109,7 +109,7 @@ func TestAttendeesPageCateringAndFilters(t *testing.T) {
 		`<th scope="row">Kosher</th><td class="num">1</td>`,
 		`<th scope="row">Vegan</th><td class="num">2</td>`,
 		`<th scope="row">Total</th><td class="num">6</td>`,
-		`<strong>Walk In</strong> (party of 2): Wheelchair user`,
+		`<strong><bdi>Walk In</bdi></strong> (party of 2): <bdi>Wheelchair user</bdi>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("attendees page lacks %s", want)

@@ -183,9 +183,9 @@ func TestBrowserRegistration(t *testing.T) {
 		chromedp.SetValue(css(`#email`), "hannah@example.org"),
 		chromedp.Click(css(`#consent`)),
 		chromedp.Click(submit),
-		chromedp.WaitVisible(css(`.panel`)))
-	confirmation := text(".panel")
-	manageURL := text(".copy-link code")
+		chromedp.WaitVisible(css(`.status-panel`)))
+	confirmation := text(".status-panel")
+	manageURL := text("#manage-url")
 	if !strings.Contains(heading, "Holocaust Memorial Day") {
 		t.Errorf("event heading %q", heading)
 	}
@@ -213,8 +213,8 @@ func TestBrowserLocalTime(t *testing.T) {
 	for _, c := range []struct {
 		zone, want string // want "" means no second time
 	}{
-		{"America/New_York", "Your time: Wednesday 27 January, 13:00 to 14:30 (GMT-5, America/New York)"},
-		{"Asia/Tokyo", "Your time: Thursday 28 January, 3:00 to 4:30 (GMT+9, Asia/Tokyo)"},
+		{"America/New_York", "Your time: Wednesday 27 January, 1:00 pm to 2:30 pm (GMT-5, America/New York)"},
+		{"Asia/Tokyo", "Your time: Thursday 28 January, 3:00 am to 4:30 am (GMT+9, Asia/Tokyo)"},
 		{"UTC", ""},           // the same clock as London in January
 		{"Europe/London", ""}, // the event's own zone
 	} {

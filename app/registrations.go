@@ -231,6 +231,9 @@ func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form regist
 }
 
 type message struct {
+	// Event is the title of the event the message is about, shown above
+	// the heading (isolated: it may be in any script); "" for none.
+	Event    string
 	Heading  string
 	Body     string
 	Link     string
@@ -246,15 +249,13 @@ func (a *App) renderCheckEmail(c *fiber.Ctx, ev *models.Event) error {
 }
 
 func checkEmail(ev *models.Event) message {
-	m := message{Heading: "Check your email", Link: "/events/" + ev.Slug, LinkText: "Back to the event",
-		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for " + ev.Title + "."}
+	m := message{Event: ev.Title, Heading: "Check your email", Link: "/events/" + ev.Slug, LinkText: "Back to the event",
+		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for this event."}
 	switch ev.RegistrationMode {
 	case models.ModeConfirmEmail:
-		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your registration for " +
-			ev.Title + ": only then is a place kept for you. If nothing arrives in a few minutes, look in your spam folder."
+		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your registration: only then is a place kept for you. If nothing arrives in a few minutes, look in your spam folder."
 	case models.ModeApproval:
-		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your request for a place at " +
-			ev.Title + ". The organisers then look at each request and email you their answer. If nothing arrives in a few minutes, look in your spam folder."
+		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your request for a place. The organisers then look at each request and email you their answer. If nothing arrives in a few minutes, look in your spam folder."
 	}
 	return m
 }
@@ -281,7 +282,7 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	}
 	res, err := models.ConfirmRegistration(a.dbc(c).DB, reg.ID, a.now())
 	a.events.touch(reg.EventID)
-	back := message{Link: "/events/" + ev.Slug, LinkText: "Go to the event"}
+	back := message{Event: ev.Title, Link: "/events/" + ev.Slug, LinkText: "Go to the event"}
 	switch {
 	case errors.Is(err, models.ErrLinkExpired):
 		back.Heading, back.Body = "This link has expired", "Confirmation links work for 24 hours, and this one is older. Nothing has changed. If you still want a place, register again: you will get a new link."
@@ -297,8 +298,7 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 		}
 		return a.render(c, p.Status, "message", Page{Title: p.Title, Data: back})
 	case res.Duplicate:
-		back.Heading, back.Body = "You are already registered", "This email address already holds a registration for "+ev.Title+
-			", so nothing has changed. We have emailed you its private link again."
+		back.Heading, back.Body = "You are already registered", "This email address already holds a registration for this event, so nothing has changed. We have emailed you its private link again."
 		return a.render(c, 200, "message", Page{Title: "Already registered", Data: back})
 	case res.Used:
 		back.Heading, back.Body = "This link has been used already", "Your email address was confirmed before, so nothing has changed. Your registration is "+
@@ -394,18 +394,25 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	d.FeedChanged = c.Query("feed") == "new"
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
-	title := "Your registration"
-	if d.New {
-		switch reg.Status {
-		case models.RegWaitlisted:
-			title = "You are on the waitlist"
-		case models.RegPending:
-			title = "Your request is with the organisers"
-		default:
-			title = "You are registered"
-		}
+	return a.render(c, 200, "manage", Page{Title: manageTitle(reg.Status), Data: d})
+}
+
+// manageTitle is the manage page's title: the registration's status, as
+// its heading says it.
+func manageTitle(status string) string {
+	switch status {
+	case models.RegConfirmed:
+		return "You are registered"
+	case models.RegWaitlisted:
+		return "You are on the waitlist"
+	case models.RegPending:
+		return "Your request is with the organisers"
+	case models.RegUnconfirmed:
+		return "Confirm your email address"
+	case models.RegDeclined:
+		return "Your request was not accepted"
 	}
-	return a.render(c, 200, "manage", Page{Title: title, Data: d})
+	return "Your registration is cancelled"
 }
 
 // manageChange changes guests, dietary choice, access needs or answers.
@@ -445,7 +452,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 	}
 	d.Form, d.Errors, d.ErrList = form, errs, formErrors(errs, fieldOrder)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return a.render(c, 422, "manage", Page{Title: "Error: your registration", Data: d})
+	return a.render(c, 422, "manage", Page{Title: "Error: " + manageTitle(reg.Status), Data: d})
 }
 
 // cancelConfirm asks before cancelling.

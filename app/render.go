@@ -97,7 +97,10 @@ type Page struct {
 	Flash       string
 	Nav         string
 	BaseURL     string
-	Data        any
+	// Social, when set, describes the page to link previews and search
+	// engines (app/share.go).
+	Social *socialMeta
+	Data   any
 }
 
 // render writes page name with status.
@@ -145,8 +148,13 @@ var templateFuncs = template.FuncMap{
 	"markdown": renderMarkdown,
 	"when":     formatWhen,
 	"date":     func(t time.Time, tz string) string { return inZone(t, tz).Format("Monday 2 January 2006") },
-	"time":     func(t time.Time, tz string) string { return clock(inZone(t, tz)) },
-	"zone":     zoneName,
+	// time names the zone, as every time on a page does: "7pm GMT".
+	"time": func(t time.Time, tz string) string {
+		lt := inZone(t, tz)
+		abbr, _ := lt.Zone()
+		return clock(lt) + " " + abbr
+	},
+	"zone": zoneName,
 	"shortdate": func(t time.Time, tz string) string {
 		return inZone(t, tz).Format("Mon 2 Jan")
 	},

@@ -17,7 +17,7 @@
     var lang = document.documentElement.lang || undefined;
     var span = function (zone) {
       var day = { weekday: "long", day: "numeric", month: "long", timeZone: zone };
-      var clock = { hour: "numeric", minute: "2-digit", timeZone: zone };
+      var clock = { hour: "numeric", minute: "2-digit", hour12: true, timeZone: zone };
       var sameDay = start.toLocaleDateString(lang, day) === end.toLocaleDateString(lang, day);
       return start.toLocaleDateString(lang, day) + ", " + start.toLocaleTimeString(lang, clock) + " to " +
         (sameDay ? "" : end.toLocaleDateString(lang, day) + ", ") + end.toLocaleTimeString(lang, clock);
