@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -87,8 +86,6 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -200,36 +197,5 @@ func TestBrowserRegistration(t *testing.T) {
 	}
 	if !strings.HasPrefix(manageURL, "http://convene.test/r/") {
 		t.Errorf("manage link %q", manageURL)
-	}
-}
-
-// TestBrowserLocalTime: an online or hybrid event also gives its time in
-// the visitor's own zone, from the browser (public/js/event.js), and not
-// when the visitor's clock shows the same times as the event's.
-func TestBrowserLocalTime(t *testing.T) {
-	e := seeded(t)
-	base := e.serve()
-	ctx := browserContext(t)
-	for _, c := range []struct {
-		zone, want string // want "" means no second time
-	}{
-		{"America/New_York", "Your time: Wednesday 27 January, 1:00 pm to 2:30 pm (GMT-5, America/New York)"},
-		{"Asia/Tokyo", "Your time: Thursday 28 January, 3:00 am to 4:30 am (GMT+9, Asia/Tokyo)"},
-		{"UTC", ""},           // the same clock as London in January
-		{"Europe/London", ""}, // the event's own zone
-	} {
-		if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: c.zone}); err != nil {
-			t.Fatal(err)
-		}
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/events/hmd-interfaith-memorial"), chromedp.WaitVisible(chromedp.CSS(`#register`))); err != nil {
-			t.Fatal(err)
-		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(e => e.hidden ? '' : e.textContent)(document.querySelector('[data-local-time]'))`))
-		if err != nil {
-			t.Fatalf("%s: %v", c.zone, err)
-		}
-		if got != c.want {
-			t.Errorf("visitor in %s sees %q, want %q", c.zone, got, c.want)
-		}
 	}
 }
