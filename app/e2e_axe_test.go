@@ -294,6 +294,8 @@ func TestBrowserAccessibility(t *testing.T) {
 // signIn signs the demo organiser in, in the tab.
 func signIn(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin/login"),
 		chromedp.SendKeys(chromedp.CSS(`#email`), models.DemoEmail),
