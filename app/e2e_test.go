@@ -49,6 +49,7 @@ var chrome struct {
 
 // screenshots is where the journeys save their screenshots, relative to the
 // repository's root: go test ./app -run TestBrowser -screenshots=docs/screenshots
+// (CONVENE_SCREENSHOTS=1, which the other journeys read, means the same).
 var screenshots = flag.String("screenshots", "", "save the browser journeys' screenshots in this directory (relative to the repository root)")
 
 // saveScreenshot saves a screenshot of the tab's page, the viewport's width
@@ -57,7 +58,11 @@ var screenshots = flag.String("screenshots", "", "save the browser journeys' scr
 // it does nothing.
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if *screenshots == "" {
+	dir := *screenshots
+	if dir == "" && os.Getenv("CONVENE_SCREENSHOTS") == "1" {
+		dir = "docs/screenshots"
+	}
+	if dir == "" {
 		return
 	}
 	size, err := chromedp.Run(ctx, chromedp.Evaluate[[2]float64](`[innerWidth, Math.min(document.documentElement.scrollHeight, 3 * innerHeight)]`))
@@ -78,7 +83,6 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img); err != nil {
 		t.Fatal(err)
 	}
-	dir := *screenshots
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join("..", dir)
 	}
