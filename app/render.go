@@ -217,6 +217,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return !slices.Contains(strings.Fields(kinds), kind)
 	},
+	"lostLink": func(slug, email, errMsg, csrf string) lostLinkView {
+		return lostLinkView{Slug: slug, Email: email, Error: errMsg, CSRF: csrf}
+	},
 	"selected": func(value, option string) bool {
 		for _, v := range strings.Split(value, "\n") {
 			if v == option {

@@ -51,6 +51,7 @@ var migrations = []migration{
 	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", retentionFlag},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
+	{40, "food per person: dietary question per event, each guest's own requirement", runSQL("0040_food_per_person")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.
