@@ -23,7 +23,8 @@
     var parts = new Intl.DateTimeFormat(lang, zoneName).formatToParts(start);
     var abbr = "";
     parts.forEach(function (p) { if (p.type === "timeZoneName") { abbr = p.value; } });
-    el.textContent = "Your time: " + text + " (" + (abbr ? abbr + ", " : "") + here.replace(/_/g, " ") + ")";
+    var place = here.replace(/_/g, " ");
+    el.textContent = "Your time: " + text + " (" + (abbr && abbr !== place ? abbr + ", " : "") + place + ")";
     el.hidden = false;
   });
 })();
