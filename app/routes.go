@@ -58,6 +58,7 @@ func (a *App) routes() {
 	web.Get("/", a.home)
 	web.Get("/calendar", a.calendarPage)
 	web.Get("/events/:slug", a.eventPage)
+	web.Get("/events/:slug/poster", a.posterPage)
 	web.Post("/events/:slug/register", a.countRefusals, a.rateLimit(), a.registerForm)
 	web.Get("/events/:slug/lost-link", a.lostLinkPage)
 	web.Post("/events/:slug/lost-link", a.rateLimit(), a.lostLink)

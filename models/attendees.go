@@ -90,7 +90,8 @@ const DietNotStated = "not_stated"
 
 // SummariseAttendees computes totals, the catering headcount and the access
 // needs of an event's registrations; purged holds the catering headcount of
-// those whose dietary choices the retention policy removed (CateringTallies).
+// those whose dietary choices the retention policy removed (CateringTallies,
+// for the registrations marked PurgedAt or AnswersPurgedAt).
 func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSummary {
 	var s AttendeeSummary
 	diets := map[string]int{}
@@ -107,7 +108,7 @@ func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSum
 				break
 			}
 			s.Confirmed.add(r)
-			if r.PurgedAt != nil {
+			if r.PurgedAt != nil || r.AnswersPurgedAt != nil {
 				break // counted in purged
 			}
 			for _, d := range r.PartyDiets() {
@@ -132,7 +133,8 @@ func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSum
 			s.Cancelled.add(r)
 		}
 		if r.Status == RegConfirmed && r.CheckedInAt != nil {
-			s.CheckedIn.add(r)
+			s.CheckedIn.Registrations++
+			s.CheckedIn.People += r.Arrived()
 		}
 	}
 	for _, d := range append(append([]string{}, DietaryChoices...), DietNotStated) {

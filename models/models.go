@@ -182,7 +182,11 @@ type Event struct {
 	Sequence      int         `gorm:"not null;default:0"`
 	CancelMessage string      `gorm:"type:text"`
 	ReminderHours int         `gorm:"not null"`
-	CreatedByID   *uint
+	// AnswersRetentionDays: the dietary choices, access needs and answers
+	// to the event's questions are erased this many days after it ends
+	// (see Purge); names and addresses follow after RETENTION_DAYS.
+	AnswersRetentionDays int `gorm:"not null;default:7"`
+	CreatedByID          *uint
 	// Revision goes up by one on every change to the event itself (not to
 	// its counts of places): change detection (stale forms, feed and cache
 	// fingerprints) compares revisions, never clocks. CreatedAt and
@@ -252,18 +256,44 @@ type Registration struct {
 	TokenHash     string `gorm:"size:64;not null"`
 	FeedNonce     string `gorm:"size:32;not null"`
 	FeedTokenHash string `gorm:"size:64;not null"`
-	CheckedInAt   *time.Time
-	PromotedAt    *time.Time
-	CancelledAt   *time.Time
+	// CheckedInAt is when the first of the party arrived; CheckedInPeople
+	// how many of its Places() have arrived so far (see Arrived).
+	CheckedInAt     *time.Time
+	CheckedInPeople int `gorm:"not null;default:0"`
+	PromotedAt      *time.Time
+	CancelledAt     *time.Time
+	// CancelledByID is the staff account that cancelled (nil when the
+	// registrant did) and CancelledFrom the status before: together they
+	// let an organiser undo a cancellation for a while (UndoCancellation).
+	CancelledByID *uint
+	CancelledFrom string `gorm:"size:20"`
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
-	PurgedAt  *time.Time
-	CreatedAt time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
+	PurgedAt *time.Time
+	// AnswersPurgedAt is when the dietary choice, access needs and answers
+	// were erased (the event's AnswersRetentionDays after it, or with the
+	// rest); the catering headcount is then in CateringTally.
+	AnswersPurgedAt *time.Time
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Places is how many places the registration takes: the registrant and guests.
 func (r *Registration) Places() int { return 1 + r.Guests }
+
+// Arrived is how many of the party have been checked in: none before the
+// first check-in, never more than the party (guests may have been taken
+// off since). A check-in without a number (CheckedInPeople 0, as written
+// before partial check-ins) is the whole party.
+func (r *Registration) Arrived() int {
+	switch {
+	case r.CheckedInAt == nil:
+		return 0
+	case r.CheckedInPeople <= 0:
+		return r.Places()
+	}
+	return min(r.CheckedInPeople, r.Places())
+}
 
 // User is an organiser account.
 type User struct {

@@ -140,6 +140,9 @@ func lockRegistration(tx *gorm.DB, regID uint) (Registration, *Event, error) {
 
 // CancelRegistration cancels a registration, frees its places and promotes
 // from the waitlist. Cancelling a cancelled registration changes nothing.
+// userID is the organiser who cancels (nil: the registrant): their
+// cancellation can be undone within CancelUndoWindow (UndoCancellation), and
+// its mail waits until then.
 func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -151,32 +154,48 @@ func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*
 		if r.Status == RegCancelled {
 			return nil
 		}
-		wasConfirmed := r.Status == RegConfirmed
-		r.Status, r.CancelledAt, r.UpdatedAt = RegCancelled, &now, now
-		if err := tx.Model(&r).Select("status", "cancelled_at", "updated_at").Updates(&r).Error; err != nil {
-			return err
-		}
-		if err := logActivity(tx, ev.ID, &r.ID, userID, "cancelled", "registration cancelled", now); err != nil {
-			return err
-		}
-		if err := enqueue(tx, MailCancelled, ev, &r, now); err != nil {
+		if err := cancelLocked(tx, &r, ev, userID, now); err != nil {
 			return err
 		}
 		out = r
-		if !wasConfirmed {
+		if userID == nil {
 			return nil
 		}
-		l := ledger{tx, ev}
-		if err := l.free(&r, r.Places()); err != nil {
-			return err
-		}
-		_, err = l.promote(r.Attendance, now)
-		return err
+		// An organiser may undo this for a while: the mail waits as long,
+		// so that an undo can withdraw it before the person is told.
+		return tx.Model(&OutboxMail{}).Where("kind = ? AND registration_id = ? AND status = ? AND created_at = ?", MailCancelled, r.ID, MailPending, now).
+			Update("next_attempt_at", now.Add(CancelUndoWindow)).Error
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// cancelLocked cancels r, whose event the caller holds locked: a confirmed
+// registration's places are freed and go to the waitlist.
+func cancelLocked(tx *gorm.DB, r *Registration, ev *Event, userID *uint, now time.Time) error {
+	wasConfirmed := r.Status == RegConfirmed
+	r.CancelledFrom, r.CancelledByID = r.Status, userID
+	r.Status, r.CancelledAt, r.UpdatedAt = RegCancelled, &now, now
+	if err := tx.Model(r).Select("status", "cancelled_at", "cancelled_by_id", "cancelled_from", "updated_at").Updates(r).Error; err != nil {
+		return err
+	}
+	if err := logActivity(tx, ev.ID, &r.ID, userID, "cancelled", "registration cancelled", now); err != nil {
+		return err
+	}
+	if err := enqueue(tx, MailCancelled, ev, r, now); err != nil {
+		return err
+	}
+	if !wasConfirmed {
+		return nil
+	}
+	l := ledger{tx, ev}
+	if err := l.free(r, r.Places()); err != nil {
+		return err
+	}
+	_, err := l.promote(r.Attendance, now)
+	return err
 }
 
 // RegistrationChange is what an attendee may change after registering.
@@ -207,6 +226,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		}
 		if r.Status == RegDeclined {
 			return Invalid("status", "This request was declined")
+		}
+		if r.AnswersPurgedAt != nil {
+			return Invalid("status", "The event is over and your answers have been erased, as its privacy notice said: nothing can be changed now")
 		}
 		if ev.Status == StatusCancelled {
 			return ErrEventCancelled
