@@ -24,9 +24,11 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
-require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
-
-require golang.org/x/net v0.62.0 // indirect
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	golang.org/x/image v0.48.0
+	golang.org/x/net v0.62.0
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
@@ -48,7 +50,7 @@ require (
 
 require (
 	github.com/andybalholm/brotli v1.1.0
-	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/chromedp/cdproto v0.159.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect

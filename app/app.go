@@ -82,7 +82,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",
-		BodyLimit:             256 * 1024,
+		BodyLimit:             uploadBodyLimit, // the cover upload's: other routes take less (smallBodies)
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,

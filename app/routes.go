@@ -15,6 +15,7 @@ func (a *App) routes() {
 	f.Use(a.requestContext)
 	f.Use(securityHeaders(a.cfg.Production()))
 	f.Use(compress)
+	f.Use(a.smallBodies)
 
 	// Operations.
 	f.Get("/healthz", a.healthz)
@@ -23,6 +24,8 @@ func (a *App) routes() {
 
 	// Static files by plain or content-hashed name (app/assets.go).
 	f.Get("/public/*", a.static)
+	// Event cover images by their random names (app/covers.go).
+	f.Get("/media/covers/:name", a.coverImage)
 
 	// JSON API.
 	api := f.Group("/api/v1")

@@ -52,6 +52,7 @@ var migrations = []migration{
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
 	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},
+	{46, "cover images: one per event, in the database under a random name", runSQL("0046_cover_images")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.
