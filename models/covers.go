@@ -60,7 +60,8 @@ func SaveCover(db *gorm.DB, slug string, in CoverInput, userID *uint, now time.T
 			return err
 		}
 		changes := map[string]any{"cover_alt": alt, "revision": gorm.Expr("revision + 1")}
-		action, detail := "cover_described", ""
+		action, detail := "", ""
+		action = "cover_described"
 		if p := in.Picture; p != nil {
 			if err := tx.Where("event_id = ?", ev.ID).Delete(&CoverImage{}).Error; err != nil {
 				return fmt.Errorf("models: unable to delete the old cover: %w", err)
@@ -70,7 +71,8 @@ func SaveCover(db *gorm.DB, slug string, in CoverInput, userID *uint, now time.T
 				return fmt.Errorf("models: unable to store the cover: %w", err)
 			}
 			changes["cover_name"], changes["cover_width"], changes["cover_height"] = img.Name, p.Width, p.Height
-			action, detail = "cover_changed", fmt.Sprintf("%d × %d", p.Width, p.Height)
+			action = "cover_changed"
+			detail = fmt.Sprintf("%d × %d", p.Width, p.Height)
 		}
 		if err := tx.Model(&Event{}).Where("id = ?", ev.ID).UpdateColumns(changes).Error; err != nil {
 			return err
