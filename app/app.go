@@ -82,7 +82,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	a.Fiber = fiber.New(fiber.Config{
 		AppName:               "Convene",
 		ServerHeader:          "",
-		BodyLimit:             uploadBodyLimit, // the cover upload's: other routes take less (smallBodies)
+		BodyLimit:             256 * 1024,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
@@ -94,6 +94,8 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		// copies, so they may safely outlive it (the event cache keys on slugs).
 		Immutable: true,
 	})
+	// A cover upload may be larger: decided from its headers (app/covers.go).
+	a.Fiber.Server().HeaderReceived = a.bodyLimits
 	a.routes()
 	return a, nil
 }

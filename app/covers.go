@@ -13,30 +13,26 @@ import (
 	"convene/models"
 )
 
-// smallBodyLimit is the largest request body taken by any route but the
-// cover upload (Fiber's BodyLimit is the upload's, for the whole server).
-const smallBodyLimit = 256 * 1024
-
-// uploadBodyLimit is Fiber's BodyLimit: a cover of images.MaxBytes with the
-// form around it, and room to answer a somewhat bigger file with a message
-// beside the field rather than a bare refusal.
+// uploadBodyLimit is the largest body of a cover upload: a picture of
+// images.MaxBytes with the form around it, and room to answer a somewhat
+// bigger file with a message beside the field rather than a bare refusal.
+// Every other request keeps Fiber's BodyLimit.
 const uploadBodyLimit = images.MaxBytes + 4<<20
 
-// smallBodies refuses a body over smallBodyLimit, except a cover upload.
-func (a *App) smallBodies(c *fiber.Ctx) error {
-	n := len(c.Request().Body())
-	if cl := c.Request().Header.ContentLength(); cl > n {
-		n = cl // a multipart form is read before the handlers: its length is declared
+// bodyLimits is fasthttp's HeaderReceived hook: it raises the body limit
+// of a cover upload sent with a session cookie, before the body is read.
+// Everything else is refused (413) as soon as its Content-Length says it
+// is over BodyLimit, without reading it. The session itself is checked by
+// the route, as always; the cookie only keeps strangers to the small limit.
+func (a *App) bodyLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if !h.IsPost() || len(h.Cookie(a.sessionCookieName())) == 0 {
+		return fasthttp.RequestConfig{}
 	}
-	if n > smallBodyLimit && !isCoverUpload(c) {
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "What was sent is too large.")
+	path, _, _ := strings.Cut(string(h.RequestURI()), "?")
+	if strings.HasPrefix(path, "/admin/events/") && strings.HasSuffix(path, "/cover") {
+		return fasthttp.RequestConfig{MaxRequestBodySize: uploadBodyLimit}
 	}
-	return c.Next()
-}
-
-func isCoverUpload(c *fiber.Ctx) bool {
-	p := c.Path()
-	return c.Method() == fiber.MethodPost && strings.HasPrefix(p, "/admin/events/") && strings.HasSuffix(p, "/cover")
+	return fasthttp.RequestConfig{}
 }
 
 // shareData is the Share tab of an event: its address, poster and cover.

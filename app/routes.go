@@ -15,7 +15,6 @@ func (a *App) routes() {
 	f.Use(a.requestContext)
 	f.Use(securityHeaders(a.cfg.Production()))
 	f.Use(compress)
-	f.Use(a.smallBodies)
 
 	// Operations.
 	f.Get("/healthz", a.healthz)
