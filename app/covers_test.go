@@ -1,8 +1,10 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -15,6 +17,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"convene/images"
 	"convene/models"
@@ -277,13 +280,29 @@ func TestBodyLimits(t *testing.T) {
 				_, _ = part.Write(make([]byte, tt.body))
 			}
 			_ = w.Close()
-			req, _ := http.NewRequest("POST", base+tt.path, &body)
-			req.Header.Set("Content-Type", w.FormDataContentType())
-			req.AddCookie(&http.Cookie{Name: "convene_csrf", Value: testCSRF})
+			cookies := "convene_csrf=" + testCSRF
 			if tt.session {
-				req.AddCookie(&http.Cookie{Name: "convene_session", Value: f.sessions[roleOrganiser]})
+				cookies += "; convene_session=" + f.sessions[roleOrganiser]
 			}
-			res, err := http.DefaultClient.Do(req)
+			// Announce the whole body but send only what the server should
+			// read: a refusal must come from the headers alone (and a client
+			// still writing would see the connection reset, not the answer).
+			conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			send := body.Bytes()
+			if tt.status == 413 {
+				send = send[:1024]
+			}
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: convene.test\r\nContent-Type: %s\r\nCookie: %s\r\nContent-Length: %d\r\n\r\n",
+				tt.path, w.FormDataContentType(), cookies, body.Len())
+			if _, err := conn.Write(send); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
