@@ -226,7 +226,8 @@ var (
 		&models.SchemaMigration{}, &models.Organisation{}, &models.Series{}, &models.Event{}, &models.EventHost{},
 		&models.Question{}, &models.Registration{}, &models.User{}, &models.Membership{}, &models.APIToken{},
 		&models.Activity{}, &models.OutboxMail{}, &models.AttendeeFeed{}, &models.Session{},
-		&models.PasswordToken{}, &models.DoorAssignment{}, &models.Anniversary{}, &models.CalendarFeed{}, &models.CateringTally{}, &models.Allocation{},
+		&models.PasswordToken{}, &models.DoorAssignment{}, &models.Anniversary{}, &models.CalendarFeed{}, &models.CateringTally{},
+		&models.CoverImage{}, &models.Allocation{},
 	}
 	rawTables = map[string]bool{"heartbeats": true}
 )
