@@ -61,16 +61,16 @@ func (a *App) attendeesPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice, problem string) error {
-	all, err := models.EventRegistrations(a.db.Read, ev.ID)
+	all, err := models.EventRegistrations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
 	f := attendeeFilter(c)
-	regs, err := models.FindAttendees(a.db.Read, ev.ID, f)
+	regs, err := models.FindAttendees(a.dbc(c).Read, ev.ID, f)
 	if err != nil {
 		return err
 	}
-	purged, err := models.CateringTallies(a.db.Read, ev.ID)
+	purged, err := models.CateringTallies(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -133,13 +133,13 @@ func (a *App) addAttendee(c *fiber.Ctx) error {
 	}
 	if len(errs) == 0 {
 		var res *models.RegisterResult
-		res, err = models.Register(a.db.DB, a.tok, ev.ID, in, a.now())
+		res, err = models.Register(a.dbc(c).DB, a.tok, ev.ID, in, a.now())
 		a.events.touch(ev.ID)
 		switch {
 		case err == nil && res.Duplicate:
 			errs["email"] = "This email address already holds a registration for this event"
 		case err == nil:
-			if err := models.RecordActivity(a.db.DB, ev.ID, &res.Registration.ID, &u.ID, "added_by_organiser", res.Registration.Status, a.now()); err != nil {
+			if err := models.RecordActivity(a.dbc(c).DB, ev.ID, &res.Registration.ID, &u.ID, "added_by_organiser", res.Registration.Status, a.now()); err != nil {
 				return err
 			}
 			return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=added", fiber.StatusSeeOther)
@@ -166,10 +166,10 @@ func (a *App) promoteAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.PromoteRegistration(a.db.DB, r.ID, &u.ID, a.now())
+	_, err = models.PromoteRegistration(a.dbc(c).DB, r.ID, &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if fields := validationFields(err); fields != nil {
-		fresh, ferr := models.FindEvent(a.db.Read, ev.Slug)
+		fresh, ferr := models.FindEvent(a.dbc(c).Read, ev.Slug)
 		if ferr != nil {
 			return ferr
 		}
@@ -190,7 +190,7 @@ func (a *App) cancelAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.CancelRegistration(a.db.DB, r.ID, &u.ID, a.now()); err != nil {
+	if _, err := models.CancelRegistration(a.dbc(c).DB, r.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
 	a.events.touch(ev.ID)
@@ -207,7 +207,7 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	regs, err := models.EventRegistrations(a.db.Read, ev.ID)
+	regs, err := models.EventRegistrations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (a *App) exportAttendees(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.RecordActivity(a.db.DB, ev.ID, nil, &u.ID, "exported", strconv.Itoa(len(regs))+" registrations as CSV", a.now()); err != nil {
+	if err := models.RecordActivity(a.dbc(c).DB, ev.ID, nil, &u.ID, "exported", strconv.Itoa(len(regs))+" registrations as CSV", a.now()); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
@@ -229,8 +229,11 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
+	// Times are the event's local times with their UTC offset; the header
+	// names the zone, so a spreadsheet reader knows which clock they are on.
+	zone := " (" + ev.Timezone + ")"
 	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
-		"dietary", "dietary_other", "access_needs", "checked_in_at", "registered_at"}
+		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "registered_at" + zone}
 	for _, q := range ev.Questions {
 		header = append(header, q.Label)
 	}

@@ -28,6 +28,11 @@ func TestCSVExport(t *testing.T) {
 	f := newFixture(t, nil)
 	// A name that a spreadsheet would run as a formula, and one with Hebrew.
 	f.db.Model(&models.Registration{}).Where("id = ?", f.waiting.ID).Updates(map[string]any{"name": "=cmd|' /C calc'!A0", "access_needs": "שלום, step-free\r\nplease"})
+	// Times are written in the event's zone, which the header names.
+	f.db.Model(&models.Event{}).Where("id = ?", f.ev.ID).Update("timezone", "America/New_York")
+	if _, err := models.CheckIn(f.db.DB, f.ev.ID, f.reg.ID, nil, f.now); err != nil {
+		t.Fatal(err)
+	}
 	res := f.do(request{method: "GET", path: "/admin/events/iftar/registrations.csv", role: roleOrganiser})
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
@@ -57,6 +62,9 @@ func TestCSVExport(t *testing.T) {
 	if header[0] != "id" || header[len(header)-1] != "How did you hear?" {
 		t.Fatalf("header %v", header)
 	}
+	if header[11] != "checked_in_at (America/New_York)" || header[12] != "registered_at (America/New_York)" {
+		t.Errorf("time columns %q, %q: want the event's zone named", header[11], header[12])
+	}
 	byName := map[string][]string{}
 	for _, r := range rows[1:] {
 		byName[r[1]] = r
@@ -64,6 +72,10 @@ func TestCSVExport(t *testing.T) {
 	amira := byName["Amira Haddad"]
 	if amira == nil || amira[len(amira)-1] != `'=HYPERLINK("x")` || amira[3] != "confirmed" || amira[7] != "3" || amira[8] != "halal" {
 		t.Fatalf("Amira's row: %q", amira)
+	}
+	// f.now is 12:00 UTC on 2 November 2026: 07:00 in New York (EST).
+	if amira[11] != "2026-11-02T07:00:00-05:00" || amira[12] != "2026-11-02T07:00:00-05:00" {
+		t.Errorf("Amira's times %q, %q: want New York time", amira[11], amira[12])
 	}
 	daniel := byName["'=cmd|' /C calc'!A0"]
 	if daniel == nil || daniel[3] != "waitlisted" || daniel[4] != "1" || !strings.HasPrefix(daniel[10], "שלום") {
@@ -97,7 +109,7 @@ func TestAttendeesPageCateringAndFilters(t *testing.T) {
 		`<th scope="row">Kosher</th><td class="num">1</td>`,
 		`<th scope="row">Vegan</th><td class="num">2</td>`,
 		`<th scope="row">Total</th><td class="num">6</td>`,
-		`<strong>Walk In</strong> (party of 2): Wheelchair user`,
+		`<strong><bdi>Walk In</bdi></strong> (party of 2): <bdi>Wheelchair user</bdi>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("attendees page lacks %s", want)

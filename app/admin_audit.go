@@ -24,11 +24,11 @@ func (a *App) auditPage(c *fiber.Ctx) error {
 	if b, err := strconv.ParseUint(c.Query("before"), 10, 32); err == nil {
 		f.BeforeID = uint(b)
 	}
-	entries, err := models.AuditLog(a.db.Read, f)
+	entries, err := models.AuditLog(a.dbc(c).Read, f)
 	if err != nil {
 		return err
 	}
-	actions, err := models.AuditActions(a.db.Read)
+	actions, err := models.AuditActions(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}

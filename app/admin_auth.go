@@ -17,7 +17,7 @@ type loginForm struct {
 }
 
 func (a *App) loginPage(c *fiber.Ctx) error {
-	if u, err := models.UserBySession(a.db.DB, c.Cookies(a.sessionCookieName()), a.now()); err == nil && u != nil {
+	if u, err := models.UserBySession(a.dbc(c).DB, c.Cookies(a.sessionCookieName()), a.now()); err == nil && u != nil {
 		return c.Redirect(localPath(c.Query("next", "/admin")), fiber.StatusSeeOther)
 	}
 	return a.render(c, 200, "admin_login", Page{Title: "Sign in", Nav: "admin", Data: loginForm{Next: localPath(c.Query("next", "/admin"))}})
@@ -39,9 +39,9 @@ func (a *App) login(c *fiber.Ctx) error {
 		f.ErrList = formErrors(f.Errors, []string{"email", "password"})
 		return a.render(c, 422, "admin_login", Page{Title: "Error: sign in", Nav: "admin", Data: f})
 	}
-	u, err := models.Authenticate(a.db.DB, f.Email, password)
+	u, err := models.Authenticate(a.dbc(c).DB, f.Email, password)
 	if errors.Is(err, models.ErrBadCredentials) {
-		_ = models.LogAccountActivity(a.db.DB, nil, "sign_in_failed", "", a.now())
+		_ = models.LogAccountActivity(a.dbc(c).DB, nil, "sign_in_failed", "", a.now())
 		f.Errors["email"] = "The email address or password is not right"
 		f.ErrList = formErrors(f.Errors, nil)
 		return a.render(c, fiber.StatusUnauthorized, "admin_login", Page{Title: "Error: sign in", Nav: "admin", Data: f})
@@ -49,14 +49,14 @@ func (a *App) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.DeleteSession(a.db.DB, c.Cookies(a.sessionCookieName())); err != nil {
+	if err := models.DeleteSession(a.dbc(c).DB, c.Cookies(a.sessionCookieName())); err != nil {
 		return err
 	}
-	token, err := models.CreateSession(a.db.DB, u.ID, a.now())
+	token, err := models.CreateSession(a.dbc(c).DB, u.ID, a.now())
 	if err != nil {
 		return err
 	}
-	if err := models.LogAccountActivity(a.db.DB, &u.ID, "signed_in", "", a.now()); err != nil {
+	if err := models.LogAccountActivity(a.dbc(c).DB, &u.ID, "signed_in", "", a.now()); err != nil {
 		return err
 	}
 	a.setSessionCookie(c, token)
@@ -72,11 +72,11 @@ func (a *App) renewCSRF(c *fiber.Ctx) {
 }
 
 func (a *App) logout(c *fiber.Ctx) error {
-	if err := models.DeleteSession(a.db.DB, c.Cookies(a.sessionCookieName())); err != nil {
+	if err := models.DeleteSession(a.dbc(c).DB, c.Cookies(a.sessionCookieName())); err != nil {
 		return err
 	}
 	u := staff(c)
-	if err := models.LogAccountActivity(a.db.DB, &u.ID, "signed_out", "", a.now()); err != nil {
+	if err := models.LogAccountActivity(a.dbc(c).DB, &u.ID, "signed_out", "", a.now()); err != nil {
 		return err
 	}
 	a.clearSessionCookie(c)
@@ -92,6 +92,32 @@ type passwordForm struct {
 
 var passwordOrder = []string{"current_password", "new_password", "confirm_password"}
 
+// accountData is the signed-in user's own account page, which groups the
+// password and API tokens (the navigation has one entry for both).
+type accountData struct {
+	Email, Name string
+	Admin       bool
+	Organises   []string // organisation names
+	DoorFor     []string
+}
+
+func (a *App) accountPage(c *fiber.Ctx) error {
+	u := staff(c)
+	names, _, err := a.orgNames(c)
+	if err != nil {
+		return err
+	}
+	d := accountData{Email: u.Email, Name: u.Name, Admin: u.Admin}
+	for _, m := range u.Memberships {
+		if m.Role == models.MemberDoor {
+			d.DoorFor = append(d.DoorFor, names[m.OrganisationID])
+		} else {
+			d.Organises = append(d.Organises, names[m.OrganisationID])
+		}
+	}
+	return a.renderAdmin(c, 200, "admin_account", "Your account", "account", d)
+}
+
 func (a *App) passwordPage(c *fiber.Ctx) error {
 	return a.renderAdmin(c, 200, "admin_password", "Change your password", "account", passwordForm{Done: c.Query("done") == "1"})
 }
@@ -103,7 +129,7 @@ func (a *App) changePassword(c *fiber.Ctx) error {
 	if next != c.FormValue("confirm_password") {
 		errs["confirm_password"] = "The two new passwords are not the same"
 	} else {
-		err := models.ChangePassword(a.db.DB, u.ID, c.FormValue("current_password"), next, c.Cookies(a.sessionCookieName()), a.now())
+		err := models.ChangePassword(a.dbc(c).DB, u.ID, c.FormValue("current_password"), next, c.Cookies(a.sessionCookieName()), a.now())
 		if fields := validationFields(err); fields != nil {
 			errs = fields
 		} else if err != nil {
@@ -126,7 +152,7 @@ type inviteForm struct {
 }
 
 func (a *App) invitePage(c *fiber.Ctx) error {
-	u, err := models.UserByInvite(a.db.DB, c.Params("token"), a.now())
+	u, err := models.UserByInvite(a.dbc(c).DB, c.Params("token"), a.now())
 	if err != nil {
 		return a.inviteGone(err)
 	}
@@ -143,9 +169,9 @@ func (a *App) inviteGone(err error) error {
 // acceptInvite sets the invitee's password and signs them in.
 func (a *App) acceptInvite(c *fiber.Ctx) error {
 	token := c.Params("token")
-	u, err := models.AcceptInvite(a.db.DB, token, c.FormValue("password"), c.FormValue("confirm_password"), a.now())
+	u, err := models.AcceptInvite(a.dbc(c).DB, token, c.FormValue("password"), c.FormValue("confirm_password"), a.now())
 	if fields := validationFields(err); fields != nil {
-		inv, lerr := models.UserByInvite(a.db.DB, token, a.now())
+		inv, lerr := models.UserByInvite(a.dbc(c).DB, token, a.now())
 		if lerr != nil {
 			return a.inviteGone(lerr)
 		}
@@ -155,7 +181,7 @@ func (a *App) acceptInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return a.inviteGone(err)
 	}
-	session, err := models.CreateSession(a.db.DB, u.ID, a.now())
+	session, err := models.CreateSession(a.dbc(c).DB, u.ID, a.now())
 	if err != nil {
 		return err
 	}

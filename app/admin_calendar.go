@@ -26,7 +26,7 @@ type planning struct {
 	EstimateOf string // "Umm al-Qura", with the community's shift
 }
 
-func (a *App) planning(org *models.Organisation) (planning, error) {
+func (a *App) planning(c *fiber.Ctx, org *models.Organisation) (planning, error) {
 	p := planning{Org: org, Place: org.CalendarPlace(), Method: org.CalendarOptions().Method, Offset: org.HijriOffset}
 	today := calendar.DateOf(a.now().In(p.Place.Zone))
 	if e, ok := calendar.NextEstimate(today, org.HijriOffset); ok {
@@ -35,7 +35,7 @@ func (a *App) planning(org *models.Organisation) (planning, error) {
 	var anns []models.Anniversary
 	if org.ID != 0 {
 		var err error
-		if anns, err = models.Anniversaries(a.db.Read, org.ID); err != nil {
+		if anns, err = models.Anniversaries(a.dbc(c).Read, org.ID); err != nil {
 			return p, err
 		}
 	}
@@ -52,7 +52,7 @@ func (a *App) planning(org *models.Organisation) (planning, error) {
 
 // editorHost is the organisation whose settings time the event in the
 // editor: its main host, or the host chosen on a new event's form.
-func (a *App) editorHost(d eventEditor) *models.Organisation {
+func (a *App) editorHost(c *fiber.Ctx, d eventEditor) *models.Organisation {
 	if d.Preview != nil && len(d.Preview.Hosts) > 0 {
 		return &d.Preview.Hosts[0].Organisation
 	}
@@ -60,7 +60,7 @@ func (a *App) editorHost(d eventEditor) *models.Organisation {
 		return &d.Event.Hosts[0].Organisation
 	}
 	if d.Form.Host != "" {
-		if o, err := models.OrganisationBySlug(a.db.Read, d.Form.Host); err == nil {
+		if o, err := models.OrganisationBySlug(a.dbc(c).Read, d.Form.Host); err == nil {
 			return o
 		}
 	}
@@ -91,7 +91,7 @@ func iftarLine(v any) string {
 // checkEvent shows the editor with the iftar time and the clashes of the
 // form as typed, without saving (the "Check the time and dates" button).
 func (a *App) checkEvent(c *fiber.Ctx, d eventEditor, slug string, in models.EventInput, qRows []int, defaultHost *uint) error {
-	ev, err := models.PreviewEvent(a.db.Read, slug, in, defaultHost)
+	ev, err := models.PreviewEvent(a.dbc(c).Read, slug, in, defaultHost)
 	if fields := validationFields(err); fields != nil {
 		for k, m := range fields {
 			d.Errors[editorField(k, qRows)] = m
@@ -145,11 +145,11 @@ func parseMonth(s string, now time.Time) time.Time {
 
 func (a *App) calendarMonthData(c *fiber.Ctx) (calendarMonth, error) {
 	u := staff(c)
-	org, orgs, err := models.CalendarHost(a.db.Read, u, c.Query("org"))
+	org, orgs, err := models.CalendarHost(a.dbc(c).Read, u, c.Query("org"))
 	if err != nil {
 		return calendarMonth{}, err
 	}
-	plan, err := a.planning(org)
+	plan, err := a.planning(c, org)
 	if err != nil {
 		return calendarMonth{}, err
 	}
@@ -164,14 +164,14 @@ func (a *App) calendarMonthData(c *fiber.Ctx) (calendarMonth, error) {
 	end := last.AddDays((7 - int(last.Weekday())) % 7)
 	var anns []models.Anniversary
 	if org.ID != 0 {
-		if anns, err = models.Anniversaries(a.db.Read, org.ID); err != nil {
+		if anns, err = models.Anniversaries(a.dbc(c).Read, org.ID); err != nil {
 			return calendarMonth{}, err
 		}
 	}
 	days := calendar.Days(plan.Place, start, end, org.CalendarOptions(), models.CalendarAnniversaries(anns))
 	var evs []models.Event
 	if org.ID != 0 {
-		if evs, err = models.OrganisationEvents(a.db.Read, org.ID, start.In(loc), end.AddDays(1).In(loc)); err != nil {
+		if evs, err = models.OrganisationEvents(a.dbc(c).Read, org.ID, start.In(loc), end.AddDays(1).In(loc)); err != nil {
 			return calendarMonth{}, err
 		}
 	}
@@ -193,7 +193,7 @@ func (a *App) calendarMonthData(c *fiber.Ctx) (calendarMonth, error) {
 		}
 	}
 	if org.ID != 0 {
-		if d.HasFeed, err = models.HasCalendarFeed(a.db.Read, u.ID, org.ID); err != nil {
+		if d.HasFeed, err = models.HasCalendarFeed(a.dbc(c).Read, u.ID, org.ID); err != nil {
 			return d, err
 		}
 	}
@@ -212,14 +212,14 @@ func (a *App) calendarMonthPage(c *fiber.Ctx) error {
 // organisation's observances and shows its address on this answer only.
 func (a *App) createCalendarFeed(c *fiber.Ctx) error {
 	u := staff(c)
-	org, _, err := models.CalendarHost(a.db.Read, u, c.FormValue("org"))
+	org, _, err := models.CalendarHost(a.dbc(c).Read, u, c.FormValue("org"))
 	if err != nil {
 		return err
 	}
 	if org.ID == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "You need an organisation to have a calendar feed.")
 	}
-	token, err := models.NewCalendarFeedToken(a.db.DB, u.ID, org.ID, a.now())
+	token, err := models.NewCalendarFeedToken(a.dbc(c).DB, u.ID, org.ID, a.now())
 	if err != nil {
 		return err
 	}
@@ -237,11 +237,11 @@ func (a *App) createCalendarFeed(c *fiber.Ctx) error {
 // observanceFeed serves an organiser's private feed of observances: a month
 // back to a year ahead at the organisation's home place.
 func (a *App) observanceFeed(c *fiber.Ctx) error {
-	org, err := models.CalendarFeedOrganisation(a.db.Read, c.Params("token"))
+	org, err := models.CalendarFeedOrganisation(a.dbc(c).Read, c.Params("token"))
 	if err != nil {
 		return err
 	}
-	anns, err := models.Anniversaries(a.db.Read, org.ID)
+	anns, err := models.Anniversaries(a.dbc(c).Read, org.ID)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (a *App) calendarSettingsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	anns, err := models.Anniversaries(a.db.Read, o.ID)
+	anns, err := models.Anniversaries(a.dbc(c).Read, o.ID)
 	if err != nil {
 		return err
 	}
@@ -384,7 +384,7 @@ func (a *App) updateCalendarSettings(c *fiber.Ctx) error {
 	}
 	in.Anniversaries = &anns
 	if len(d.Errors) == 0 {
-		_, err = models.SaveCalendarSettings(a.db.DB, o.ID, in, &staff(c).ID, a.now())
+		_, err = models.SaveCalendarSettings(a.dbc(c).DB, o.ID, in, &staff(c).ID, a.now())
 		a.events.reset()
 		if err == nil {
 			return c.Redirect("/admin/organisations/"+o.Slug+"/calendar?saved=1", fiber.StatusSeeOther)

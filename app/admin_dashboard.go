@@ -28,11 +28,11 @@ type dashboardData struct {
 func (a *App) dashboard(c *fiber.Ctx) error {
 	u := staff(c)
 	now := a.now()
-	evs, err := models.StaffEvents(a.db.Read, u, models.ActCheckIn, now)
+	evs, err := models.StaffEvents(a.dbc(c).Read, u, models.ActCheckIn, now)
 	if err != nil {
 		return err
 	}
-	views, err := a.eventViews(evs)
+	views, err := a.eventViews(c, evs)
 	if err != nil {
 		return err
 	}
@@ -40,13 +40,13 @@ func (a *App) dashboard(c *fiber.Ctx) error {
 	for i := range evs {
 		ids[i] = evs[i].ID
 	}
-	growth, err := models.WaitlistGrowth(a.db.Read, ids, now.Add(-models.WaitlistGrowthWindow))
+	growth, err := models.WaitlistGrowth(a.dbc(c).Read, ids, now.Add(-models.WaitlistGrowthWindow))
 	if err != nil {
 		return err
 	}
 	var d dashboardData
 	for _, v := range views {
-		de := dashboardEvent{EventView: v, Manage: models.Authorize(a.db.Read, u, v.Event, models.ActManage) == nil, Growth: growth[v.ID]}
+		de := dashboardEvent{EventView: v, Manage: models.Authorize(a.dbc(c).Read, u, v.Event, models.ActManage) == nil, Growth: growth[v.ID]}
 		mode := models.InPerson
 		if !v.Event.InPerson {
 			mode = models.Online
@@ -74,7 +74,7 @@ func (a *App) dashboard(c *fiber.Ctx) error {
 		}
 	}
 	if u.IsOrganiser() {
-		if d.Recent, err = models.RecentRegistrations(a.db.Read, u, 10); err != nil {
+		if d.Recent, err = models.RecentRegistrations(a.dbc(c).Read, u, 10); err != nil {
 			return err
 		}
 	}

@@ -27,11 +27,11 @@ func (a *App) doorPage(c *fiber.Ctx) error {
 		return err
 	}
 	q := strings.TrimSpace(c.Query("q"))
-	regs, err := models.DoorList(a.db.Read, ev, q)
+	regs, err := models.DoorList(a.dbc(c).Read, ev, q)
 	if err != nil {
 		return err
 	}
-	counts, err := models.CountDoor(a.db.Read, ev)
+	counts, err := models.CountDoor(a.dbc(c).Read, ev)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (a *App) doorCounts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := models.CountDoor(a.db.Read, ev)
+	counts, err := models.CountDoor(a.dbc(c).Read, ev)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (a *App) doorCounts(c *fiber.Ctx) error {
 // script, otherwise back to the list where the person was.
 func (a *App) doorReply(c *fiber.Ctx, ev *models.Event, r *models.Registration) error {
 	if wantsJSONReply(c) {
-		counts, err := models.CountDoor(a.db.DB, ev)
+		counts, err := models.CountDoor(a.dbc(c).DB, ev)
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (a *App) doorAction(c *fiber.Ctx, act checkInFunc) error {
 	if err != nil {
 		return err
 	}
-	r, err = act(a.db.DB, ev.ID, r.ID, &u.ID, a.now())
+	r, err = act(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now())
 	if err != nil {
 		return err
 	}
@@ -106,16 +106,16 @@ type codeData struct {
 // codeRegistration resolves a check-in code for the signed-in user; a code
 // for an event outside the user's scope is not found.
 func (a *App) codeRegistration(c *fiber.Ctx) (*models.Registration, *models.Event, *models.User, error) {
-	r, err := models.RegistrationByCheckInCode(a.db.DB, a.tok, c.Params("code"))
+	r, err := models.RegistrationByCheckInCode(a.dbc(c).DB, a.tok, c.Params("code"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ev, err := models.EventByID(a.db.DB, r.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, r.EventID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	u := staff(c)
-	if err := models.Authorize(a.db.DB, u, ev, models.ActCheckIn); err != nil {
+	if err := models.Authorize(a.dbc(c).DB, u, ev, models.ActCheckIn); err != nil {
 		if errors.Is(err, models.ErrForbidden) {
 			return nil, nil, nil, models.ErrNotFound
 		}
@@ -145,7 +145,7 @@ func (a *App) codeAction(c *fiber.Ctx, act checkInFunc, done string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := act(a.db.DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+	if _, err := act(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
 		if fields := validationFields(err); fields != nil {
 			return fiber.NewError(fiber.StatusConflict, fields["status"]+".")
 		}
@@ -172,7 +172,7 @@ func (a *App) teamPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderTeam(c *fiber.Ctx, status int, ev *models.Event, email string, errs map[string]string) error {
-	team, err := models.DoorTeam(a.db.Read, ev.ID)
+	team, err := models.DoorTeam(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -193,14 +193,14 @@ func (a *App) assignDoor(c *fiber.Ctx) error {
 	if email == "" {
 		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "Enter the email address of the volunteer's account"})
 	}
-	who, err := models.UserByEmail(a.db.DB, email)
+	who, err := models.UserByEmail(a.dbc(c).DB, email)
 	if errors.Is(err, models.ErrNotFound) {
 		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "No account has this email address: ask an admin to invite them as a door volunteer"})
 	}
 	if err != nil {
 		return err
 	}
-	if err := models.AssignDoor(a.db.DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
+	if err := models.AssignDoor(a.dbc(c).DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/events/"+ev.Slug+"/team", fiber.StatusSeeOther)
@@ -215,7 +215,7 @@ func (a *App) unassignDoor(c *fiber.Ctx) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	if err := models.UnassignDoor(a.db.DB, ev.ID, uint(id), &u.ID, a.now()); err != nil {
+	if err := models.UnassignDoor(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/events/"+ev.Slug+"/team", fiber.StatusSeeOther)

@@ -339,10 +339,10 @@ var questionKinds = []string{models.QuestionShortText, models.QuestionLongText, 
 
 func (a *App) renderEditor(c *fiber.Ctx, status int, d eventEditor) error {
 	var err error
-	if d.Orgs, err = models.Organisations(a.db.Read); err != nil {
+	if d.Orgs, err = models.Organisations(a.dbc(c).Read); err != nil {
 		return err
 	}
-	if d.Series, err = models.AllSeries(a.db.Read); err != nil {
+	if d.Series, err = models.AllSeries(a.dbc(c).Read); err != nil {
 		return err
 	}
 	d.Kinds, d.QKinds = models.Kinds, questionKinds
@@ -353,7 +353,7 @@ func (a *App) renderEditor(c *fiber.Ctx, status int, d eventEditor) error {
 	case d.Event != nil && len(d.Errors) == 0:
 		d.Iftar = iftarLine(d.Event)
 	}
-	plan, err := a.planning(a.editorHost(d))
+	plan, err := a.planning(c, a.editorHost(c, d))
 	if err != nil {
 		return err
 	}
@@ -377,15 +377,15 @@ type eventsList struct {
 
 func (a *App) eventsPage(c *fiber.Ctx) error {
 	u := staff(c)
-	up, err := models.StaffEvents(a.db.Read, u, models.ActManage, a.now())
+	up, err := models.StaffEvents(a.dbc(c).Read, u, models.ActManage, a.now())
 	if err != nil {
 		return err
 	}
-	past, err := models.PastStaffEvents(a.db.Read, u, a.now(), 50)
+	past, err := models.PastStaffEvents(a.dbc(c).Read, u, a.now(), 50)
 	if err != nil {
 		return err
 	}
-	views, err := a.eventViews(up)
+	views, err := a.eventViews(c, up)
 	if err != nil {
 		return err
 	}
@@ -394,12 +394,12 @@ func (a *App) eventsPage(c *fiber.Ctx) error {
 }
 
 // eventViews adds availability and waitlists to events.
-func (a *App) eventViews(evs []models.Event) ([]EventView, error) {
+func (a *App) eventViews(c *fiber.Ctx, evs []models.Event) ([]EventView, error) {
 	ids := make([]uint, len(evs))
 	for i := range evs {
 		ids[i] = evs[i].ID
 	}
-	wl, err := models.WaitlistLengths(a.db.Read, ids)
+	wl, err := models.WaitlistLengths(a.dbc(c).Read, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -411,12 +411,12 @@ func (a *App) eventViews(evs []models.Event) ([]EventView, error) {
 }
 
 // firstOwnOrg is the first organisation the user organises, if any.
-func (a *App) firstOwnOrg(u *models.User) *models.Organisation {
+func (a *App) firstOwnOrg(c *fiber.Ctx, u *models.User) *models.Organisation {
 	for _, m := range u.Memberships {
 		if m.Role == models.MemberDoor {
 			continue
 		}
-		if o, err := models.OrganisationByID(a.db.Read, m.OrganisationID); err == nil {
+		if o, err := models.OrganisationByID(a.dbc(c).Read, m.OrganisationID); err == nil {
 			return o
 		}
 	}
@@ -426,7 +426,7 @@ func (a *App) firstOwnOrg(u *models.User) *models.Organisation {
 // newEventPage opens the editor for a new event; ?date=YYYY-MM-DD and
 // ?kind= (from the suggestions of dates to consider) fill the form in.
 func (a *App) newEventPage(c *fiber.Ctx) error {
-	f := newEventForm(a.firstOwnOrg(staff(c)))
+	f := newEventForm(a.firstOwnOrg(c, staff(c)))
 	if d, err := calendar.ParseDate(c.Query("date")); err == nil && d.Year >= 2000 && d.Year <= 2200 {
 		f.Date, f.StartsAt = d.String(), d.String()+"T19:00"
 	}
@@ -438,11 +438,11 @@ func (a *App) newEventPage(c *fiber.Ctx) error {
 
 // checkHosts applies the host rule (models.CheckHosts) to the editor's
 // hosts, with its message beside the host field.
-func (a *App) checkHosts(u *models.User, in models.EventInput, errs map[string]string) error {
+func (a *App) checkHosts(c *fiber.Ctx, u *models.User, in models.EventInput, errs map[string]string) error {
 	if in.Hosts == nil || errs["host"] != "" {
 		return nil
 	}
-	err := models.CheckHosts(a.db.Read, u, *in.Hosts)
+	err := models.CheckHosts(a.dbc(c).Read, u, *in.Hosts)
 	var he *models.HostsError
 	if errors.As(err, &he) {
 		errs["host"] = he.Error()
@@ -455,14 +455,14 @@ func (a *App) createEvent(c *fiber.Ctx) error {
 	u := staff(c)
 	f := parseEventForm(c)
 	var defaultHost *uint
-	if host, err := models.OrganisationBySlug(a.db.Read, f.Host); err == nil {
+	if host, err := models.OrganisationBySlug(a.dbc(c).Read, f.Host); err == nil {
 		defaultHost = &host.ID
 		if f.Timezone == "" {
 			f.Timezone = host.Timezone // the times typed are the host's local times
 		}
 	}
 	in, qRows, errs := f.input(true)
-	if err := a.checkHosts(u, in, errs); err != nil {
+	if err := a.checkHosts(c, u, in, errs); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
@@ -471,7 +471,7 @@ func (a *App) createEvent(c *fiber.Ctx) error {
 	if c.FormValue("check") != "" {
 		return a.checkEvent(c, eventEditor{New: true, Form: f, Errors: errs}, "", in, qRows, defaultHost)
 	}
-	ev, err := models.CreateEvent(a.db.DB, in, &u.ID, defaultHost, a.now())
+	ev, err := models.CreateEvent(a.dbc(c).DB, in, &u.ID, defaultHost, a.now())
 	a.events.reset()
 	if fields := validationFields(err); fields != nil {
 		for k, m := range fields {
@@ -528,7 +528,7 @@ func (a *App) updateEvent(c *fiber.Ctx) error {
 	}
 	f := parseEventForm(c)
 	in, qRows, errs := f.input(false)
-	if err := a.checkHosts(u, in, errs); err != nil {
+	if err := a.checkHosts(c, u, in, errs); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
@@ -537,13 +537,13 @@ func (a *App) updateEvent(c *fiber.Ctx) error {
 	if c.FormValue("check") != "" {
 		return a.checkEvent(c, eventEditor{Event: ev, Form: f, Errors: errs}, ev.Slug, in, qRows, nil)
 	}
-	updated, err := models.UpdateEventIfUnchanged(a.db.DB, ev.Slug, f.Version, in, &u.ID, a.now())
+	updated, err := models.UpdateEventIfUnchanged(a.dbc(c).DB, ev.Slug, f.Version, in, &u.ID, a.now())
 	a.events.reset()
 	if err != nil {
 		return a.saveError(c, ev, f, qRows, errs, err)
 	}
 	if changed := changedFields(formFromEvent(ev), formFromEvent(updated)); len(changed) > 0 {
-		if err := models.RecordActivity(a.db.DB, ev.ID, nil, &u.ID, "event_edited", "changed "+strings.Join(changed, ", "), a.now()); err != nil {
+		if err := models.RecordActivity(a.dbc(c).DB, ev.ID, nil, &u.ID, "event_edited", "changed "+strings.Join(changed, ", "), a.now()); err != nil {
 			return err
 		}
 	}
@@ -573,7 +573,7 @@ func (a *App) previewEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	wl, err := models.WaitlistLength(a.db.Read, ev.ID)
+	wl, err := models.WaitlistLength(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -595,7 +595,7 @@ func (a *App) changeEventStatus(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusBadRequest, "Choose publish, unpublish or postpone.")
 	}
-	_, err = models.UpdateEventIfUnchanged(a.db.DB, ev.Slug, c.FormValue("version"), models.EventInput{Status: &status}, &u.ID, a.now())
+	_, err = models.UpdateEventIfUnchanged(a.dbc(c).DB, ev.Slug, c.FormValue("version"), models.EventInput{Status: &status}, &u.ID, a.now())
 	a.events.reset()
 	if errors.Is(err, models.ErrConflict) {
 		return fiber.NewError(fiber.StatusConflict, conflictMessage)
@@ -637,7 +637,7 @@ func (a *App) cancelEvent(c *fiber.Ctx) error {
 			cancelForm{Event: ev, Version: c.FormValue("version"), Message: msg, People: ev.Taken + ev.OnlineTaken, Errors: errs, ErrList: formErrors(errs, nil)})
 	}
 	st := models.StatusCancelled
-	_, err = models.UpdateEventIfUnchanged(a.db.DB, ev.Slug, c.FormValue("version"), models.EventInput{Status: &st, CancelMessage: &msg}, &u.ID, a.now())
+	_, err = models.UpdateEventIfUnchanged(a.dbc(c).DB, ev.Slug, c.FormValue("version"), models.EventInput{Status: &st, CancelMessage: &msg}, &u.ID, a.now())
 	a.events.reset()
 	if errors.Is(err, models.ErrConflict) {
 		errs := map[string]string{"form": conflictMessage}
@@ -685,7 +685,7 @@ func (a *App) duplicateEvent(c *fiber.Ctx) error {
 	for len(typed) < duplicateRows {
 		typed = append(typed, "")
 	}
-	copies, err := models.DuplicateEvent(a.db.DB, ev.Slug, dates, &u.ID, a.now())
+	copies, err := models.DuplicateEvent(a.dbc(c).DB, ev.Slug, dates, &u.ID, a.now())
 	a.events.reset()
 	if fields := validationFields(err); fields != nil {
 		// A copy's own problem (no sunset that day) is about the dates too.

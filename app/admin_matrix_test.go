@@ -58,6 +58,7 @@ func matrix() []matrixRoute {
 
 		r("GET", "/admin", signedIn),
 		r("POST", "/admin/logout", signedIn),
+		r("GET", "/admin/account", signedIn),
 		r("GET", "/admin/account/password", signedIn),
 		withForm(r("POST", "/admin/account/password", signedIn), "current_password", "x", "new_password", "y", "confirm_password", "y"),
 		r("GET", "/admin/tokens", signedIn),

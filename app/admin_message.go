@@ -50,7 +50,7 @@ func (a *App) sendMessage(c *fiber.Ctx) error {
 	if len(statuses) == 0 {
 		f.Errors = map[string]string{"statuses": "Choose who receives the message"}
 	} else {
-		n, err := models.MessageRegistrants(a.db.DB, ev.ID, f.Subject, f.Body, statuses, &u.ID, a.now())
+		n, err := models.MessageRegistrants(a.dbc(c).DB, ev.ID, f.Subject, f.Body, statuses, &u.ID, a.now())
 		if err == nil {
 			return c.Redirect("/admin/events/"+ev.Slug+"/message?sent="+strconv.Itoa(n), fiber.StatusSeeOther)
 		}

@@ -15,7 +15,7 @@ type orgsData struct {
 
 func (a *App) organisationsPage(c *fiber.Ctx) error {
 	u := staff(c)
-	all, err := models.Organisations(a.db.Read)
+	all, err := models.Organisations(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (a *App) newOrganisationPage(c *fiber.Ctx) error {
 
 func (a *App) createOrganisation(c *fiber.Ctx) error {
 	in := parseOrgForm(c)
-	o, err := models.SaveOrganisation(a.db.DB, 0, in, &staff(c).ID, a.now())
+	o, err := models.SaveOrganisation(a.dbc(c).DB, 0, in, &staff(c).ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		return a.renderOrg(c, 422, orgForm{New: true, In: in, Errors: fields})
 	}
@@ -78,7 +78,7 @@ func (a *App) createOrganisation(c *fiber.Ctx) error {
 // ownOrganisation loads the organisation of the route if the user may edit
 // it (an admin, or one of its organisers); others get not found.
 func (a *App) ownOrganisation(c *fiber.Ctx) (*models.Organisation, error) {
-	o, err := models.OrganisationBySlug(a.db.DB, c.Params("slug"))
+	o, err := models.OrganisationBySlug(a.dbc(c).DB, c.Params("slug"))
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (a *App) updateOrganisation(c *fiber.Ctx) error {
 		return err
 	}
 	in := parseOrgForm(c)
-	saved, err := models.SaveOrganisation(a.db.DB, o.ID, in, &staff(c).ID, a.now())
+	saved, err := models.SaveOrganisation(a.dbc(c).DB, o.ID, in, &staff(c).ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		return a.renderOrg(c, 422, orgForm{Slug: o.Slug, In: in, Errors: fields})
 	}
@@ -137,7 +137,7 @@ func (a *App) renderSeries(c *fiber.Ctx, status int, d seriesForm) error {
 }
 
 func (a *App) seriesListPage(c *fiber.Ctx) error {
-	all, err := models.AllSeries(a.db.Read)
+	all, err := models.AllSeries(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func parseSeriesForm(c *fiber.Ctx) models.SeriesInput {
 
 func (a *App) createSeries(c *fiber.Ctx) error {
 	in := parseSeriesForm(c)
-	s, err := models.SaveSeries(a.db.DB, 0, in, &staff(c).ID, a.now())
+	s, err := models.SaveSeries(a.dbc(c).DB, 0, in, &staff(c).ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		return a.renderSeries(c, 422, seriesForm{New: true, In: in, Errors: fields})
 	}
@@ -165,7 +165,7 @@ func (a *App) createSeries(c *fiber.Ctx) error {
 }
 
 func (a *App) loadSeries(c *fiber.Ctx) (*models.Series, error) {
-	return models.SeriesBySlug(a.db.DB, c.Params("slug"))
+	return models.SeriesBySlug(a.dbc(c).DB, c.Params("slug"))
 }
 
 func (a *App) editSeriesPage(c *fiber.Ctx) error {
@@ -182,7 +182,7 @@ func (a *App) updateSeries(c *fiber.Ctx) error {
 		return err
 	}
 	in := parseSeriesForm(c)
-	saved, err := models.SaveSeries(a.db.DB, s.ID, in, &staff(c).ID, a.now())
+	saved, err := models.SaveSeries(a.dbc(c).DB, s.ID, in, &staff(c).ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		return a.renderSeries(c, 422, seriesForm{Slug: s.Slug, In: in, Errors: fields})
 	}

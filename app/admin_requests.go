@@ -51,7 +51,7 @@ func (a *App) requestsPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderRequests(c *fiber.Ctx, status int, ev *models.Event, problem string) error {
-	regs, err := models.PendingRequests(a.db.Read, ev.ID)
+	regs, err := models.PendingRequests(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (a *App) approveRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	approved, pos, err := models.ApproveRegistration(a.db.DB, ev.ID, r.ID, &u.ID, a.now())
+	approved, pos, err := models.ApproveRegistration(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
 		p, ok := problemOf(err)
@@ -114,7 +114,7 @@ func (a *App) declineRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.DeclineRegistration(a.db.DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+	if _, err := models.DeclineRegistration(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
 		p, ok := problemOf(err)
 		if !ok || p.Status >= 500 || p.Status == 404 {
 			return err
@@ -139,7 +139,7 @@ func (a *App) apiApprove(c *fiber.Ctx) error {
 	if err := a.takeNoBody(c); err != nil {
 		return err
 	}
-	r, pos, err := models.ApproveRegistration(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
+	r, pos, err := models.ApproveRegistration(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func (a *App) apiDecline(c *fiber.Ctx) error {
 	if err := a.takeNoBody(c); err != nil {
 		return err
 	}
-	r, err := models.DeclineRegistration(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
+	r, err := models.DeclineRegistration(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ func (a *App) adminRoutes(web fiber.Router) fiber.Router {
 	staff := adm.Group("", a.requireSession(accessStaff))
 	staff.Get("", a.dashboard)
 	staff.Post("/logout", a.logout)
+	staff.Get("/account", a.accountPage)
 	staff.Get("/account/password", a.passwordPage)
 	staff.Post("/account/password", a.changePassword)
 	staff.Get("/tokens", a.tokensPage)
@@ -133,7 +134,7 @@ func (a *App) requireSession(need access) fiber.Handler {
 		u, ok := c.Locals(userLocal).(*models.User)
 		if !ok {
 			var err error
-			u, err = models.UserBySession(a.db.DB, c.Cookies(a.sessionCookieName()), a.now())
+			u, err = models.UserBySession(a.dbc(c).DB, c.Cookies(a.sessionCookieName()), a.now())
 			if errors.Is(err, models.ErrNotFound) {
 				if !a.routed(c) {
 					return a.noRoute(c)
@@ -188,15 +189,15 @@ func staff(c *fiber.Ctx) *models.User {
 // is refused.
 func (a *App) staffEvent(c *fiber.Ctx, act models.Action) (*models.Event, *models.User, error) {
 	u := staff(c)
-	ev, err := models.FindEvent(a.db.DB, c.Params("slug"))
+	ev, err := models.FindEvent(a.dbc(c).DB, c.Params("slug"))
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := models.Authorize(a.db.DB, u, ev, act); err != nil {
+	if err := models.Authorize(a.dbc(c).DB, u, ev, act); err != nil {
 		if !errors.Is(err, models.ErrForbidden) {
 			return nil, nil, err
 		}
-		if act == models.ActManage && models.Authorize(a.db.DB, u, ev, models.ActCheckIn) == nil {
+		if act == models.ActManage && models.Authorize(a.dbc(c).DB, u, ev, models.ActCheckIn) == nil {
 			return nil, nil, fiber.NewError(fiber.StatusForbidden, "Your account can check people in at this event, but not manage it.")
 		}
 		return nil, nil, models.ErrNotFound
@@ -211,7 +212,7 @@ func (a *App) eventRegistration(c *fiber.Ctx, ev *models.Event) (*models.Registr
 	if err != nil {
 		return nil, models.ErrNotFound
 	}
-	return models.EventRegistration(a.db.DB, ev.ID, uint(id))
+	return models.EventRegistration(a.dbc(c).DB, ev.ID, uint(id))
 }
 
 // adminView wraps an admin page's data with the navigation's needs.

@@ -36,7 +36,7 @@ func (a *App) tokensPage(c *fiber.Ctx) error {
 func (a *App) renderTokens(c *fiber.Ctx, status int, d tokensData) error {
 	u := staff(c)
 	var err error
-	if d.Tokens, err = models.UserAPITokens(a.db.DB, u.ID); err != nil {
+	if d.Tokens, err = models.UserAPITokens(a.dbc(c).DB, u.ID); err != nil {
 		return err
 	}
 	d.Scopes = []string{models.ScopeDoor}
@@ -51,7 +51,7 @@ func (a *App) renderTokens(c *fiber.Ctx, status int, d tokensData) error {
 	}
 	d.Lives, d.Now = tokenLifetimes, a.now()
 	d.ErrList = formErrors(d.Errors, []string{"name", "scope", "expires"})
-	return a.renderAdmin(c, status, "admin_tokens", "API tokens", "tokens", d)
+	return a.renderAdmin(c, status, "admin_tokens", "API tokens", "account", d)
 }
 
 // createToken makes a token and shows it once, on this answer only (the
@@ -79,7 +79,7 @@ func (a *App) createToken(c *fiber.Ctx) error {
 		d.Errors = errs
 		return a.renderTokens(c, 422, d)
 	}
-	token, row, err := models.NewAPIToken(a.db.DB, u.ID, in, a.now())
+	token, row, err := models.NewAPIToken(a.dbc(c).DB, u.ID, in, a.now())
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (a *App) revokeToken(c *fiber.Ctx) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	if err := models.RevokeAPIToken(a.db.DB, staff(c).ID, uint(id), a.now()); err != nil {
+	if err := models.RevokeAPIToken(a.dbc(c).DB, staff(c).ID, uint(id), a.now()); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/tokens", fiber.StatusSeeOther)

@@ -15,8 +15,8 @@ type usersData struct {
 	Orgs  map[uint]string
 }
 
-func (a *App) orgNames() (map[uint]string, []models.Organisation, error) {
-	orgs, err := models.Organisations(a.db.Read)
+func (a *App) orgNames(c *fiber.Ctx) (map[uint]string, []models.Organisation, error) {
+	orgs, err := models.Organisations(a.dbc(c).Read)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -28,11 +28,11 @@ func (a *App) orgNames() (map[uint]string, []models.Organisation, error) {
 }
 
 func (a *App) usersPage(c *fiber.Ctx) error {
-	users, err := models.Users(a.db.Read)
+	users, err := models.Users(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
-	names, _, err := a.orgNames()
+	names, _, err := a.orgNames(c)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func selectedOrgs(c *fiber.Ctx, field string) ([]uint, map[uint]bool) {
 }
 
 func (a *App) inviteUserPage(c *fiber.Ctx) error {
-	_, orgs, err := a.orgNames()
+	_, orgs, err := a.orgNames(c)
 	if err != nil {
 		return err
 	}
@@ -74,13 +74,13 @@ func (a *App) inviteUserPage(c *fiber.Ctx) error {
 // admin to send: the link is not stored, only its hash.
 func (a *App) inviteUser(c *fiber.Ctx) error {
 	u := staff(c)
-	_, orgs, err := a.orgNames()
+	_, orgs, err := a.orgNames(c)
 	if err != nil {
 		return err
 	}
 	ids, sel := selectedOrgs(c, "organisations")
 	d := inviteData{Email: strings.TrimSpace(c.FormValue("email")), Name: c.FormValue("name"), Kind: c.FormValue("kind"), Orgs: orgs, Selected: sel}
-	invited, token, err := models.InviteUser(a.db.DB, models.InviteInput{Email: d.Email, Name: d.Name, Kind: d.Kind, Organisations: ids}, &u.ID, a.now())
+	invited, token, err := models.InviteUser(a.dbc(c).DB, models.InviteInput{Email: d.Email, Name: d.Name, Kind: d.Kind, Organisations: ids}, &u.ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		d.Errors, d.ErrList = fields, formErrors(fields, []string{"email", "name", "kind", "organisations"})
 		return a.renderAdmin(c, 422, "admin_user_invite", "Error: invite someone", "users", d)
@@ -109,11 +109,11 @@ func (a *App) loadAccount(c *fiber.Ctx) (*models.User, error) {
 	if err != nil {
 		return nil, models.ErrNotFound
 	}
-	return models.UserByID(a.db.DB, uint(id))
+	return models.UserByID(a.dbc(c).DB, uint(id))
 }
 
 func (a *App) renderAccount(c *fiber.Ctx, status int, d userData) error {
-	_, orgs, err := a.orgNames()
+	_, orgs, err := a.orgNames(c)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (a *App) updateUserRoles(c *fiber.Ctx) error {
 	}
 	ids, sel := selectedOrgs(c, "organisations")
 	doorIDs, door := selectedOrgs(c, "door_organisations")
-	err = models.SetUserRoles(a.db.DB, acc.ID, checked(c, "admin"), ids, doorIDs, &staff(c).ID, a.now())
+	err = models.SetUserRoles(a.dbc(c).DB, acc.ID, checked(c, "admin"), ids, doorIDs, &staff(c).ID, a.now())
 	if fields := validationFields(err); fields != nil {
 		return a.renderAccount(c, 422, userData{Account: *acc, Selected: sel, Door: door, Errors: fields})
 	}
@@ -164,7 +164,7 @@ func (a *App) reissueInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	token, err := models.NewInviteLink(a.db.DB, acc.ID, &staff(c).ID, a.now())
+	token, err := models.NewInviteLink(a.dbc(c).DB, acc.ID, &staff(c).ID, a.now())
 	if err != nil {
 		return err
 	}

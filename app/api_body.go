@@ -446,10 +446,10 @@ var errDryRun = errors.New("dry run")
 // dryRun makes a check of a change: the change runs in a transaction that
 // is always rolled back, so the business rules can name what is wrong with
 // a request that is refused anyway.
-func (a *App) dryRun(change func(tx *gorm.DB) error) func() error {
+func (a *App) dryRun(c *fiber.Ctx, change func(tx *gorm.DB) error) func() error {
 	return func() error {
 		var out error
-		_ = a.db.DB.Transaction(func(tx *gorm.DB) error {
+		_ = a.dbc(c).DB.Transaction(func(tx *gorm.DB) error {
 			out = change(tx)
 			return errDryRun
 		})

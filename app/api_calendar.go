@@ -60,12 +60,12 @@ type calendarSettingsBody struct {
 	Anniversaries   *[]AnniversaryJSON `json:"anniversaries"`
 }
 
-func (a *App) calendarJSON(o *models.Organisation) (OrganisationCalendarJSON, error) {
+func (a *App) calendarJSON(c *fiber.Ctx, o *models.Organisation) (OrganisationCalendarJSON, error) {
 	p := o.CalendarPlace()
 	j := OrganisationCalendarJSON{Organisation: o.Slug, IftarMethod: o.CalendarOptions().Method.Code, HijriOffsetDays: o.HijriOffset,
 		HomePlace:     HomePlaceJSON{Name: p.Name, Latitude: p.Latitude, Longitude: p.Longitude, Timezone: p.Zone.String()},
 		Anniversaries: []AnniversaryJSON{}}
-	anns, err := models.Anniversaries(a.db.Read, o.ID)
+	anns, err := models.Anniversaries(a.dbc(c).Read, o.ID)
 	if err != nil {
 		return j, err
 	}
@@ -89,7 +89,7 @@ func (a *App) apiGetCalendarSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	j, err := a.calendarJSON(o)
+	j, err := a.calendarJSON(c, o)
 	if err != nil {
 		return err
 	}
@@ -126,14 +126,14 @@ func (a *App) apiUpdateCalendarSettings(c *fiber.Ctx) error {
 		return err
 	}
 	if !p.none() {
-		return refuse(p, nil, a.dryRun(save))
+		return refuse(p, nil, a.dryRun(c, save))
 	}
-	err = save(a.db.DB)
+	err = save(a.dbc(c).DB)
 	a.events.reset()
 	if err != nil {
 		return err
 	}
-	j, err := a.calendarJSON(saved)
+	j, err := a.calendarJSON(c, saved)
 	if err != nil {
 		return err
 	}

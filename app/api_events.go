@@ -201,11 +201,11 @@ func (a *App) apiListEvents(c *fiber.Ctx) error {
 		now := a.now()
 		f.From = &now
 	}
-	evs, err := models.ListEvents(a.db.Read, f)
+	evs, err := models.ListEvents(a.dbc(c).Read, f)
 	if err != nil {
 		return err
 	}
-	views, err := a.eventViews(evs)
+	views, err := a.eventViews(c, evs)
 	if err != nil {
 		return err
 	}
@@ -217,12 +217,12 @@ func (a *App) apiListEvents(c *fiber.Ctx) error {
 }
 
 func (a *App) apiGetEvent(c *fiber.Ctx) error {
-	ev, wl, err := a.events.get(c.Params("slug"))
+	ev, wl, err := a.events.get(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
 	u, _ := c.Locals(userLocal).(*models.User)
-	organiser := u != nil && models.Authorize(a.db.Read, u, ev, models.ActManage) == nil
+	organiser := u != nil && models.Authorize(a.dbc(c).Read, u, ev, models.ActManage) == nil
 	if !ev.Public() && !organiser {
 		return models.ErrNotFound
 	}
@@ -378,7 +378,7 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 	// Without hosts, the event is hosted by the user's first organisation
 	// (or, for an account without one, is the user's own).
 	if in.Hosts != nil && len(*in.Hosts) > 0 {
-		if err := addFields(found, models.CheckHosts(a.db.Read, u, *in.Hosts)); err != nil {
+		if err := addFields(found, models.CheckHosts(a.dbc(c).Read, u, *in.Hosts)); err != nil {
 			return err
 		}
 	}
@@ -392,9 +392,9 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 		return err
 	}
 	if !p.none() || found.Err() != nil {
-		return refuse(p, found.Err(), a.dryRun(create))
+		return refuse(p, found.Err(), a.dryRun(c, create))
 	}
-	err = create(a.db.DB)
+	err = create(a.dbc(c).DB)
 	a.events.reset()
 	if err != nil {
 		return err
@@ -403,7 +403,7 @@ func (a *App) apiCreateEvent(c *fiber.Ctx) error {
 }
 
 func (a *App) writeEvent(c *fiber.Ctx, status int, ev *models.Event) error {
-	wl, err := models.WaitlistLength(a.db.DB, ev.ID)
+	wl, err := models.WaitlistLength(a.dbc(c).DB, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -445,7 +445,7 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 	found := &models.ValidationError{}
 	_ = addFields(found, err)
 	if in.Hosts != nil {
-		if err := addFields(found, models.CheckHosts(a.db.Read, u, *in.Hosts)); err != nil {
+		if err := addFields(found, models.CheckHosts(a.dbc(c).Read, u, *in.Hosts)); err != nil {
 			return err
 		}
 	}
@@ -455,9 +455,9 @@ func (a *App) apiUpdateEvent(c *fiber.Ctx) error {
 		return err
 	}
 	if !p.none() || found.Err() != nil {
-		return refuse(p, found.Err(), a.dryRun(update))
+		return refuse(p, found.Err(), a.dryRun(c, update))
 	}
-	err = update(a.db.DB)
+	err = update(a.dbc(c).DB)
 	a.events.reset()
 	if err != nil {
 		return err

@@ -61,7 +61,7 @@ type RegistrationCreated struct {
 }
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
-	ev, err := a.events.static(c.Params("slug"))
+	ev, err := a.events.static(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err := models.ValidateRegistration(ev, &in); err != nil {
 		return err
 	}
-	res, err := a.reg.Register(ev.ID, in, a.now())
+	res, err := a.reg.Register(c.UserContext(), ev.ID, in, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
 		return err
@@ -146,11 +146,11 @@ func registrationJSON(r *models.Registration, ev *models.Event, pos int) Registr
 }
 
 func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON, error) {
-	ev, err := models.EventByID(a.db.DB, r.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, r.EventID)
 	if err != nil {
 		return RegistrationJSON{}, err
 	}
-	pos, err := models.WaitlistPosition(a.db.DB, r)
+	pos, err := models.WaitlistPosition(a.dbc(c).DB, r)
 	if err != nil {
 		return RegistrationJSON{}, err
 	}
@@ -169,7 +169,7 @@ func (a *App) holderJSON(c *fiber.Ctx, r *models.Registration) (RegistrationJSON
 }
 
 func (a *App) apiGetRegistration(c *fiber.Ctx) error {
-	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	r, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ type registrationPatch struct {
 }
 
 func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
-	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	r, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -208,10 +208,10 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 		return err
 	}
 	if !p.none() {
-		return refuse(p, nil, a.dryRun(change))
+		return refuse(p, nil, a.dryRun(c, change))
 	}
 	eventID := r.EventID
-	err = change(a.db.DB)
+	err = change(a.dbc(c).DB)
 	return a.answerHolder(c, eventID, r, err)
 }
 
@@ -230,7 +230,7 @@ func (a *App) answerHolder(c *fiber.Ctx, eventID uint, r *models.Registration, e
 }
 
 func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
-	r, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	r, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (a *App) apiCancelRegistration(c *fiber.Ctx) error {
 		return err
 	}
 	eventID := r.EventID
-	r, err = models.CancelRegistration(a.db.DB, r.ID, nil, a.now())
+	r, err = models.CancelRegistration(a.dbc(c).DB, r.ID, nil, a.now())
 	return a.answerHolder(c, eventID, r, err)
 }
 
@@ -254,7 +254,7 @@ func (a *App) apiListRegistrations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	regs, err := models.EventRegistrations(a.db.DB, ev.ID)
+	regs, err := models.EventRegistrations(a.dbc(c).DB, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -284,11 +284,11 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	if err := a.takeNoBody(c); err != nil {
 		return err
 	}
-	r, err := models.CheckIn(a.db.DB, ev.ID, uint(id), &u.ID, a.now())
+	r, err := models.CheckIn(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
 	if err != nil {
 		return err
 	}
-	counts, err := models.CountDoor(a.db.DB, ev)
+	counts, err := models.CountDoor(a.dbc(c).DB, ev)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"convene/models"
-	"convene/public"
 	"convene/views"
 )
 
@@ -56,6 +55,9 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	if log == nil {
 		log = slog.Default()
 	}
+	if _, err := embeddedAssets(); err != nil {
+		return nil, err
+	}
 	r, err := NewRenderer(views.FS)
 	if err != nil {
 		return nil, err
@@ -68,6 +70,9 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		proxies: parseProxies(cfg.TrustedProxies), bodySchemas: bodies}
 	for _, o := range opts {
 		o(a)
+	}
+	if a.cfg.RequestTimeout <= 0 {
+		a.cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
@@ -89,7 +94,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		// copies, so they may safely outlive it (the event cache keys on slugs).
 		Immutable: true,
 	})
-	a.routes(public.FS)
+	a.routes()
 	return a, nil
 }
 

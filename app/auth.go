@@ -54,7 +54,7 @@ func (a *App) authenticate(c *fiber.Ctx) (*models.APIToken, error) {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="convene"`)
 		return nil, fiber.NewError(fiber.StatusUnauthorized, "Send an organiser API token as Authorization: Bearer <token>.")
 	}
-	t, err := models.AuthenticateAPIToken(a.db.DB, raw, a.now())
+	t, err := models.AuthenticateAPIToken(a.dbc(c).DB, raw, a.now())
 	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="convene", error="invalid_token"`)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,13 +56,13 @@ func newEventCache(db *gorm.DB, ttl time.Duration, now func() time.Time) *eventC
 // static returns the event with slug as last loaded (within ttl), with
 // counts that may be stale: enough to validate a registration, which the
 // transaction then checks against the locked row. The event is shared:
-// callers must not change it.
-func (c *eventCache) static(slug string) (*models.Event, error) {
-	e, err := c.staticEntry(slug)
+// callers must not change it. A load runs on ctx, the caller's request.
+func (c *eventCache) static(ctx context.Context, slug string) (*models.Event, error) {
+	e, err := c.staticEntry(ctx, slug)
 	return e.ev, err
 }
 
-func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
+func (c *eventCache) staticEntry(ctx context.Context, slug string) (cachedEvent, error) {
 	now := c.now()
 	c.mu.Lock()
 	e, ok := c.evs[slug]
@@ -69,7 +70,7 @@ func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
 	if ok && now.Sub(e.at) < c.ttl {
 		return e, nil
 	}
-	ev, err := models.FindEvent(c.db, slug)
+	ev, err := models.FindEvent(c.db.WithContext(ctx), slug)
 	if err != nil {
 		return cachedEvent{}, err
 	}
@@ -85,14 +86,14 @@ func (c *eventCache) staticEntry(slug string) (cachedEvent, error) {
 
 // get returns a copy of the event with slug carrying current counts, and
 // its waitlist lengths by mode.
-func (c *eventCache) get(slug string) (*models.Event, map[string]int, error) {
-	ev, wl, _, err := c.getVersion(slug)
+func (c *eventCache) get(ctx context.Context, slug string) (*models.Event, map[string]int, error) {
+	ev, wl, _, err := c.getVersion(ctx, slug)
 	return ev, wl, err
 }
 
 // getVersion is get, also saying which loads the answer comes from.
-func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eventVersion, error) {
-	se, err := c.staticEntry(slug)
+func (c *eventCache) getVersion(ctx context.Context, slug string) (*models.Event, map[string]int, eventVersion, error) {
+	se, err := c.staticEntry(ctx, slug)
 	if err != nil {
 		return nil, nil, eventVersion{}, err
 	}
@@ -102,7 +103,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 	lc, ok := c.live[ev.ID]
 	c.mu.Unlock()
 	if !ok || now.Sub(lc.at) >= c.ttl {
-		if lc, err = c.loadCounts(ev.ID); err != nil {
+		if lc, err = c.loadCounts(ctx, ev.ID); err != nil {
 			return nil, nil, eventVersion{}, err
 		}
 		lc.at, lc.version = now, c.loads.Add(1)
@@ -118,7 +119,7 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 		c.mu.Lock()
 		delete(c.evs, slug)
 		c.mu.Unlock()
-		if se, err = c.staticEntry(slug); err != nil {
+		if se, err = c.staticEntry(ctx, slug); err != nil {
 			return nil, nil, eventVersion{}, err
 		}
 		ev = se.ev
@@ -128,8 +129,8 @@ func (c *eventCache) getVersion(slug string) (*models.Event, map[string]int, eve
 	return &cp, map[string]int{models.InPerson: lc.WaitlistIn, models.Online: lc.WaitlistOnline}, eventVersion{se.version, lc.version}, nil
 }
 
-func (c *eventCache) loadCounts(id uint) (liveCounts, error) {
-	counts, err := models.LiveCounts(c.db, id)
+func (c *eventCache) loadCounts(ctx context.Context, id uint) (liveCounts, error) {
+	counts, err := models.LiveCounts(c.db.WithContext(ctx), id)
 	return liveCounts{EventCounts: counts}, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"convene/models"
 )
@@ -33,7 +34,13 @@ type Config struct {
 	// In production /metrics on the main listener needs the token.
 	MetricsToken string
 	MetricsAddr  string
+	// RequestTimeout bounds each request: its database work is cancelled at
+	// the deadline and the answer is 503. Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is REQUEST_TIMEOUT's default.
+const DefaultRequestTimeout = 10 * time.Second
 
 // DevSecret is the key used in development when SECRET_KEY is unset. It is
 // refused in production.
@@ -90,6 +97,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	c.RateLimitPerMinute = intVar("RATE_LIMIT_PER_MINUTE", 30, 0, 100000)
+	timeout := get("REQUEST_TIMEOUT", "10s")
+	if d, err := time.ParseDuration(timeout); err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+		problems = append(problems, fmt.Sprintf("REQUEST_TIMEOUT must be a duration from 100ms to 10m, such as 10s or 1m30s (got %q)", timeout))
+	} else {
+		c.RequestTimeout = d
+	}
 	switch strings.ToLower(get("LOG_LEVEL", "info")) {
 	case "debug":
 		c.LogLevel = slog.LevelDebug

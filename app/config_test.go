@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // strongKey is a key made with openssl rand -hex 32, for production tests.
@@ -104,5 +105,42 @@ func TestRandomKeysAreAccepted(t *testing.T) {
 				t.Fatalf("random key refused: %s", why)
 			}
 		}
+	}
+}
+
+// TestRequestTimeout: REQUEST_TIMEOUT is a duration within bounds; anything
+// else is refused with a message naming the key.
+func TestRequestTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		want  time.Duration // 0: refused
+	}{
+		{"", 10 * time.Second},
+		{"2s", 2 * time.Second},
+		{"1m30s", 90 * time.Second},
+		{"100ms", 100 * time.Millisecond},
+		{"99ms", 0},
+		{"11m", 0},
+		{"10", 0},
+		{"-5s", 0},
+		{"soon", 0},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			cfg, err := LoadConfig(func(k string) string {
+				if k == "REQUEST_TIMEOUT" {
+					return tt.value
+				}
+				return ""
+			})
+			if tt.want == 0 {
+				if err == nil || !strings.Contains(err.Error(), "REQUEST_TIMEOUT") {
+					t.Fatalf("REQUEST_TIMEOUT=%q: error %v, want one naming REQUEST_TIMEOUT", tt.value, err)
+				}
+				return
+			}
+			if err != nil || cfg.RequestTimeout != tt.want {
+				t.Fatalf("REQUEST_TIMEOUT=%q: %v, %v; want %v", tt.value, cfg.RequestTimeout, err, tt.want)
+			}
+		})
 	}
 }

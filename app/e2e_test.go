@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,23 +31,61 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// The package's journeys share one Chromium, started by the first test that
+// needs it and stopped by TestMain; each test has its own tab in its own
+// browser context (cookies and storage of its own).
+var chrome struct {
+	once   sync.Once
+	ctx    context.Context
+	stop   func()
+	err    error
+	tmpDir string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chrome.stop != nil {
+		chrome.stop()
+		os.RemoveAll(chrome.tmpDir)
+	}
+	os.Exit(code)
+}
+
+// browserContext is a new tab of the shared Chromium, in a browser context
+// of its own, with a phone's viewport (390×844) and a deadline.
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(390, 844), // a phone
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	path := chromium(t)
+	chrome.once.Do(func() {
+		chrome.tmpDir, chrome.err = os.MkdirTemp("", "convene-chromium-")
+		if chrome.err != nil {
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(chrome.tmpDir),
+			chromedp.WindowSize(1280, 900),
+		)
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelB := chromedp.NewContext(actx)
+		chrome.ctx, chrome.stop = bctx, func() { cancelB(); cancelA() }
+		chrome.err = chromedp.Do(bctx) // starts the browser
+	})
+	if chrome.err != nil {
+		t.Fatalf("starting Chromium: %v", chrome.err)
+	}
+	ctx, cancelC := chromedp.NewContext(chrome.ctx, chromedp.WithNewBrowserContext())
+	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC() })
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
 	return ctx
 }
 
@@ -94,9 +133,9 @@ func TestBrowserRegistration(t *testing.T) {
 		chromedp.SetValue(css(`#email`), "hannah@example.org"),
 		chromedp.Click(css(`#consent`)),
 		chromedp.Click(submit),
-		chromedp.WaitVisible(css(`.panel`)))
-	confirmation := text(".panel")
-	manageURL := text(".copy-link code")
+		chromedp.WaitVisible(css(`.status-panel`)))
+	confirmation := text(".status-panel")
+	manageURL := text("#manage-url")
 	if !strings.Contains(heading, "Holocaust Memorial Day") {
 		t.Errorf("event heading %q", heading)
 	}

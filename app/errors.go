@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -51,6 +52,10 @@ func problemOf(err error) (Problem, bool) {
 		p := newProblem("capacity-below-confirmed", 409, ce.Error())
 		p.Errors = map[string]string{field: ce.Error()}
 		return p, true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// The request ran out of time (REQUEST_TIMEOUT), waiting for the
+		// database. Logged: it may say the database is overloaded.
+		return newProblem("unavailable", 503, "The server is busy and could not answer in time. Try again in a moment."), false
 	case errors.Is(err, models.ErrNotFound):
 		return newProblem("not-found", 404, ""), true
 	case errors.Is(err, models.ErrFull):
@@ -116,6 +121,9 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	p, expected := problemOf(err)
 	if !expected {
 		a.log.Error("request failed", "method", c.Method(), "route", routeOf(c), "err", err)
+	}
+	if p.Status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	if wantsJSON(c) {
 		return a.problem(c, p)

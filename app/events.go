@@ -156,14 +156,14 @@ type listPage struct {
 	Series *models.Series
 }
 
-func (a *App) upcoming(f models.EventFilter) ([]EventView, error) {
+func (a *App) upcoming(c *fiber.Ctx, f models.EventFilter) ([]EventView, error) {
 	from := a.now()
 	f.From = &from
-	evs, err := models.ListEvents(a.db.Read, f)
+	evs, err := models.ListEvents(a.dbc(c).Read, f)
 	if err != nil {
 		return nil, err
 	}
-	return a.eventViews(evs)
+	return a.eventViews(c, evs)
 }
 
 // home lists upcoming published events, optionally of one kind.
@@ -172,7 +172,7 @@ func (a *App) home(c *fiber.Ctx) error {
 	if kind != "" && !contains(models.Kinds, kind) {
 		return fiber.NewError(fiber.StatusNotFound, "There is no such kind of event.")
 	}
-	evs, err := a.upcoming(models.EventFilter{Kind: kind})
+	evs, err := a.upcoming(c, models.EventFilter{Kind: kind})
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (a *App) home(c *fiber.Ctx) error {
 // the event (see eventCache) with a placeholder that each answer replaces.
 func (a *App) eventPage(c *fiber.Ctx) error {
 	slug := c.Params("slug")
-	ev, wl, v, err := a.events.getVersion(slug)
+	ev, wl, v, err := a.events.getVersion(c.UserContext(), slug)
 	if err != nil {
 		return err
 	}
@@ -272,11 +272,11 @@ func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrati
 var fieldOrder = []string{"name", "email", "attendance", "guests", "dietary", "dietary_other", "access_needs", "consent"}
 
 func (a *App) seriesPage(c *fiber.Ctx) error {
-	s, err := models.SeriesBySlug(a.db.Read, c.Params("slug"))
+	s, err := models.SeriesBySlug(a.dbc(c).Read, c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	evs, err := a.upcoming(models.EventFilter{Series: s.Slug})
+	evs, err := a.upcoming(c, models.EventFilter{Series: s.Slug})
 	if err != nil {
 		return err
 	}
@@ -285,11 +285,11 @@ func (a *App) seriesPage(c *fiber.Ctx) error {
 }
 
 func (a *App) organisationPage(c *fiber.Ctx) error {
-	o, err := models.OrganisationBySlug(a.db.Read, c.Params("slug"))
+	o, err := models.OrganisationBySlug(a.dbc(c).Read, c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	evs, err := a.upcoming(models.EventFilter{Organisation: o.Slug})
+	evs, err := a.upcoming(c, models.EventFilter{Organisation: o.Slug})
 	if err != nil {
 		return err
 	}

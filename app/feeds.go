@@ -54,6 +54,9 @@ type builtFeed struct {
 	etag         string
 	lastModified time.Time
 	filename     string // Content-Disposition of a single event's file
+	// coded is the body compressed once for every request that accepts it
+	// (public feeds only).
+	coded *precompressed
 }
 
 func newFeedCache(now time.Time) *feedCache {
@@ -98,6 +101,9 @@ func (fc *feedCache) store(key string, f builtFeed, newest, now time.Time, keep 
 		f.lastModified = newest
 	}
 	f.lastModified = f.lastModified.UTC().Truncate(time.Second)
+	if keep {
+		f.coded = newPrecompressed(f.body, feedLevels)
+	}
 	stored := f
 	if !keep {
 		stored.body = nil
@@ -125,7 +131,7 @@ type feedSource func(since time.Time) (feeds.Meta, []models.Event, error)
 // is seen by the next request.
 func (a *App) publicFeed(c *fiber.Ctx, key string, single bool, load feedSource) error {
 	now := a.now()
-	fp, err := models.FeedFingerprint(a.db.Read)
+	fp, err := models.FeedFingerprint(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
@@ -208,6 +214,9 @@ func sendFeed(c *fiber.Ctx, f *builtFeed, private bool) error {
 		c.Status(fiber.StatusNotModified)
 		return nil
 	}
+	if f.coded != nil {
+		return f.coded.send(c)
+	}
 	return c.Send(f.body)
 }
 
@@ -233,7 +242,7 @@ func notModified(c *fiber.Ctx, f *builtFeed) bool {
 // allEventsFeed is /calendar.ics: every published event.
 func (a *App) allEventsFeed(c *fiber.Ctx) error {
 	return a.publicFeed(c, "all", false, func(since time.Time) (feeds.Meta, []models.Event, error) {
-		evs, err := models.ListEvents(a.db.Read, models.EventFilter{From: &since, CancelledSince: &since})
+		evs, err := models.ListEvents(a.dbc(c).Read, models.EventFilter{From: &since, CancelledSince: &since})
 		return feeds.Meta{Name: "Convene events", URL: a.cfg.BaseURL + "/",
 			Description: "Public meetings, solidarity iftars, livestreams and interfaith memorials."}, evs, err
 	})
@@ -246,7 +255,7 @@ func (a *App) kindFeed(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "There is no such kind of event.")
 	}
 	return a.publicFeed(c, "kind:"+kind, false, func(since time.Time) (feeds.Meta, []models.Event, error) {
-		evs, err := models.ListEvents(a.db.Read, models.EventFilter{Kind: kind, From: &since, CancelledSince: &since})
+		evs, err := models.ListEvents(a.dbc(c).Read, models.EventFilter{Kind: kind, From: &since, CancelledSince: &since})
 		return feeds.Meta{Name: "Convene: " + kindPlural(kind), URL: a.cfg.BaseURL + "/?kind=" + kind}, evs, err
 	})
 }
@@ -255,11 +264,11 @@ func (a *App) kindFeed(c *fiber.Ctx) error {
 func (a *App) organisationFeed(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	return a.publicFeed(c, "organisation:"+slug, false, func(since time.Time) (feeds.Meta, []models.Event, error) {
-		o, err := models.OrganisationBySlug(a.db.Read, slug)
+		o, err := models.OrganisationBySlug(a.dbc(c).Read, slug)
 		if err != nil {
 			return feeds.Meta{}, nil, err
 		}
-		evs, err := models.ListEvents(a.db.Read, models.EventFilter{Organisation: o.Slug, From: &since, CancelledSince: &since})
+		evs, err := models.ListEvents(a.dbc(c).Read, models.EventFilter{Organisation: o.Slug, From: &since, CancelledSince: &since})
 		return feeds.Meta{Name: o.Name + " events", Description: o.Description, URL: a.cfg.BaseURL + "/organisations/" + o.Slug}, evs, err
 	})
 }
@@ -268,11 +277,11 @@ func (a *App) organisationFeed(c *fiber.Ctx) error {
 func (a *App) seriesFeed(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	return a.publicFeed(c, "series:"+slug, false, func(since time.Time) (feeds.Meta, []models.Event, error) {
-		s, err := models.SeriesBySlug(a.db.Read, slug)
+		s, err := models.SeriesBySlug(a.dbc(c).Read, slug)
 		if err != nil {
 			return feeds.Meta{}, nil, err
 		}
-		evs, err := models.ListEvents(a.db.Read, models.EventFilter{Series: s.Slug, From: &since, CancelledSince: &since})
+		evs, err := models.ListEvents(a.dbc(c).Read, models.EventFilter{Series: s.Slug, From: &since, CancelledSince: &since})
 		return feeds.Meta{Name: s.Title, Description: s.Description, URL: a.cfg.BaseURL + "/series/" + s.Slug}, evs, err
 	})
 }
@@ -282,7 +291,7 @@ func (a *App) seriesFeed(c *fiber.Ctx) error {
 func (a *App) eventFeed(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	return a.publicFeed(c, "event:"+slug, true, func(time.Time) (feeds.Meta, []models.Event, error) {
-		ev, err := models.FindEvent(a.db.Read, slug)
+		ev, err := models.FindEvent(a.dbc(c).Read, slug)
 		if err != nil {
 			return feeds.Meta{}, nil, err
 		}
@@ -300,7 +309,7 @@ func (a *App) eventFeed(c *fiber.Ctx) error {
 func (a *App) privateFeed(c *fiber.Ctx) error {
 	token := c.Params("token")
 	now := a.now()
-	regs, err := models.FeedRegistrations(a.db.Read, token, now.Add(-feedWindow))
+	regs, err := models.FeedRegistrations(a.dbc(c).Read, token, now.Add(-feedWindow))
 	if err != nil {
 		return err
 	}
@@ -323,7 +332,7 @@ func (a *App) rotateFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.RotateFeedToken(a.db.DB, a.tok, reg.ID, a.now()); err != nil {
+	if _, err := models.RotateFeedToken(a.dbc(c).DB, a.tok, reg.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(models.ManagePath(c.Params("token"))+"?feed=new", fiber.StatusSeeOther)
@@ -382,11 +391,11 @@ type calendarPageData struct {
 
 // calendarPage is /calendar: every feed, and how to subscribe.
 func (a *App) calendarPage(c *fiber.Ctx) error {
-	orgs, err := models.Organisations(a.db.Read)
+	orgs, err := models.Organisations(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
-	series, err := models.AllSeries(a.db.Read)
+	series, err := models.AllSeries(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}

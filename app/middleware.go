@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/url"
 	"time"
@@ -44,6 +45,34 @@ func (a *App) requestLog(c *fiber.Ctx) error {
 	a.metrics.request(c.Method(), routeOf(c), status, took)
 	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(took.Microseconds())/1000)
 	return err
+}
+
+// dbLocal holds the request's database handle (see dbc), wrapped:
+// fasthttp closes every local that has a Close method when the request
+// ends, and models.DB's would close the pools.
+const dbLocal = "db"
+
+type requestDB struct{ db *models.DB }
+
+// requestContext gives the request a context that ends at its deadline
+// (REQUEST_TIMEOUT), and a database handle that runs on it: a query still
+// waiting at the deadline is cancelled, and the request answers 503.
+func (a *App) requestContext(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), a.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	c.Locals(dbLocal, requestDB{a.db.WithContext(ctx)})
+	return c.Next()
+}
+
+// dbc is the database as the request c sees it: every statement runs on
+// the request's context, so its deadline and cancellation reach the
+// database. Handlers use it for every models call.
+func (a *App) dbc(c *fiber.Ctx) *models.DB {
+	if r, ok := c.Locals(dbLocal).(requestDB); ok {
+		return r.db
+	}
+	return a.db.WithContext(c.UserContext())
 }
 
 const (

@@ -71,11 +71,11 @@ func (a *App) outboxList(c *fiber.Ctx) error {
 	if err != nil || page < 1 || page > 1_000_000 {
 		page = 1
 	}
-	mails, total, err := models.ListOutbox(a.db.Read, status, page, outboxPerPage)
+	mails, total, err := models.ListOutbox(a.dbc(c).Read, status, page, outboxPerPage)
 	if err != nil {
 		return err
 	}
-	counts, err := models.OutboxCounts(a.db.Read)
+	counts, err := models.OutboxCounts(a.dbc(c).Read)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (a *App) outboxList(c *fiber.Ctx) error {
 			ids = append(ids, *m.EventID)
 		}
 	}
-	events, err := models.EventRefs(a.db.Read, ids)
+	events, err := models.EventRefs(a.dbc(c).Read, ids)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (a *App) outboxMail(c *fiber.Ctx) error {
 	}
 	d := outboxMailData{Mail: m, CanResend: m.Status == models.MailFailed || m.Status == models.MailHeld}
 	if m.EventID != nil {
-		refs, err := models.EventRefs(a.db.Read, []uint{*m.EventID})
+		refs, err := models.EventRefs(a.dbc(c).Read, []uint{*m.EventID})
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func (a *App) outboxMail(c *fiber.Ctx) error {
 		}
 	}
 	composer := mail.Composer{BaseURL: a.cfg.BaseURL, From: a.cfg.MailFrom, Tokens: a.tok}
-	d.Message, err = composer.Compose(a.db, m, a.now())
+	d.Message, err = composer.Compose(a.dbc(c), m, a.now())
 	if err != nil {
 		if !errors.Is(err, mail.ErrUnsendable) {
 			return err
@@ -175,7 +175,7 @@ func (a *App) outboxResend(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.ResendMail(a.db.DB, m.ID, a.now()); err != nil {
+	if _, err := models.ResendMail(a.dbc(c).DB, m.ID, a.now()); err != nil {
 		var ve *models.ValidationError
 		if errors.As(err, &ve) {
 			return fiber.NewError(fiber.StatusConflict, ve.Fields["status"])
@@ -191,7 +191,7 @@ func (a *App) outboxResendHeld(c *fiber.Ctx) error {
 	if err := outboxAdmin(c); err != nil {
 		return err
 	}
-	n, err := models.ResendHeldMail(a.db.DB, a.now())
+	n, err := models.ResendHeldMail(a.dbc(c).DB, a.now())
 	if err != nil {
 		return err
 	}
@@ -203,5 +203,5 @@ func (a *App) findOutboxMail(c *fiber.Ctx) (*models.OutboxMail, error) {
 	if err != nil || id == 0 {
 		return nil, models.ErrNotFound
 	}
-	return models.FindOutboxMail(a.db.Read, uint(id))
+	return models.FindOutboxMail(a.dbc(c).Read, uint(id))
 }

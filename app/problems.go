@@ -76,6 +76,9 @@ var problemTypes = []problemType{
 	{"server-error", 500, "Something went wrong on our side",
 		"The server could not answer the request. Nothing the request asked for was done unless its answer said so.",
 		"Try again in a little while. If it keeps happening, tell the organisers."},
+	{"unavailable", 503, "Too busy to answer in time",
+		"The server could not finish the request within its time limit (REQUEST_TIMEOUT), usually because the database was busy. A change the request asked for was most likely not made.",
+		"Wait a moment (the Retry-After header says how long), load the record to see where it stands, and send the request again if it is still needed."},
 }
 
 // problemTypeFor is the problem type of an HTTP status that no more precise

@@ -97,7 +97,7 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 // form goes on to a second step (choosePlaces) unless the person already
 // chose the waitlist.
 func (a *App) registerForm(c *fiber.Ctx) error {
-	ev, err := a.events.static(c.Params("slug"))
+	ev, err := a.events.static(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		}
 	}
 	if len(errs) == 0 {
-		res, err := a.reg.Register(ev.ID, in, a.now())
+		res, err := a.reg.Register(c.UserContext(), ev.ID, in, a.now())
 		a.events.touch(ev.ID)
 		if err == nil {
 			a.metrics.registered(res)
@@ -207,7 +207,7 @@ type placesChoiceData struct {
 }
 
 func (a *App) renderPlacesChoice(c *fiber.Ctx, status int, ev *models.Event, form registrationForm, pc placesChoice, problem string) error {
-	fresh, wl, err := a.events.get(ev.Slug)
+	fresh, wl, err := a.events.get(c.UserContext(), ev.Slug)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (a *App) renderPlacesChoice(c *fiber.Ctx, status int, ev *models.Event, for
 
 // renderEventForm shows the event page again with the form as typed.
 func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form registrationForm, errs map[string]string) error {
-	ev, wl, err := a.events.get(slug)
+	ev, wl, err := a.events.get(c.UserContext(), slug)
 	if err != nil {
 		return err
 	}
@@ -231,6 +231,9 @@ func (a *App) renderEventForm(c *fiber.Ctx, status int, slug string, form regist
 }
 
 type message struct {
+	// Event is the title of the event the message is about, shown above
+	// the heading (isolated: it may be in any script); "" for none.
+	Event    string
 	Heading  string
 	Body     string
 	Link     string
@@ -246,15 +249,13 @@ func (a *App) renderCheckEmail(c *fiber.Ctx, ev *models.Event) error {
 }
 
 func checkEmail(ev *models.Event) message {
-	m := message{Heading: "Check your email", Link: "/events/" + ev.Slug, LinkText: "Back to the event",
-		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for " + ev.Title + "."}
+	m := message{Event: ev.Title, Heading: "Check your email", Link: "/events/" + ev.Slug, LinkText: "Back to the event",
+		Body: "We have sent a message to the address you gave, with a private link to see, change or cancel your registration for this event."}
 	switch ev.RegistrationMode {
 	case models.ModeConfirmEmail:
-		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your registration for " +
-			ev.Title + ": only then is a place kept for you. If nothing arrives in a few minutes, look in your spam folder."
+		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your registration: only then is a place kept for you. If nothing arrives in a few minutes, look in your spam folder."
 	case models.ModeApproval:
-		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your request for a place at " +
-			ev.Title + ". The organisers then look at each request and email you their answer. If nothing arrives in a few minutes, look in your spam folder."
+		m.Body = "We have sent a message to the address you gave. Follow the link in it within 24 hours to confirm your request for a place. The organisers then look at each request and email you their answer. If nothing arrives in a few minutes, look in your spam folder."
 	}
 	return m
 }
@@ -266,7 +267,7 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
 	token := c.Params("token")
-	reg, err := models.FindRegistrationByToken(a.db.DB, token)
+	reg, err := models.FindRegistrationByToken(a.dbc(c).DB, token)
 	if errors.Is(err, models.ErrNotFound) {
 		return a.render(c, 404, "message", Page{Title: "Link not valid", Data: message{Heading: "This link is not valid",
 			Body: "This confirmation link is not valid, or the request it confirmed has expired and been deleted. Nothing has changed. " +
@@ -275,13 +276,13 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ev, err := models.EventByID(a.db.DB, reg.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, reg.EventID)
 	if err != nil {
 		return err
 	}
-	res, err := models.ConfirmRegistration(a.db.DB, reg.ID, a.now())
+	res, err := models.ConfirmRegistration(a.dbc(c).DB, reg.ID, a.now())
 	a.events.touch(reg.EventID)
-	back := message{Link: "/events/" + ev.Slug, LinkText: "Go to the event"}
+	back := message{Event: ev.Title, Link: "/events/" + ev.Slug, LinkText: "Go to the event"}
 	switch {
 	case errors.Is(err, models.ErrLinkExpired):
 		back.Heading, back.Body = "This link has expired", "Confirmation links work for 24 hours, and this one is older. Nothing has changed. If you still want a place, register again: you will get a new link."
@@ -297,8 +298,7 @@ func (a *App) confirmLink(c *fiber.Ctx) error {
 		}
 		return a.render(c, p.Status, "message", Page{Title: p.Title, Data: back})
 	case res.Duplicate:
-		back.Heading, back.Body = "You are already registered", "This email address already holds a registration for "+ev.Title+
-			", so nothing has changed. We have emailed you its private link again."
+		back.Heading, back.Body = "You are already registered", "This email address already holds a registration for this event, so nothing has changed. We have emailed you its private link again."
 		return a.render(c, 200, "message", Page{Title: "Already registered", Data: back})
 	case res.Used:
 		back.Heading, back.Body = "This link has been used already", "Your email address was confirmed before, so nothing has changed. Your registration is "+
@@ -336,11 +336,11 @@ type manageData struct {
 }
 
 func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
-	reg, err := models.FindRegistrationByToken(a.db.DB, c.Params("token"))
+	reg, err := models.FindRegistrationByToken(a.dbc(c).DB, c.Params("token"))
 	if err != nil {
 		return nil, nil, err
 	}
-	ev, err := models.EventByID(a.db.DB, reg.EventID)
+	ev, err := models.EventByID(a.dbc(c).DB, reg.EventID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -348,11 +348,11 @@ func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, err
 }
 
 func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Event) (manageData, error) {
-	wl, err := models.WaitlistLength(a.db.DB, ev.ID)
+	wl, err := models.WaitlistLength(a.dbc(c).DB, ev.ID)
 	if err != nil {
 		return manageData{}, err
 	}
-	pos, err := models.WaitlistPosition(a.db.DB, reg)
+	pos, err := models.WaitlistPosition(a.dbc(c).DB, reg)
 	if err != nil {
 		return manageData{}, err
 	}
@@ -394,18 +394,25 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	d.FeedChanged = c.Query("feed") == "new"
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
-	title := "Your registration"
-	if d.New {
-		switch reg.Status {
-		case models.RegWaitlisted:
-			title = "You are on the waitlist"
-		case models.RegPending:
-			title = "Your request is with the organisers"
-		default:
-			title = "You are registered"
-		}
+	return a.render(c, 200, "manage", Page{Title: manageTitle(reg.Status), Data: d})
+}
+
+// manageTitle is the manage page's title: the registration's status, as
+// its heading says it.
+func manageTitle(status string) string {
+	switch status {
+	case models.RegConfirmed:
+		return "You are registered"
+	case models.RegWaitlisted:
+		return "You are on the waitlist"
+	case models.RegPending:
+		return "Your request is with the organisers"
+	case models.RegUnconfirmed:
+		return "Confirm your email address"
+	case models.RegDeclined:
+		return "Your request was not accepted"
 	}
-	return a.render(c, 200, "manage", Page{Title: title, Data: d})
+	return "Your registration is cancelled"
 }
 
 // manageChange changes guests, dietary choice, access needs or answers.
@@ -423,7 +430,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 		ch.Guests = &in.Guests
 	}
 	if len(errs) == 0 {
-		_, err = models.ChangeRegistration(a.db.DB, reg.ID, ch, a.now())
+		_, err = models.ChangeRegistration(a.dbc(c).DB, reg.ID, ch, a.now())
 		a.events.touch(reg.EventID)
 		if err == nil {
 			return c.Redirect(models.ManagePath(c.Params("token"))+"?changed=1", fiber.StatusSeeOther)
@@ -445,7 +452,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 	}
 	d.Form, d.Errors, d.ErrList = form, errs, formErrors(errs, fieldOrder)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return a.render(c, 422, "manage", Page{Title: "Error: your registration", Data: d})
+	return a.render(c, 422, "manage", Page{Title: "Error: " + manageTitle(reg.Status), Data: d})
 }
 
 // cancelConfirm asks before cancelling.
@@ -468,7 +475,7 @@ func (a *App) cancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.CancelRegistration(a.db.DB, reg.ID, nil, a.now())
+	_, err = models.CancelRegistration(a.dbc(c).DB, reg.ID, nil, a.now())
 	a.events.touch(reg.EventID)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -144,8 +145,13 @@ var templateFuncs = template.FuncMap{
 	"markdown": renderMarkdown,
 	"when":     formatWhen,
 	"date":     func(t time.Time, tz string) string { return inZone(t, tz).Format("Monday 2 January 2006") },
-	"time":     func(t time.Time, tz string) string { return clock(inZone(t, tz)) },
-	"zone":     zoneName,
+	// time names the zone, as every time on a page does: "7pm GMT".
+	"time": func(t time.Time, tz string) string {
+		lt := inZone(t, tz)
+		abbr, _ := lt.Zone()
+		return clock(lt) + " " + abbr
+	},
+	"zone": zoneName,
 	"shortdate": func(t time.Time, tz string) string {
 		return inZone(t, tz).Format("Mon 2 Jan")
 	},
@@ -199,6 +205,18 @@ var templateFuncs = template.FuncMap{
 	"question": func(q models.Question, answers, errs map[string]string) questionField {
 		return questionField{Q: q, Value: answers[q.Key], Error: errs["answers."+q.Key]}
 	},
+	// kindHidden hides a section of the event editor meant for other kinds
+	// (kinds is space-separated, as in data-kinds), unless one of its fields
+	// has an error to show. The server decides, so it works without
+	// JavaScript; editor.js only follows a change of kind.
+	"kindHidden": func(kinds, kind string, errs map[string]string, keys ...string) bool {
+		for _, k := range keys {
+			if errs[k] != "" {
+				return false
+			}
+		}
+		return !slices.Contains(strings.Fields(kinds), kind)
+	},
 	"selected": func(value, option string) bool {
 		for _, v := range strings.Split(value, "\n") {
 			if v == option {
@@ -207,6 +225,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return false
 	},
+	// asset is the content-hashed address of a file of public/:
+	// {{asset "css/app.css"}} is /public/css/app.1a2b3c4d5e.css.
+	"asset": assetURL,
 }
 
 // formField is one text input of a form, for the text-field partial.

@@ -1,32 +1,28 @@
 package app
 
 import (
-	"io/fs"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
 // routes declares every route of the app in one place.
-func (a *App) routes(assets fs.FS) {
+func (a *App) routes() {
 	f := a.Fiber
 	f.Use(recover.New())
 	f.Use(a.requestLog)
+	f.Use(a.requestContext)
 	f.Use(securityHeaders(a.cfg.Production()))
+	f.Use(compress)
 
 	// Operations.
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
 	f.Get("/metrics", a.metricsPage())
 
-	f.Use("/public", filesystem.New(filesystem.Config{
-		Root:   http.FS(assets),
-		MaxAge: int((24 * time.Hour).Seconds()),
-	}))
+	// Static files by plain or content-hashed name (app/assets.go).
+	f.Get("/public/*", a.static)
 
 	// JSON API.
 	api := f.Group("/api/v1")

@@ -112,6 +112,7 @@ var funcs = map[string]any{
 	},
 	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
 	"add":   func(a, b int) int { return a + b },
+	"join":  strings.Join,
 }
 
 // templateData is what a mail template sees: a snapshot of the event and the
@@ -135,10 +136,11 @@ type templateData struct {
 	Iftar         string
 	PreviousIftar string
 	IftarKind     bool
-	Hosts         string
-	Guests        int
-	Position      int
-	ManageURL     string
+	// Hosts are the names of the hosting organisations.
+	Hosts     []string
+	Guests    int
+	Position  int
+	ManageURL string
 	// ConfirmURL confirms a request's address (MailConfirmRequest).
 	ConfirmURL string
 	// Approval is true when the event's organisers approve each request.
@@ -279,7 +281,7 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 		Kind: kind, Name: reg.Name, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
-		Hosts: strings.Join(ev.HostNames(), ", "), Guests: reg.Guests,
+		Hosts: ev.HostNames(), Guests: reg.Guests,
 		ManageURL: c.links().Manage(reg),
 		Approval:  ev.RegistrationMode == models.ModeApproval, Approved: data["approved"] == "yes",
 		Pending: reg.Status == models.RegPending, Declined: reg.Status == models.RegDeclined,

@@ -92,13 +92,16 @@ func TestConfirmationDelivered(t *testing.T) {
 		t.Fatal(err)
 	}
 	feed := testBaseURL + "/me/" + addressFeed + ".ics"
-	for _, want := range []string{manage, feed, "https://stream.example.org/iftar", "Hello Amina Example"} {
+	for _, want := range []string{manage, feed, "https://stream.example.org/iftar", "Amina Example"} {
 		if !strings.Contains(string(text.Body), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.Body)
 		}
 		if !strings.Contains(string(html.Body), want) {
 			t.Errorf("HTML lacks %q", want)
 		}
+	}
+	if !strings.Contains(string(text.Body), "Hello Amina Example,") || !strings.Contains(string(html.Body), `Hello <span dir="auto">Amina Example</span>,`) {
+		t.Error("the greeting does not name the registrant (isolated in HTML)")
 	}
 	if !strings.Contains(cal.Disposition, "attachment") || !strings.Contains(cal.Disposition, "event.ics") {
 		t.Errorf("calendar disposition %q", cal.Disposition)

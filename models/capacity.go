@@ -10,16 +10,10 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
-// The capacity rules of Convene live in this file. Every change to places
-// (register, cancel, change guests, change capacity, promote) runs in one
-// transaction that first locks the event row: SELECT … FOR UPDATE on
-// PostgreSQL, and on SQLite the single writer connection whose transactions
-// begin IMMEDIATE. The counters Event.Taken and Event.OnlineTaken are then
-// changed with a guarded UPDATE that refuses to pass the capacity, so even a
-// logic error elsewhere cannot oversell.
+// Registering: the input, its validation and Register. The places
+// themselves are taken through the ledger (ledger.go).
 
 // RegisterInput is what an attendee submits.
 type RegisterInput struct {
@@ -132,20 +126,6 @@ func (e *Event) PlacesLeft(mode string) *int {
 		left = 0
 	}
 	return &left
-}
-
-func takenColumn(mode string) string {
-	if mode == Online {
-		return "online_taken"
-	}
-	return "taken"
-}
-
-func capacityColumn(mode string) string {
-	if mode == Online {
-		return "online_capacity"
-	}
-	return "capacity"
 }
 
 // ValidateRegistration checks an attendee's input against the event and its
@@ -321,65 +301,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// lockEvent reads the event row and, on PostgreSQL, locks it until the
-// transaction ends. SQLite needs no row lock: write transactions are
-// IMMEDIATE on the single writer connection.
-func lockEvent(tx *gorm.DB, eventID uint) (*Event, error) {
-	var ev Event
-	q := tx
-	if tx.Dialector.Name() == "postgres" {
-		q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.First(&ev, eventID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
-	}
-	return &ev, nil
-}
-
-// takePlaces adds n confirmed places to mode, refusing to pass capacity.
-// It reports whether the places were taken.
-func takePlaces(tx *gorm.DB, ev *Event, mode string, n int) (bool, error) {
-	q, ok := takeSQL[mode]
-	if !ok {
-		q = takeSQL[InPerson]
-	}
-	changed, err := exec(tx, q, n, ev.ID, n)
-	if err != nil {
-		return false, err
-	}
-	if changed != 1 {
-		return false, nil
-	}
-	if mode == Online {
-		ev.OnlineTaken += n
-	} else {
-		ev.Taken += n
-	}
-	return true, nil
-}
-
-// freePlaces removes n confirmed places from mode.
-func freePlaces(tx *gorm.DB, ev *Event, mode string, n int) error {
-	col := takenColumn(mode)
-	res := tx.Exec("UPDATE events SET "+col+" = "+col+" - ? WHERE id = ? AND "+col+" >= ?", n, ev.ID, n)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected != 1 {
-		// The counter disagrees with the registrations: refuse rather than drift.
-		return fmt.Errorf("models: event %d has fewer than %d %s places taken", ev.ID, n, mode)
-	}
-	if mode == Online {
-		ev.OnlineTaken -= n
-	} else {
-		ev.Taken -= n
-	}
-	return nil
-}
-
 // Register books places for an attendee: confirmed when the places fit,
 // waitlisted when full and the waitlist is on, refused otherwise. The input
 // must have passed ValidateRegistration against the same event.
@@ -488,14 +409,15 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 		}
 		return nil, err
 	}
-	ok, err := takePlaces(tx, ev, mode, reg.Places())
+	l := ledger{tx, ev}
+	ok, err := l.take(reg, reg.Places())
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case ok:
 	case ev.Waitlist && in.IfFull != IfFullReject:
-		if err := joinWaitlist(tx, ev, reg); err != nil {
+		if err := l.joinWaitlist(reg, now); err != nil {
 			return nil, err
 		}
 	default:
@@ -519,17 +441,6 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 		}
 	}
 	return out, enqueue(tx, kind, ev, reg, now)
-}
-
-// joinWaitlist puts reg at the end of its event's waitlist, in the event
-// that tx has locked.
-func joinWaitlist(tx *gorm.DB, ev *Event, reg *Registration) error {
-	if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
-		return err
-	}
-	ev.WaitlistSeq++
-	reg.Status, reg.WaitlistSeq = RegWaitlisted, ev.WaitlistSeq
-	return tx.Exec("UPDATE registrations SET status = ?, waitlist_seq = ? WHERE id = ?", reg.Status, reg.WaitlistSeq, reg.ID).Error
 }
 
 // refusal reports whether err is an answer to the attendee (closed, full,

@@ -80,7 +80,7 @@ func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (
 		if r.Status != RegWaitlisted {
 			return Invalid("status", "Only a registration on the waitlist can be moved up")
 		}
-		ok, err := takePlaces(tx, ev, r.Attendance, r.Places())
+		ok, err := ledger{tx, ev}.take(&r, r.Places())
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,6 +24,17 @@ type DB struct {
 	*gorm.DB
 	Read     *gorm.DB
 	Postgres bool
+}
+
+// WithContext returns a copy of d whose writer and readers run every
+// statement with ctx, so that a caller's cancellation or deadline (a
+// request's) stops its queries and transactions. The copy shares d's pools:
+// close d, never the copy.
+func (d *DB) WithContext(ctx context.Context) *DB {
+	c := *d
+	c.DB = d.DB.WithContext(ctx)
+	c.Read = d.Read.WithContext(ctx)
+	return &c
 }
 
 // noClock is GORM's clock. Every time this package writes is the now its

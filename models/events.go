@@ -372,10 +372,8 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		}
 		if before.Status == StatusCancelled && ev.Status != StatusCancelled {
 			// Places freed while it was cancelled go to the waitlist now.
-			for _, mode := range []string{InPerson, Online} {
-				if _, err := promote(tx, ev, mode, now); err != nil {
-					return err
-				}
+			if _, err := (ledger{tx, ev}).promoteAll(now); err != nil {
+				return err
 			}
 		}
 		if before != after {

@@ -1,10 +1,12 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,6 +14,11 @@ import (
 
 // maxGroup bounds how many registrations share one transaction.
 const maxGroup = 64
+
+// groupTimeout bounds one group's transaction. A group runs on the
+// Registrar's own context, not on any caller's: one caller going away must
+// not roll back the others' registrations.
+const groupTimeout = 30 * time.Second
 
 // Registrar is the way the app registers attendees. It funnels registrations
 // through one goroutine that commits whatever is waiting as a group: one
@@ -43,7 +50,23 @@ type regRequest struct {
 	res     *RegisterResult
 	err     error
 	ready   chan struct{}
+	// state says who has the request: the caller may withdraw it while it
+	// waits, until the loop takes it into a transaction; from then on only
+	// the transaction's outcome answers it.
+	state atomic.Int32
 }
+
+const (
+	reqWaiting int32 = iota
+	reqTaken
+	reqWithdrawn
+)
+
+// take gives the request to the loop, unless its caller withdrew it.
+func (q *regRequest) take() bool { return q.state.CompareAndSwap(reqWaiting, reqTaken) }
+
+// withdraw takes the request back, unless the loop already has it.
+func (q *regRequest) withdraw() bool { return q.state.CompareAndSwap(reqWaiting, reqWithdrawn) }
 
 // ErrRegistrarClosed is returned after Close.
 var ErrRegistrarClosed = errors.New("models: registrar closed")
@@ -59,10 +82,17 @@ func NewRegistrar(db *DB, tok Tokens) *Registrar {
 }
 
 // Register registers as models.Register does, grouped with concurrent
-// registrations on SQLite.
-func (r *Registrar) Register(eventID uint, in RegisterInput, now time.Time) (*RegisterResult, error) {
+// registrations. ctx is the caller's: when it ends while the registration
+// still waits for its turn, Register returns ctx's error and the
+// registration is never made. Once its transaction has begun, Register
+// waits for the outcome (bounded by groupTimeout), so a registration that
+// was stored is never reported as failed.
+func (r *Registrar) Register(ctx context.Context, eventID uint, in RegisterInput, now time.Time) (*RegisterResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if r.reqs == nil {
-		return Register(r.db, r.tok, eventID, in, now)
+		return Register(r.db.WithContext(ctx), r.tok, eventID, in, now)
 	}
 	req := &regRequest{eventID: eventID, in: in, now: now, ready: make(chan struct{})}
 	r.mu.RLock()
@@ -70,9 +100,21 @@ func (r *Registrar) Register(eventID uint, in RegisterInput, now time.Time) (*Re
 		r.mu.RUnlock()
 		return nil, ErrRegistrarClosed
 	}
-	r.reqs <- req // the loop runs until closed is set, so this send completes
+	select {
+	case r.reqs <- req: // the loop runs until closed is set, so this send completes
+	case <-ctx.Done():
+		r.mu.RUnlock()
+		return nil, ctx.Err()
+	}
 	r.mu.RUnlock()
-	<-req.ready
+	select {
+	case <-req.ready:
+	case <-ctx.Done():
+		if req.withdraw() {
+			return nil, ctx.Err()
+		}
+		<-req.ready // already in a transaction: its outcome is the answer
+	}
 	return req.res, req.err
 }
 
@@ -160,7 +202,9 @@ func (r *Registrar) commit(group []*regRequest) {
 			close(q.ready)
 		}
 	}()
-	err = r.db.Transaction(func(tx *gorm.DB) error {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Lock each event once, in ID order, so that two instances grouping
 		// registrations for the same events can never deadlock.
 		var ids []uint
@@ -182,6 +226,9 @@ func (r *Registrar) commit(group []*regRequest) {
 			events[id] = ev
 		}
 		for _, q := range group {
+			if !q.take() {
+				continue // its caller went away before its turn
+			}
 			ev, ok := events[q.eventID]
 			if !ok {
 				q.err = ErrNotFound

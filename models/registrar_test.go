@@ -26,7 +26,7 @@ func TestRaceRegistrarSQLite(t *testing.T) {
 	db := modelstest.Open(t)
 	r := newRegistrar(t, db)
 	raceWith(t, []*models.DB{db}, 500, 50, func(_ int, evID uint, in models.RegisterInput) (*models.RegisterResult, error) {
-		return r.Register(evID, in, now)
+		return r.Register(t.Context(), evID, in, now)
 	})
 }
 
@@ -70,7 +70,7 @@ func checkRefusalsRollBackAlone(t *testing.T, db *models.DB, rs ...*models.Regis
 			case 7:
 				in.Guests = 5 // above the maximum: refused
 			}
-			res, err := rs[i%len(rs)].Register(ev.ID, in, now)
+			res, err := rs[i%len(rs)].Register(t.Context(), ev.ID, in, now)
 			var ve *models.ValidationError
 			mu.Lock()
 			defer mu.Unlock()
@@ -128,7 +128,7 @@ func TestRegistrarCloseWhileRegistering(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				_, err := r.Register(ev.ID, input(fmt.Sprintf("r%d-%d@example.org", round, i), 0, models.InPerson), now)
+				_, err := r.Register(t.Context(), ev.ID, input(fmt.Sprintf("r%d-%d@example.org", round, i), 0, models.InPerson), now)
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -153,7 +153,7 @@ func TestRegistrarCloseWhileRegistering(t *testing.T) {
 		if c := count(t, db, &models.Registration{}, "1 = 1"); c != stored || stored+closed != n {
 			t.Fatalf("round %d: %d stored rows, %d reported stored, %d refused as closed", round, c, stored, closed)
 		}
-		if _, err := r.Register(ev.ID, input("late@example.org", 0, models.InPerson), now); !errors.Is(err, models.ErrRegistrarClosed) {
+		if _, err := r.Register(t.Context(), ev.ID, input("late@example.org", 0, models.InPerson), now); !errors.Is(err, models.ErrRegistrarClosed) {
 			t.Fatalf("after Close: %v", err)
 		}
 	}

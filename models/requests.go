@@ -95,24 +95,20 @@ func setStatus(tx *gorm.DB, r *Registration, now time.Time) error {
 // fits, else the end of the waitlist, else ErrFull (nothing changed). It
 // writes the status and returns the kind of mail that tells the person.
 func seat(tx *gorm.DB, ev *Event, r *Registration, now time.Time) (string, error) {
-	ok, err := takePlaces(tx, ev, r.Attendance, r.Places())
+	l := ledger{tx, ev}
+	ok, err := l.take(r, r.Places())
 	if err != nil {
 		return "", err
 	}
-	kind := MailConfirmation
 	switch {
 	case ok:
 		r.Status = RegConfirmed
+		return MailConfirmation, setStatus(tx, r, now)
 	case ev.Waitlist:
-		if err := tx.Exec("UPDATE events SET waitlist_seq = waitlist_seq + 1 WHERE id = ?", ev.ID).Error; err != nil {
-			return "", err
-		}
-		ev.WaitlistSeq++
-		r.Status, r.WaitlistSeq, kind = RegWaitlisted, ev.WaitlistSeq, MailWaitlisted
+		return MailWaitlisted, l.joinWaitlist(r, now)
 	default:
 		return "", ErrFull
 	}
-	return kind, setStatus(tx, r, now)
 }
 
 // ConfirmResult is the outcome of ConfirmRegistration.

@@ -362,12 +362,12 @@ func TestRegistrarRequests(t *testing.T) {
 			ev := modeEventWith(t, db, models.ModeConfirmEmail, 2, true)
 			r := models.NewRegistrar(db, tok)
 			defer r.Close()
-			res, err := r.Register(ev.ID, input("g@example.org", 0, models.InPerson), now)
+			res, err := r.Register(t.Context(), ev.ID, input("g@example.org", 0, models.InPerson), now)
 			if err != nil || !res.CheckEmail || res.Registration.Status != models.RegUnconfirmed {
 				t.Fatalf("request through the registrar: %+v %v", res, err)
 			}
 			confirm(t, db, res.Registration.ID, now.Add(time.Minute))
-			dup, err := r.Register(ev.ID, input("g@example.org", 0, models.InPerson), now)
+			dup, err := r.Register(t.Context(), ev.ID, input("g@example.org", 0, models.InPerson), now)
 			if err != nil || !dup.CheckEmail || !dup.Duplicate {
 				t.Fatalf("duplicate through the registrar: %+v %v", dup, err)
 			}

@@ -87,54 +87,6 @@ func WaitlistLength(db *gorm.DB, eventID uint) (map[string]int, error) {
 	return out, err
 }
 
-// promote confirms waitlisted registrations of mode, in order of arrival,
-// while places are free. A party too big for the free places is passed over
-// but keeps its place for the next time places are freed. Nobody is promoted
-// into a cancelled event (UpdateEvent promotes if it is reinstated).
-func promote(tx *gorm.DB, ev *Event, mode string, now time.Time) ([]Registration, error) {
-	if ev.Status == StatusCancelled {
-		return nil, nil
-	}
-	left := ev.PlacesLeft(mode)
-	if left != nil && *left <= 0 {
-		return nil, nil
-	}
-	var waiting []Registration
-	if err := tx.Where("event_id = ? AND attendance = ? AND status = ?", ev.ID, mode, RegWaitlisted).
-		Order("waitlist_seq").Find(&waiting).Error; err != nil {
-		return nil, err
-	}
-	var promoted []Registration
-	for i := range waiting {
-		r := &waiting[i]
-		if left := ev.PlacesLeft(mode); left != nil && *left < r.Places() {
-			if *left == 0 {
-				break
-			}
-			continue
-		}
-		ok, err := takePlaces(tx, ev, mode, r.Places())
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		r.Status, r.PromotedAt, r.UpdatedAt = RegConfirmed, &now, now
-		if err := tx.Model(r).Select("status", "promoted_at", "updated_at").Updates(r).Error; err != nil {
-			return nil, err
-		}
-		if err := logActivity(tx, ev.ID, &r.ID, nil, "promoted", fmt.Sprintf("promoted from the waitlist (%d places)", r.Places()), now); err != nil {
-			return nil, err
-		}
-		if err := enqueue(tx, MailPromoted, ev, r, now); err != nil {
-			return nil, err
-		}
-		promoted = append(promoted, *r)
-	}
-	return promoted, nil
-}
-
 // PromoteWaitlist confirms waitlisted registrations that fit the free places
 // of both modes and returns them.
 func PromoteWaitlist(db *gorm.DB, eventID uint, now time.Time) ([]Registration, error) {
@@ -144,14 +96,8 @@ func PromoteWaitlist(db *gorm.DB, eventID uint, now time.Time) ([]Registration, 
 		if err != nil {
 			return err
 		}
-		for _, mode := range []string{InPerson, Online} {
-			p, err := promote(tx, ev, mode, now)
-			if err != nil {
-				return err
-			}
-			out = append(out, p...)
-		}
-		return nil
+		out, err = ledger{tx, ev}.promoteAll(now)
+		return err
 	})
 	return out, err
 }
@@ -220,10 +166,11 @@ func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*
 		if !wasConfirmed {
 			return nil
 		}
-		if err := freePlaces(tx, ev, r.Attendance, r.Places()); err != nil {
+		l := ledger{tx, ev}
+		if err := l.free(&r, r.Places()); err != nil {
 			return err
 		}
-		_, err = promote(tx, ev, r.Attendance, now)
+		_, err = l.promote(r.Attendance, now)
 		return err
 	})
 	if err != nil {
@@ -293,8 +240,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 			return err
 		}
 		delta := in.Guests - r.Guests
+		l := ledger{tx, ev}
 		if r.Status == RegConfirmed && delta > 0 {
-			ok, err := takePlaces(tx, ev, r.Attendance, delta)
+			ok, err := l.take(&r, delta)
 			if err != nil {
 				return err
 			}
@@ -330,12 +278,12 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 			}
 		}
 		if r.Status == RegConfirmed && delta < 0 {
-			if err := freePlaces(tx, ev, r.Attendance, -delta); err != nil {
+			if err := l.free(&r, -delta); err != nil {
 				return err
 			}
 		}
 		// A smaller waitlisted party may now fit, and freed places go on.
-		if _, err := promote(tx, ev, r.Attendance, now); err != nil {
+		if _, err := l.promote(r.Attendance, now); err != nil {
 			return err
 		}
 		if err := tx.First(&out, r.ID).Error; err != nil {
@@ -393,7 +341,7 @@ func setCapacityLocked(tx *gorm.DB, ev *Event, mode string, capacity *int, userI
 	if err := logActivity(tx, ev.ID, nil, userID, "capacity_changed", fmt.Sprintf("%s capacity %s → %s", mode, capString(old), capString(capacity)), now); err != nil {
 		return err
 	}
-	_, err := promote(tx, ev, mode, now)
+	_, err := ledger{tx, ev}.promote(mode, now)
 	return err
 }
 

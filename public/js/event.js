@@ -14,7 +14,7 @@
     var end = new Date(el.getAttribute("data-end"));
     if (isNaN(start) || isNaN(end)) { return; }
     var day = { weekday: "long", day: "numeric", month: "long", timeZone: here };
-    var clock = { hour: "numeric", minute: "2-digit", timeZone: here };
+    var clock = { hour: "numeric", minute: "2-digit", hour12: true, timeZone: here };
     var zoneName = { timeZoneName: "short", timeZone: here };
     var lang = document.documentElement.lang || undefined;
     var sameDay = start.toLocaleDateString(lang, day) === end.toLocaleDateString(lang, day);
