@@ -89,7 +89,8 @@ const DietNotStated = "not_stated"
 
 // SummariseAttendees computes totals, the catering headcount and the access
 // needs of an event's registrations; purged holds the catering headcount of
-// those whose dietary choices the retention policy removed (CateringTallies).
+// those whose dietary choices the retention policy removed (CateringTallies,
+// for the registrations marked PurgedAt or AnswersPurgedAt).
 func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSummary {
 	var s AttendeeSummary
 	diets := map[string]int{}
@@ -106,7 +107,7 @@ func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSum
 				break
 			}
 			s.Confirmed.add(r)
-			if r.PurgedAt != nil {
+			if r.PurgedAt != nil || r.AnswersPurgedAt != nil {
 				break // counted in purged
 			}
 			d := r.Dietary

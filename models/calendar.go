@@ -447,7 +447,7 @@ func CalendarFeedOrganisation(db *gorm.DB, token string) (*Organisation, error) 
 // anything, so that an editor can show the computed iftar time and the
 // clashes before the organiser saves.
 func PreviewEvent(db *gorm.DB, slug string, in EventInput, defaultHost *uint) (*Event, error) {
-	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, Timezone: "Europe/London", ReminderHours: 24}
+	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, Timezone: "Europe/London", ReminderHours: 24, AnswersRetentionDays: DefaultAnswersRetentionDays}
 	if slug != "" {
 		cur, err := FindEvent(db, slug)
 		if err != nil {

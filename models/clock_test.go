@@ -60,7 +60,7 @@ func testTimeIsAParameter(t *testing.T, db *models.DB, base time.Time) {
 	}
 	r := reg(soon)
 	reg(past)
-	reg(later)
+	laterReg := reg(later)
 	if want := base.AddDate(0, 0, -50); !r.CreatedAt.Equal(want) || !r.UpdatedAt.Equal(want) {
 		t.Errorf("registration times %s/%s, want %s", r.CreatedAt, r.UpdatedAt, want)
 	}
@@ -151,9 +151,14 @@ func testTimeIsAParameter(t *testing.T, db *models.DB, base time.Time) {
 	}
 
 	// Retention: personal data goes RETENTION_DAYS after the event, by now.
-	res, err := models.Purge(db.DB, base.AddDate(0, 0, -20), 30)
-	if err != nil || res.Registrations != 0 {
-		t.Fatalf("purge before the retention ended: %+v %v", res, err)
+	// Answers go answers_retention_days (7) after the event.
+	res, err := models.Purge(db.DB, base.AddDate(0, 0, -34), 30)
+	if err != nil || res.Answers != 0 || res.Registrations != 0 {
+		t.Fatalf("purge within a week of the event: %+v %v", res, err)
+	}
+	res, err = models.Purge(db.DB, base.AddDate(0, 0, -20), 30)
+	if err != nil || res.Answers != 1 || res.Registrations != 0 {
+		t.Fatalf("purge before the retention ended: %+v %v, want the answers of the past registration erased", res, err)
 	}
 	res, err = models.Purge(db.DB, base, 30)
 	if err != nil || res.Registrations != 1 {
@@ -165,6 +170,18 @@ func testTimeIsAParameter(t *testing.T, db *models.DB, base time.Time) {
 	}
 	if kept.EmailNorm == "amira@example.org" || !kept.UpdatedAt.Equal(base) {
 		t.Errorf("purged row %q updated %s, want the address gone at %s", kept.EmailNorm, kept.UpdatedAt, base)
+	}
+
+	// An attendee's erasure is stamped with the now it is given.
+	if _, err := models.EraseRegistration(db.DB, laterReg.ID, nil, earlier); err != nil {
+		t.Fatal(err)
+	}
+	var erased models.Registration
+	if err := db.Take(&erased, laterReg.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if erased.PurgedAt == nil || !erased.PurgedAt.Equal(earlier) || !erased.CancelledAt.Equal(earlier) || !erased.UpdatedAt.Equal(earlier) {
+		t.Errorf("erased row: purged %v cancelled %v updated %s, want %s", erased.PurgedAt, erased.CancelledAt, erased.UpdatedAt, earlier)
 	}
 }
 

@@ -100,7 +100,7 @@ func copyInput(src *Event) EventInput {
 		Tentative: &src.Tentative, Timezone: &src.Timezone, InPerson: &src.InPerson, Online: &src.Online,
 		StreamURL: &src.StreamURL, CapacitySet: true, Capacity: src.Capacity, OnlineCapacitySet: true,
 		OnlineCapacity: src.OnlineCapacity, MaxGuests: &src.MaxGuests, Waitlist: &src.Waitlist, RegistrationMode: &src.RegistrationMode,
-		ReminderHours: &src.ReminderHours,
+		ReminderHours: &src.ReminderHours, AnswersRetentionDays: &src.AnswersRetentionDays,
 		Venue: &VenueInput{Name: &src.VenueName, Address: &src.VenueAddress, Latitude: src.Latitude, Longitude: src.Longitude,
 			AccessNotes: &src.AccessNotes, AddressVisibility: &src.AddressVisibility},
 	}

@@ -158,6 +158,7 @@ type EventInput struct {
 	Questions             *[]QuestionInput
 	CancelMessage         *string
 	ReminderHours         *int
+	AnswersRetentionDays  *int
 }
 
 var slugRe = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -220,7 +221,7 @@ func snapshot(e *Event) eventSnapshot {
 // (or, when empty, by defaultHost if given).
 func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, now time.Time) (*Event, error) {
 	ev := &Event{Status: StatusDraft, Waitlist: true, InPerson: true, AddressVisibility: AddressPublic, RegistrationMode: ModeInstant,
-		Timezone: "Europe/London", ReminderHours: 24, CreatedByID: userID, CreatedAt: now, UpdatedAt: now, Revision: 1}
+		Timezone: "Europe/London", ReminderHours: 24, AnswersRetentionDays: DefaultAnswersRetentionDays, CreatedByID: userID, CreatedAt: now, UpdatedAt: now, Revision: 1}
 	v := &ValidationError{}
 	if in.Title == nil || strings.TrimSpace(*in.Title) == "" {
 		v.Add("title", "Enter a title")
@@ -265,11 +266,19 @@ func CreateEvent(db *gorm.DB, in EventInput, userID *uint, defaultHost *uint, no
 		}
 		hosts := ev.Hosts
 		ev.Hosts = nil
+		answersDays := ev.AnswersRetentionDays
 		if err := tx.Create(ev).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return Invalid("slug", "That address is already used by another event")
 			}
 			return err
+		}
+		if answersDays == 0 {
+			// GORM leaves a zero value out of an INSERT when the column
+			// has a default (7): write the 0 days asked for.
+			if err := tx.Model(ev).UpdateColumn("answers_retention_days", 0).Error; err != nil {
+				return err
+			}
 		}
 		if len(hosts) == 0 && defaultHost != nil {
 			hosts = []EventHost{{OrganisationID: *defaultHost, Role: RoleHost}}
@@ -668,6 +677,13 @@ func applyEventInput(tx *gorm.DB, ev *Event, in EventInput, v *ValidationError) 
 			v.Add("reminder_hours", "Reminder must be between 0 and 336 hours before")
 		} else {
 			ev.ReminderHours = *in.ReminderHours
+		}
+	}
+	if in.AnswersRetentionDays != nil {
+		if d := *in.AnswersRetentionDays; d < 0 || d > MaxAnswersRetentionDays {
+			v.Add("answers_retention_days", fmt.Sprintf("Enter a number of days from 0 to %d", MaxAnswersRetentionDays))
+		} else {
+			ev.AnswersRetentionDays = d
 		}
 	}
 	applyTimes(ev, in, v)

@@ -51,6 +51,7 @@ var migrations = []migration{
 	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", retentionFlag},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
+	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.

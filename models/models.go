@@ -180,7 +180,11 @@ type Event struct {
 	Sequence      int         `gorm:"not null;default:0"`
 	CancelMessage string      `gorm:"type:text"`
 	ReminderHours int         `gorm:"not null"`
-	CreatedByID   *uint
+	// AnswersRetentionDays: the dietary choices, access needs and answers
+	// to the event's questions are erased this many days after it ends
+	// (see Purge); names and addresses follow after RETENTION_DAYS.
+	AnswersRetentionDays int `gorm:"not null;default:7"`
+	CreatedByID          *uint
 	// Revision goes up by one on every change to the event itself (not to
 	// its counts of places): change detection (stale forms, feed and cache
 	// fingerprints) compares revisions, never clocks. CreatedAt and
@@ -252,9 +256,13 @@ type Registration struct {
 	CancelledAt   *time.Time
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
-	PurgedAt  *time.Time
-	CreatedAt time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
+	PurgedAt *time.Time
+	// AnswersPurgedAt is when the dietary choice, access needs and answers
+	// were erased (the event's AnswersRetentionDays after it, or with the
+	// rest); the catering headcount is then in CateringTally.
+	AnswersPurgedAt *time.Time
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Places is how many places the registration takes: the registrant and guests.

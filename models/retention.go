@@ -8,16 +8,24 @@ import (
 	"gorm.io/gorm"
 )
 
+// Retention of answers (dietary choices, access needs, answers to an
+// event's questions): the default and the most an event may set.
+const (
+	DefaultAnswersRetentionDays = 7
+	MaxAnswersRetentionDays     = 365
+)
+
 // PurgeResult counts what Purge changed.
 type PurgeResult struct {
+	Answers       int64 // registrations whose answers were erased
 	Registrations int64 // anonymised
 	Feeds         int64 // address feeds deleted
 	Mails         int64 // outbox mails deleted
 }
 
-// CateringTally keeps the catering headcount of registrations that were
-// purged: the people of confirmed in-person registrations of an event by
-// dietary choice (DietNotStated for none), so that the totals organisers
+// CateringTally keeps the catering headcount of registrations whose answers
+// were erased: the people of confirmed in-person registrations of an event
+// by dietary choice (DietNotStated for none), so that the totals organisers
 // saw survive while no registration holds a dietary choice any more.
 type CateringTally struct {
 	ID      uint   `gorm:"primaryKey"`
@@ -26,54 +34,114 @@ type CateringTally struct {
 	People  int    `gorm:"not null"`
 }
 
-// purgeable selects the registrations Purge anonymises: not purged yet, of
-// events that ended before cutoff.
-func purgeable(tx *gorm.DB, cutoff time.Time) *gorm.DB {
-	return tx.Model(&Registration{}).Where("purged_at IS NULL AND event_id IN (SELECT id FROM events WHERE ends_at < ?)", cutoff)
-}
-
-// Purge applies the retention policy. Registrations of events that ended
-// more than days ago lose their personal data: name, address, answers,
-// dietary choice and details, access needs, and the hashes their private
-// links are checked against; they are marked purged (purged_at), keep their
-// status and party size so that places still add up, and their catering
-// headcount moves to CateringTally. Their outbox mails are deleted, and so
-// is the feed of every address left without a registration that is not
-// purged. Sent, failed and held mails older than days are deleted.
+// Purge applies the retention policy. The answers of registrations (dietary
+// choice and details, access needs, answers to the event's questions) are
+// erased once their event ended more than its AnswersRetentionDays ago; the
+// catering headcount they made moves to CateringTally first. Registrations
+// of events that ended more than days ago (RETENTION_DAYS) lose the rest of
+// their personal data too: name, address and the hashes their private links
+// are checked against; they are marked purged (purged_at), keep their status
+// and party size so that places still add up. Their outbox mails are
+// deleted, and so is the feed of every address left without a registration
+// that is not purged. Sent, failed and held mails older than days are
+// deleted.
+//
+// Each event is done in a transaction that locks its row, so that instances
+// sharing a database and purging together never count a headcount twice.
 func Purge(db *gorm.DB, now time.Time, days int) (PurgeResult, error) {
 	var out PurgeResult
 	cutoff := now.AddDate(0, 0, -days)
+	var due []struct {
+		ID                   uint
+		EndsAt               time.Time
+		AnswersRetentionDays int
+	}
+	if err := db.Model(&Event{}).Select("id, ends_at, answers_retention_days").
+		Where("ends_at < ? AND EXISTS (SELECT 1 FROM registrations WHERE registrations.event_id = events.id AND registrations.purged_at IS NULL)", now).
+		Order("id").Scan(&due).Error; err != nil {
+		return out, err
+	}
+	for _, ev := range due {
+		answersDue := ev.EndsAt.AddDate(0, 0, ev.AnswersRetentionDays).Before(now)
+		allDue := ev.EndsAt.Before(cutoff)
+		if !answersDue && !allDue {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if _, err := lockEvent(tx, ev.ID); err != nil {
+				return err
+			}
+			regs := func(tx *gorm.DB) *gorm.DB {
+				return tx.Model(&Registration{}).Where("event_id = ? AND purged_at IS NULL", ev.ID)
+			}
+			n, err := eraseAnswers(tx, regs, now)
+			if err != nil {
+				return err
+			}
+			out.Answers += n
+			if !allDue {
+				return nil
+			}
+			res := tx.Where("registration_id IN (?)", regs(tx).Select("id")).Delete(&OutboxMail{})
+			if res.Error != nil {
+				return res.Error
+			}
+			out.Mails += res.RowsAffected
+			n, err = anonymise(tx, regs, now)
+			out.Registrations += n
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+	}
 	err := db.Transaction(func(tx *gorm.DB) error {
-		if err := tallyCatering(tx, purgeable(tx, cutoff)); err != nil {
+		n, err := deleteOrphanFeeds(tx, nil)
+		if err != nil {
 			return err
 		}
-		res := tx.Where("registration_id IN (?)", purgeable(tx, cutoff).Select("id")).Delete(&OutboxMail{})
-		if res.Error != nil {
-			return res.Error
-		}
-		out.Mails = res.RowsAffected
-		res = purgeable(tx, cutoff).Updates(map[string]any{
-			"name": "Removed", "email": gorm.Expr("'removed-' || id || '@invalid'"), "email_norm": gorm.Expr("'removed-' || id || '@invalid'"),
-			"answers": "{}", "dietary": "", "dietary_other": "", "access_needs": "", "token_hash": "", "feed_token_hash": "",
-			"purged_at": now, "updated_at": now,
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		out.Registrations = res.RowsAffected
-		res = tx.Where("email_norm NOT IN (?)", tx.Model(&Registration{}).Select("email_norm").Where("purged_at IS NULL")).Delete(&AttendeeFeed{})
-		if res.Error != nil {
-			return res.Error
-		}
-		out.Feeds = res.RowsAffected
-		res = tx.Where("status IN ? AND updated_at < ?", []string{MailSent, MailFailed, MailHeld}, cutoff).Delete(&OutboxMail{})
-		if res.Error != nil {
-			return res.Error
-		}
+		out.Feeds = n
+		res := tx.Where("status IN ? AND updated_at < ?", []string{MailSent, MailFailed, MailHeld}, cutoff).Delete(&OutboxMail{})
 		out.Mails += res.RowsAffected
-		return nil
+		return res.Error
 	})
 	return out, err
+}
+
+// eraseAnswers erases the dietary choices, access needs and answers of the
+// registrations regs selects that still hold them, their catering headcount
+// moving to CateringTally. The caller holds the lock of their event.
+func eraseAnswers(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int64, error) {
+	held := func(tx *gorm.DB) *gorm.DB { return regs(tx).Where("answers_purged_at IS NULL") }
+	if err := tallyCatering(tx, held(tx)); err != nil {
+		return 0, err
+	}
+	res := held(tx).Updates(map[string]any{"answers": "{}", "dietary": "", "dietary_other": "", "access_needs": "",
+		"answers_purged_at": now, "updated_at": now})
+	return res.RowsAffected, res.Error
+}
+
+// anonymise removes the rest of the personal data of the registrations regs
+// selects (after eraseAnswers): name, address and the hashes their private
+// links are checked against, so that the links stop working. The rows stay,
+// marked purged, so that places and counts still add up.
+func anonymise(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int64, error) {
+	res := regs(tx).Where("purged_at IS NULL").Updates(map[string]any{
+		"name": "Removed", "email": gorm.Expr("'removed-' || id || '@invalid'"), "email_norm": gorm.Expr("'removed-' || id || '@invalid'"),
+		"answers": "{}", "dietary": "", "dietary_other": "", "access_needs": "", "token_hash": "", "feed_token_hash": "",
+		"purged_at": now, "updated_at": now})
+	return res.RowsAffected, res.Error
+}
+
+// deleteOrphanFeeds deletes the address feeds (of the addresses given, or
+// of all) that no registration holding personal data uses any more.
+func deleteOrphanFeeds(tx *gorm.DB, addresses []string) (int64, error) {
+	q := tx.Where("email_norm NOT IN (?)", tx.Model(&Registration{}).Select("email_norm").Where("purged_at IS NULL"))
+	if addresses != nil {
+		q = q.Where("email_norm IN ?", addresses)
+	}
+	res := q.Delete(&AttendeeFeed{})
+	return res.RowsAffected, res.Error
 }
 
 // tallyCatering adds the catering headcount of the registrations regs

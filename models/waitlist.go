@@ -147,36 +147,41 @@ func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*
 		if err != nil {
 			return err
 		}
-		out = r
-		if r.Status == RegCancelled {
-			return nil
-		}
-		wasConfirmed := r.Status == RegConfirmed
-		r.Status, r.CancelledAt, r.UpdatedAt = RegCancelled, &now, now
-		if err := tx.Model(&r).Select("status", "cancelled_at", "updated_at").Updates(&r).Error; err != nil {
-			return err
-		}
-		if err := logActivity(tx, ev.ID, &r.ID, userID, "cancelled", "registration cancelled", now); err != nil {
-			return err
-		}
-		if err := enqueue(tx, MailCancelled, ev, &r, now); err != nil {
-			return err
+		if r.Status != RegCancelled {
+			err = cancelLocked(tx, &r, ev, userID, now)
 		}
 		out = r
-		if !wasConfirmed {
-			return nil
-		}
-		l := ledger{tx, ev}
-		if err := l.free(&r, r.Places()); err != nil {
-			return err
-		}
-		_, err = l.promote(r.Attendance, now)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// cancelLocked cancels r, whose event the caller holds locked: a confirmed
+// registration's places are freed and go to the waitlist.
+func cancelLocked(tx *gorm.DB, r *Registration, ev *Event, userID *uint, now time.Time) error {
+	wasConfirmed := r.Status == RegConfirmed
+	r.Status, r.CancelledAt, r.UpdatedAt = RegCancelled, &now, now
+	if err := tx.Model(r).Select("status", "cancelled_at", "updated_at").Updates(r).Error; err != nil {
+		return err
+	}
+	if err := logActivity(tx, ev.ID, &r.ID, userID, "cancelled", "registration cancelled", now); err != nil {
+		return err
+	}
+	if err := enqueue(tx, MailCancelled, ev, r, now); err != nil {
+		return err
+	}
+	if !wasConfirmed {
+		return nil
+	}
+	l := ledger{tx, ev}
+	if err := l.free(r, r.Places()); err != nil {
+		return err
+	}
+	_, err := l.promote(r.Attendance, now)
+	return err
 }
 
 // RegistrationChange is what an attendee may change after registering.
@@ -204,6 +209,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		}
 		if r.Status == RegDeclined {
 			return Invalid("status", "This request was declined")
+		}
+		if r.AnswersPurgedAt != nil {
+			return Invalid("status", "The event is over and your answers have been erased, as its privacy notice said: nothing can be changed now")
 		}
 		if ev.Status == StatusCancelled {
 			return ErrEventCancelled

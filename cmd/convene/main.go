@@ -8,11 +8,14 @@
 //	convene user add --email E [--name N] [--admin]   (password from standard input, or generated)
 //	convene backup PATH                  consistent copy of the SQLite database
 //	convene purge                        apply the data-retention policy now
+//	convene privacy export EMAIL         print everything held about an address (JSON)
+//	convene privacy erase EMAIL [--yes]  erase everything held about an address
 package main
 
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -95,6 +98,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return userCmd(cfg, args, stdin, stdout)
 	case "backup":
 		return backupCmd(cfg, args, stdout)
+	case "privacy":
+		return privacyCmd(cfg, args, stdout)
 	case "purge":
 		db, err := openMigrated(cfg, io.Discard)
 		if err != nil {
@@ -105,7 +110,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "retention: anonymised %d registrations, deleted %d address feeds and %d mails (events ended over %d days ago)\n", n.Registrations, n.Feeds, n.Mails, cfg.RetentionDays)
+		fmt.Fprintf(stdout, "retention: erased the answers of %d registrations (events past their answers_retention_days), anonymised %d registrations, deleted %d address feeds and %d mails (events ended over %d days ago)\n",
+			n.Answers, n.Registrations, n.Feeds, n.Mails, cfg.RetentionDays)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
@@ -114,7 +120,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 const usage = `usage: convene [serve|migrate|seed|version|purge]
        convene token create --email EMAIL [--name NAME] [--admin] [--scope read|write|door] [--expires 90d|YYYY-MM-DD]
        convene user add --email EMAIL [--name NAME] [--admin]
-       convene backup PATH`
+       convene backup PATH
+       convene privacy export EMAIL | convene privacy erase EMAIL [--yes]`
 
 func openMigrated(cfg app.Config, out io.Writer) (*models.DB, error) {
 	db, err := models.Open(cfg.DatabaseURL)
@@ -158,11 +165,17 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 	defer a.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go runDaily(ctx, log, func() error {
-		_, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
+	// Retention runs hourly: answers are due a set number of days after
+	// each event ends, so a daily run would keep them up to a day longer.
+	go runEvery(ctx, log, "retention purge", time.Minute, time.Hour, func() error {
+		res, err := models.Purge(db.DB, time.Now().UTC(), cfg.RetentionDays)
+		if res != (models.PurgeResult{}) {
+			log.Info("retention purge", "answers_erased", res.Answers, "registrations_anonymised", res.Registrations,
+				"feeds_deleted", res.Feeds, "mails_deleted", res.Mails)
+		}
 		return err
 	})
-	go runEvery(ctx, log, "expiring unconfirmed requests", time.Hour, func() error {
+	go runEvery(ctx, log, "expiring unconfirmed requests", time.Hour, time.Hour, func() error {
 		_, err := models.ExpireRequests(db.DB, time.Now().UTC())
 		return err
 	})
@@ -241,28 +254,11 @@ func dbKind(url string) string {
 	return "sqlite"
 }
 
-// runDaily runs job now and then every 24 hours until ctx ends.
-func runDaily(ctx context.Context, log *slog.Logger, job func() error) {
-	t := time.NewTimer(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := job(); err != nil {
-				log.Error("retention purge failed", "err", err)
-			}
-			t.Reset(24 * time.Hour)
-		}
-	}
-}
-
-// runEvery runs job every interval until ctx ends (the first time after
-// one interval). Jobs are idempotent, also across instances sharing the
-// database, so every instance runs them.
-func runEvery(ctx context.Context, log *slog.Logger, what string, interval time.Duration, job func() error) {
-	t := time.NewTicker(interval)
+// runEvery runs job after first, then every interval, until ctx ends. Jobs
+// are idempotent, also across instances sharing the database, so every
+// instance runs them.
+func runEvery(ctx context.Context, log *slog.Logger, what string, first, interval time.Duration, job func() error) {
+	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
 		select {
@@ -272,6 +268,7 @@ func runEvery(ctx context.Context, log *slog.Logger, what string, interval time.
 			if err := job(); err != nil {
 				log.Error(what+" failed", "err", err)
 			}
+			t.Reset(interval)
 		}
 	}
 }
@@ -417,6 +414,54 @@ func backupCmd(cfg app.Config, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written to %s\n", args[0])
+	return nil
+}
+
+const privacyUsage = "usage: convene privacy export EMAIL | convene privacy erase EMAIL [--yes]"
+
+// privacyCmd exports (as JSON, on standard output) or erases everything
+// held about an email address, across events; both are audited under the
+// address's digest. Erasing asks for --yes, after saying what it would do.
+func privacyCmd(cfg app.Config, args []string, stdout io.Writer) error {
+	if len(args) < 2 || (args[0] != "export" && args[0] != "erase") {
+		return errors.New(privacyUsage)
+	}
+	action, email, yes := args[0], args[1], len(args) == 3 && args[2] == "--yes"
+	if len(args) > 3 || (len(args) == 3 && (!yes || action != "erase")) {
+		return errors.New(privacyUsage)
+	}
+	db, err := openMigrated(cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now, tok := time.Now().UTC(), cfg.Tokens()
+	held, err := models.ExportAddress(db.DB, email, cfg.RetentionDays)
+	if err != nil {
+		return describe(err)
+	}
+	if action == "export" {
+		if err := models.AuditAddressExport(db.DB, tok, email, nil, now); err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(held)
+	}
+	if !yes {
+		fmt.Fprintf(stdout, "%s holds %d registrations (the places of those still ahead go to the waitlist).\nRun again with --yes to erase them; this cannot be undone.\n",
+			held.Email, len(held.Registrations))
+		return nil
+	}
+	res, err := models.EraseAddress(db.DB, tok, email, nil, now)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "erased %d registrations (%d gave up a place, a waitlist place or a request); audit log: address %s\n",
+		res.Registrations, res.Cancelled, models.AddressDigest(tok, email))
+	if res.OrganiserAccount {
+		fmt.Fprintln(stdout, "the address is also an organiser account's: take its roles away on its page under /admin/users")
+	}
 	return nil
 }
 

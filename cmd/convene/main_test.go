@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,8 +147,36 @@ func TestCommands(t *testing.T) {
 		t.Fatal("backup overwrote an existing file")
 	}
 
-	if out, err := runCmd(t, "", "purge"); err != nil || !strings.Contains(out, "retention") {
+	if out, err := runCmd(t, "", "purge"); err != nil || !strings.Contains(out, "retention") || !strings.Contains(out, "answers") {
 		t.Fatalf("purge: %q %v", out, err)
+	}
+
+	// Privacy: export and erase an address that registered (demo data).
+	pdb, err := models.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg models.Registration
+	err = pdb.Where("purged_at IS NULL AND status = ?", models.RegConfirmed).Order("id").Take(&reg).Error
+	pdb.Close()
+	if err != nil {
+		t.Fatalf("no demo registration to erase: %v", err)
+	}
+	out, err = runCmd(t, "", "privacy", "export", strings.ToUpper(reg.Email))
+	if err != nil || !strings.Contains(out, `"email": "`+reg.EmailNorm+`"`) || !strings.Contains(out, `"registrations": [`) {
+		t.Fatalf("privacy export: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "privacy", "erase", reg.Email); err != nil || !strings.Contains(out, "--yes") {
+		t.Fatalf("privacy erase without --yes: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "privacy", "export", reg.Email); err != nil || strings.Contains(out, `"registrations": []`) {
+		t.Fatalf("erase without --yes erased: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "privacy", "erase", reg.Email, "--yes"); err != nil || !strings.Contains(out, "erased ") || strings.Contains(out, reg.Email) {
+		t.Fatalf("privacy erase: %q %v", out, err)
+	}
+	if out, err := runCmd(t, "", "privacy", "export", reg.Email); err != nil || !strings.Contains(out, `"registrations": []`) {
+		t.Fatalf("export after erasing: %q %v", out, err)
 	}
 
 	bad := []struct {
@@ -157,6 +189,11 @@ func TestCommands(t *testing.T) {
 		{[]string{"token", "create", "--email", "not-an-email"}, "email"},
 		{[]string{"user", "add", "--email", "x@example.org"}, ""}, // stdin empty: generated, fine
 		{[]string{"backup"}, "usage"},
+		{[]string{"privacy"}, "usage"},
+		{[]string{"privacy", "export"}, "usage"},
+		{[]string{"privacy", "forget", "a@example.org"}, "usage"},
+		{[]string{"privacy", "export", "a@example.org", "--yes"}, "usage"},
+		{[]string{"privacy", "erase", "not an address", "--yes"}, "email"},
 	}
 	for _, tt := range bad {
 		_, err := runCmd(t, "", tt.args...)
@@ -216,4 +253,24 @@ func TestSeedRefusedInProduction(t *testing.T) {
 	if _, err := runCmd(t, "", "seed"); err == nil || !strings.Contains(err.Error(), "development only") {
 		t.Fatalf("seed in production: %v", err)
 	}
+}
+
+// TestRunEvery: serve's scheduled jobs (the retention purge among them) run
+// after the first delay, then again every interval, until serve stops.
+func TestRunEvery(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	runs := make(chan struct{}, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runEvery(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), "test job", time.Millisecond, time.Millisecond, func() error {
+			runs <- struct{}{}
+			return errors.New("a failure is logged, and the job runs again")
+		})
+	}()
+	for i := 0; i < 3; i++ {
+		<-runs
+	}
+	cancel()
+	<-done
 }
