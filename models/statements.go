@@ -36,7 +36,11 @@ func guardedTake(mode string) string {
 	return "UPDATE events SET " + col + " = " + col + " + ? WHERE id = ? AND (" + capCol + " IS NULL OR " + col + " + ? <= " + capCol + ")"
 }
 
-var preparedQueries = []string{insertRegistrationSQL, insertMailSQL, takeSQL[InPerson], takeSQL[Online]}
+// selectEventSQL reads an event row as GORM's First does (lockEvent on
+// SQLite, once per group of registrations).
+const selectEventSQL = "SELECT * FROM events WHERE id = ?"
+
+var preparedQueries = []string{insertRegistrationSQL, insertMailSQL, takeSQL[InPerson], takeSQL[Online], selectEventSQL}
 
 // statements is a GORM plugin holding the prepared statements of a SQLite
 // writer, so that they travel with the *gorm.DB (and its transactions).
@@ -131,4 +135,24 @@ func insertID(tx *gorm.DB, query string, args ...any) (uint, error) {
 		return id, st.QueryRowContext(tx.Statement.Context, args...).Scan(&id)
 	}
 	return id, tx.Raw(query, args...).Scan(&id).Error
+}
+
+// scanPrepared reads the one row of a prepared query into dst as GORM
+// would (by column name); no row is ErrNotFound.
+func scanPrepared(tx *gorm.DB, st *sql.Stmt, dst any, args ...any) error {
+	rows, err := st.QueryContext(tx.Statement.Context, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return ErrNotFound
+	}
+	if err := tx.ScanRows(rows, dst); err != nil {
+		return err
+	}
+	return rows.Close()
 }

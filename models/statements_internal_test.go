@@ -1,8 +1,11 @@
 package models
 
 import (
+	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -50,6 +53,36 @@ func TestStatementsPrepared(t *testing.T) {
 	}
 	if n := inTx(); n != len(preparedQueries) {
 		t.Fatalf("%d of %d statements prepared after a second Migrate", n, len(preparedQueries))
+	}
+	// lockEvent reads through the prepared statement what GORM's First
+	// reads, and tells a missing event.
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	start := now.AddDate(0, 0, 7)
+	capacity, title, slug, kind, status := 40, "Prepared", "prepared", KindMeeting, StatusPublished
+	ev, err := CreateEvent(db.DB, EventInput{Slug: &slug, Title: &title, Kind: &kind, Status: &status, StartsAt: &start,
+		CapacitySet: true, Capacity: &capacity}, nil, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want Event
+	if err := db.First(&want, ev.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		got, err := lockEvent(tx, ev.ID)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("lockEvent read\n%#v\nGORM's First reads\n%#v", *got, want)
+		}
+		if _, err := lockEvent(tx, ev.ID+100); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a missing event: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatalf("close: %v", err)
