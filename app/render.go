@@ -97,7 +97,10 @@ type Page struct {
 	Flash       string
 	Nav         string
 	BaseURL     string
-	Data        any
+	// Social, when set, describes the page to link previews and search
+	// engines (app/share.go).
+	Social *socialMeta
+	Data   any
 }
 
 // render writes page name with status.
@@ -216,6 +219,15 @@ var templateFuncs = template.FuncMap{
 			}
 		}
 		return !slices.Contains(strings.Fields(kinds), kind)
+	},
+	"auditSentence": auditSentence,
+	// actionLabel names a kind of activity for the audit log's filter.
+	"actionLabel": func(action string) string {
+		s := strings.ReplaceAll(action, "_", " ")
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
 	},
 	"selected": func(value, option string) bool {
 		for _, v := range strings.Split(value, "\n") {
