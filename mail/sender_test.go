@@ -409,7 +409,7 @@ func TestHeldWithoutServer(t *testing.T) {
 // sender's poll cycle, as people's do; that wait is not timed. ns/op is the
 // mean; the median and the worst are reported beside it.
 //
-//	go test -run XXX -bench ConfirmationLatency -benchtime 40x ./app/mail/
+//	go test -run XXX -bench ConfirmationLatency -benchtime 40x ./mail/
 func BenchmarkConfirmationLatency(b *testing.B) {
 	db := modelstest.Open(b)
 	ev := testEvent(b, db.DB, b.N+10)
