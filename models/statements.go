@@ -22,8 +22,8 @@ import (
 // prepared copy is at hand.
 const (
 	insertRegistrationSQL = `INSERT INTO registrations (event_id, name, email, email_norm, guests, attendance, status, waitlist_seq,
-		answers, dietary, dietary_other, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		answers, dietary, dietary_other, guest_dietary, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	insertMailSQL = `INSERT INTO outbox_mails (kind, event_id, registration_id, "to", data, status, attempts,
 		next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, ?)`
 )
