@@ -32,6 +32,12 @@ type ledger struct {
 // IMMEDIATE on the single writer connection.
 func lockEvent(tx *gorm.DB, eventID uint) (*Event, error) {
 	var ev Event
+	if st := prepared(tx, selectEventSQL); st != nil { // SQLite, kept compiled
+		if err := scanPrepared(tx, st, &ev, eventID); err != nil {
+			return nil, err
+		}
+		return &ev, nil
+	}
 	q := tx
 	if tx.Dialector.Name() == "postgres" {
 		q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
@@ -64,12 +70,15 @@ func capacityColumn(mode string) string {
 // has written nothing.
 func (l ledger) take(r *Registration, n int) (bool, error) {
 	mode := r.Attendance
-	col, capCol := takenColumn(mode), capacityColumn(mode)
-	res := l.tx.Exec("UPDATE events SET "+col+" = "+col+" + ? WHERE id = ? AND ("+capCol+" IS NULL OR "+col+" + ? <= "+capCol+")", n, l.ev.ID, n)
-	if res.Error != nil {
-		return false, res.Error
+	q, ok := takeSQL[mode]
+	if !ok {
+		q = takeSQL[InPerson]
 	}
-	if res.RowsAffected != 1 {
+	changed, err := exec(l.tx, q, n, l.ev.ID, n) // prepared: it runs on every registration
+	if err != nil {
+		return false, err
+	}
+	if changed != 1 {
 		return false, nil
 	}
 	if mode == Online {
