@@ -251,6 +251,7 @@ type eventPageData struct {
 	Errors  map[string]string
 	Diets   []string
 	ErrList []fieldError
+	Privacy privacyNotice
 }
 
 type fieldError struct{ Field, Message string }
@@ -264,7 +265,8 @@ func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrati
 		title = "Error: " + title
 	}
 	return Page{Title: title, Description: ev.Summary, Data: eventPageData{
-		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder)}}
+		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder),
+		Privacy: a.privacyNotice(ev)}}
 }
 
 // fieldOrder is the order of fields on the registration form, for the error
