@@ -264,8 +264,9 @@ func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrati
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	return Page{Title: title, Description: ev.Summary, Data: eventPageData{
-		Event: a.eventView(ev, wl), Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder),
+	v := a.eventView(ev, wl)
+	return Page{Title: title, Description: ev.Summary, Social: a.eventSocial(v), Data: eventPageData{
+		Event: v, Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder),
 		Privacy: a.privacyNotice(ev)}}
 }
 

@@ -97,7 +97,10 @@ type Page struct {
 	Flash       string
 	Nav         string
 	BaseURL     string
-	Data        any
+	// Social, when set, describes the page to link previews and search
+	// engines (app/share.go).
+	Social *socialMeta
+	Data   any
 }
 
 // render writes page name with status.

@@ -58,6 +58,7 @@ func (a *App) routes() {
 	web.Get("/", a.home)
 	web.Get("/calendar", a.calendarPage)
 	web.Get("/events/:slug", a.eventPage)
+	web.Get("/events/:slug/poster", a.posterPage)
 	web.Post("/events/:slug/register", a.countRefusals, a.rateLimit(), a.registerForm)
 	web.Get("/r/:token", a.managePage)
 	web.Get("/r/:token/confirm", a.rateLimit(), a.confirmLink)
