@@ -25,6 +25,10 @@ type attendeesData struct {
 	Statuses  []string
 	Notice    string
 	Error     string
+	Done      *regDone
+	// Now and UndoMinutes: which cancellations can still be undone.
+	Now         time.Time
+	UndoMinutes int
 }
 
 func attendeeFilter(c *fiber.Ctx) models.AttendeeFilter {
@@ -43,9 +47,8 @@ func attendeeFilter(c *fiber.Ctx) models.AttendeeFilter {
 
 // attendeeNotices are the messages shown after an action on the list.
 var attendeeNotices = map[string]string{
-	"added":     "The registration has been added.",
-	"promoted":  "The registration has been moved up from the waitlist and the person emailed.",
-	"cancelled": "The registration has been cancelled and the person emailed.",
+	"added":    "The registration has been added.",
+	"promoted": "The registration has been moved up from the waitlist and the person emailed.",
 }
 
 func (a *App) attendeesPage(c *fiber.Ctx) error {
@@ -57,10 +60,51 @@ func (a *App) attendeesPage(c *fiber.Ctx) error {
 	if notice == "" {
 		notice = requestNotice(c)
 	}
-	return a.renderAttendees(c, 200, ev, notice, "")
+	d := attendeesData{Notice: notice}
+	if notice == "" {
+		if d.Done, err = a.doneWith(c, ev); err != nil {
+			return err
+		}
+	}
+	return a.renderAttendees(c, 200, ev, d)
 }
 
-func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice, problem string) error {
+// doneWith is what was just done to one registration (?done=…&reg=ID), to
+// say so by name, with an undo button after a cancellation.
+func (a *App) doneWith(c *fiber.Ctx, ev *models.Event) (*regDone, error) {
+	what := c.Query("done")
+	switch what {
+	case "cancelled", "undone":
+	default:
+		return nil, nil
+	}
+	id, err := strconv.ParseUint(c.Query("reg"), 10, 32)
+	if err != nil {
+		return nil, nil
+	}
+	r, err := models.EventRegistration(a.dbc(c).Read, ev.ID, uint(id))
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := &regDone{What: what, Reg: r}
+	if what == "undone" {
+		d.Position, err = models.WaitlistPosition(a.dbc(c).Read, r)
+	}
+	return d, err
+}
+
+// regDone is a registration just cancelled, or whose cancellation was
+// just undone.
+type regDone struct {
+	What     string // cancelled, undone
+	Reg      *models.Registration
+	Position int // on the waitlist, after an undo
+}
+
+func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, d attendeesData) error {
 	all, err := models.EventRegistrations(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
@@ -74,9 +118,14 @@ func (a *App) renderAttendees(c *fiber.Ctx, status int, ev *models.Event, notice
 	if err != nil {
 		return err
 	}
-	d := attendeesData{Event: ev, Filter: f, Regs: regs, Summary: models.SummariseAttendees(all, purged), Positions: waitlistPositions(all),
-		PlacesIn: ev.PlacesLeft(models.InPerson), PlacesOn: ev.PlacesLeft(models.Online), Statuses: models.RegStatuses, Notice: notice, Error: problem}
-	return a.renderAdmin(c, status, "admin_attendees", "Attendees: "+ev.Title, "events", d)
+	d.Event, d.Filter, d.Regs, d.Summary, d.Positions = ev, f, regs, models.SummariseAttendees(all, purged), waitlistPositions(all)
+	d.PlacesIn, d.PlacesOn, d.Statuses, d.Now = ev.PlacesLeft(models.InPerson), ev.PlacesLeft(models.Online), models.RegStatuses, a.now()
+	d.UndoMinutes = int(models.CancelUndoWindow / time.Minute)
+	title := "Attendees: " + ev.Title
+	if d.Error != "" {
+		title = "Error: " + title
+	}
+	return a.renderAdmin(c, status, "admin_attendees", title, "events", d)
 }
 
 // waitlistPositions numbers waitlisted registrations per mode, in the
@@ -173,12 +222,43 @@ func (a *App) promoteAttendee(c *fiber.Ctx) error {
 		if ferr != nil {
 			return ferr
 		}
-		return a.renderAttendees(c, 409, fresh, "", fields["status"])
+		return a.renderAttendees(c, 409, fresh, attendeesData{Error: fields["status"]})
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=promoted", fiber.StatusSeeOther)
+}
+
+// cancelRegData is the page that asks an organiser to confirm a
+// cancellation, naming the person and the party.
+type cancelRegData struct {
+	Event       *models.Event
+	Reg         *models.Registration
+	Position    int
+	UndoMinutes int
+}
+
+// cancelAttendeePage asks before cancelling (no JavaScript needed: the
+// list's Cancel is a link to this page).
+func (a *App) cancelAttendeePage(c *fiber.Ctx) error {
+	ev, _, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	r, err := a.eventRegistration(c, ev)
+	if err != nil {
+		return err
+	}
+	if r.Status == models.RegCancelled || r.Status == models.RegDeclined {
+		return c.Redirect("/admin/events/"+ev.Slug+"/attendees#reg-"+strconv.FormatUint(uint64(r.ID), 10), fiber.StatusSeeOther)
+	}
+	pos, err := models.WaitlistPosition(a.dbc(c).Read, r)
+	if err != nil {
+		return err
+	}
+	return a.renderAdmin(c, 200, "admin_cancel_registration", "Cancel "+r.Name+"'s registration?", "events",
+		cancelRegData{Event: ev, Reg: r, Position: pos, UndoMinutes: int(models.CancelUndoWindow / time.Minute)})
 }
 
 func (a *App) cancelAttendee(c *fiber.Ctx) error {
@@ -194,7 +274,39 @@ func (a *App) cancelAttendee(c *fiber.Ctx) error {
 		return err
 	}
 	a.events.touch(ev.ID)
-	return c.Redirect("/admin/events/"+ev.Slug+"/attendees?done=cancelled", fiber.StatusSeeOther)
+	return c.Redirect(attendeesDone(ev, r, "cancelled"), fiber.StatusSeeOther)
+}
+
+// undoCancelAttendee puts back a registration the organisers cancelled in
+// the last few minutes, as the capacity rules allow (models.UndoCancellation).
+func (a *App) undoCancelAttendee(c *fiber.Ctx) error {
+	ev, u, err := a.staffEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	r, err := a.eventRegistration(c, ev)
+	if err != nil {
+		return err
+	}
+	_, err = models.UndoCancellation(a.dbc(c).DB, r.ID, &u.ID, a.now())
+	a.events.touch(ev.ID)
+	if fields := validationFields(err); fields != nil {
+		fresh, ferr := models.FindEvent(a.dbc(c).Read, ev.Slug)
+		if ferr != nil {
+			return ferr
+		}
+		return a.renderAttendees(c, 409, fresh, attendeesData{Error: "The cancellation of " + r.Name + "'s registration was not undone: " + fields["status"] + "."})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(attendeesDone(ev, r, "undone"), fiber.StatusSeeOther)
+}
+
+// attendeesDone is the attendees page saying what was done to r.
+func attendeesDone(ev *models.Event, r *models.Registration, what string) string {
+	id := strconv.FormatUint(uint64(r.ID), 10)
+	return "/admin/events/" + ev.Slug + "/attendees?done=" + what + "&reg=" + id + "#reg-" + id
 }
 
 // exportAttendees sends every registration of an event as CSV for
@@ -233,7 +345,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 	// names the zone, so a spreadsheet reader knows which clock they are on.
 	zone := " (" + ev.Timezone + ")"
 	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
-		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "registered_at" + zone}
+		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "checked_in_people", "registered_at" + zone}
 	for _, q := range ev.Questions {
 		header = append(header, q.Label)
 	}
@@ -257,7 +369,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 		}
 		row := []string{strconv.FormatUint(uint64(r.ID), 10), r.Name, r.Email, r.Status, wp, r.Attendance,
 			strconv.Itoa(r.Guests), strconv.Itoa(r.Places()), r.Dietary, r.DietaryOther, r.AccessNeeds,
-			stamp(r.CheckedInAt), stamp(&r.CreatedAt)}
+			stamp(r.CheckedInAt), strconv.Itoa(r.Arrived()), stamp(&r.CreatedAt)}
 		for _, q := range ev.Questions {
 			row = append(row, answers[q.Key])
 		}

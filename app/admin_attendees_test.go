@@ -30,7 +30,7 @@ func TestCSVExport(t *testing.T) {
 	f.db.Model(&models.Registration{}).Where("id = ?", f.waiting.ID).Updates(map[string]any{"name": "=cmd|' /C calc'!A0", "access_needs": "שלום, step-free\r\nplease"})
 	// Times are written in the event's zone, which the header names.
 	f.db.Model(&models.Event{}).Where("id = ?", f.ev.ID).Update("timezone", "America/New_York")
-	if _, err := models.CheckIn(f.db.DB, f.ev.ID, f.reg.ID, nil, f.now); err != nil {
+	if _, err := models.CheckIn(f.db.DB, f.ev.ID, f.reg.ID, 2, nil, f.now); err != nil {
 		t.Fatal(err)
 	}
 	res := f.do(request{method: "GET", path: "/admin/events/iftar/registrations.csv", role: roleOrganiser})
@@ -62,8 +62,8 @@ func TestCSVExport(t *testing.T) {
 	if header[0] != "id" || header[len(header)-1] != "How did you hear?" {
 		t.Fatalf("header %v", header)
 	}
-	if header[11] != "checked_in_at (America/New_York)" || header[12] != "registered_at (America/New_York)" {
-		t.Errorf("time columns %q, %q: want the event's zone named", header[11], header[12])
+	if header[11] != "checked_in_at (America/New_York)" || header[12] != "checked_in_people" || header[13] != "registered_at (America/New_York)" {
+		t.Errorf("check-in and time columns %q: want the event's zone named", header[11:14])
 	}
 	byName := map[string][]string{}
 	for _, r := range rows[1:] {
@@ -74,8 +74,8 @@ func TestCSVExport(t *testing.T) {
 		t.Fatalf("Amira's row: %q", amira)
 	}
 	// f.now is 12:00 UTC on 2 November 2026: 07:00 in New York (EST).
-	if amira[11] != "2026-11-02T07:00:00-05:00" || amira[12] != "2026-11-02T07:00:00-05:00" {
-		t.Errorf("Amira's times %q, %q: want New York time", amira[11], amira[12])
+	if amira[11] != "2026-11-02T07:00:00-05:00" || amira[12] != "2" || amira[13] != "2026-11-02T07:00:00-05:00" {
+		t.Errorf("Amira's check-in and times %q: want 2 of her party in, New York time", amira[11:14])
 	}
 	daniel := byName["'=cmd|' /C calc'!A0"]
 	if daniel == nil || daniel[3] != "waitlisted" || daniel[4] != "1" || !strings.HasPrefix(daniel[10], "שלום") {
@@ -257,7 +257,7 @@ func TestQRCheckIn(t *testing.T) {
 		t.Fatalf("forged code: %d", res.StatusCode)
 	}
 	res = f.do(request{method: "GET", path: "/admin/check-in/" + code, role: roleDoor})
-	if body := readBody(t, res); res.StatusCode != 200 || !strings.Contains(body, "Amira Haddad") || !strings.Contains(body, "Check in 3 people") {
+	if body := readBody(t, res); res.StatusCode != 200 || !strings.Contains(body, "Amira Haddad") || !strings.Contains(body, `<option value="3" selected>All 3</option>`) {
 		t.Fatalf("check-in page: %d", res.StatusCode)
 	}
 	res = f.do(request{method: "POST", path: "/admin/check-in/" + code, role: roleDoor})

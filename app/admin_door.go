@@ -5,10 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"gorm.io/gorm"
 
 	"convene/models"
 )
@@ -19,6 +17,7 @@ type doorData struct {
 	Query  string
 	Regs   []models.Registration
 	Counts models.DoorCounts
+	Error  string
 }
 
 func (a *App) doorPage(c *fiber.Ctx) error {
@@ -26,7 +25,11 @@ func (a *App) doorPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(c.Query("q"))
+	return a.renderDoor(c, 200, ev, c.Query("q"), "")
+}
+
+func (a *App) renderDoor(c *fiber.Ctx, status int, ev *models.Event, q, problem string) error {
+	q = strings.TrimSpace(q)
 	regs, err := models.DoorList(a.dbc(c).Read, ev, q)
 	if err != nil {
 		return err
@@ -35,7 +38,11 @@ func (a *App) doorPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.renderAdmin(c, 200, "admin_door", "Door: "+ev.Title, "door", doorData{Event: ev, Query: q, Regs: regs, Counts: counts})
+	title := "Door: " + ev.Title
+	if problem != "" {
+		title = "Error: " + title
+	}
+	return a.renderAdmin(c, status, "admin_door", title, "door", doorData{Event: ev, Query: q, Regs: regs, Counts: counts, Error: problem})
 }
 
 // doorCounts answers the door page's script with the live counts.
@@ -59,7 +66,7 @@ func (a *App) doorReply(c *fiber.Ctx, ev *models.Event, r *models.Registration) 
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"id": r.ID, "checked_in": r.CheckedInAt != nil, "counts": counts})
+		return c.JSON(fiber.Map{"id": r.ID, "checked_in": r.CheckedInAt != nil, "arrived": r.Arrived(), "places": r.Places(), "counts": counts})
 	}
 	back := "/admin/events/" + ev.Slug + "/door"
 	if q := c.FormValue("q"); q != "" {
@@ -68,18 +75,20 @@ func (a *App) doorReply(c *fiber.Ctx, ev *models.Event, r *models.Registration) 
 	return c.Redirect(back+"#reg-"+strconv.FormatUint(uint64(r.ID), 10), fiber.StatusSeeOther)
 }
 
+// arrivedValue reads the door form's "how many are here": empty is the
+// whole party (0 for models.CheckIn); anything but a whole number is not ok.
+func arrivedValue(v string) (int, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1
+}
+
+// doorCheckIn checks in the whole party, or as many of it as the form's
+// "arrived" says.
 func (a *App) doorCheckIn(c *fiber.Ctx) error {
-	return a.doorAction(c, models.CheckIn)
-}
-
-func (a *App) doorUndo(c *fiber.Ctx) error {
-	return a.doorAction(c, models.UndoCheckIn)
-}
-
-// checkInFunc is models.CheckIn or models.UndoCheckIn.
-type checkInFunc func(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*models.Registration, error)
-
-func (a *App) doorAction(c *fiber.Ctx, act checkInFunc) error {
 	ev, u, err := a.staffEvent(c, models.ActCheckIn)
 	if err != nil {
 		return err
@@ -88,11 +97,43 @@ func (a *App) doorAction(c *fiber.Ctx, act checkInFunc) error {
 	if err != nil {
 		return err
 	}
-	r, err = act(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now())
+	people, ok := arrivedValue(c.FormValue("arrived"))
+	if !ok {
+		return a.renderDoor(c, 422, ev, c.FormValue("q"), "Choose how many of "+r.Name+"'s party have arrived, from 1 to "+strconv.Itoa(r.Places())+".")
+	}
+	done, err := models.CheckIn(a.dbc(c).DB, ev.ID, r.ID, people, &u.ID, a.now())
+	if fields := validationFields(err); fields != nil {
+		return a.renderDoor(c, 422, ev, c.FormValue("q"), r.Name+": "+firstOf(fields, "arrived", "status")+".")
+	}
 	if err != nil {
 		return err
 	}
+	return a.doorReply(c, ev, done)
+}
+
+func (a *App) doorUndo(c *fiber.Ctx) error {
+	ev, u, err := a.staffEvent(c, models.ActCheckIn)
+	if err != nil {
+		return err
+	}
+	r, err := a.eventRegistration(c, ev)
+	if err != nil {
+		return err
+	}
+	if r, err = models.UndoCheckIn(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+		return err
+	}
 	return a.doorReply(c, ev, r)
+}
+
+// firstOf is the message of the first of keys that fields has.
+func firstOf(fields map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if m, ok := fields[k]; ok {
+			return m
+		}
+	}
+	return ""
 }
 
 // codeData is the check-in page a registration's QR code opens.
@@ -133,32 +174,48 @@ func (a *App) codePage(c *fiber.Ctx) error {
 }
 
 func (a *App) codeCheckIn(c *fiber.Ctx) error {
-	return a.codeAction(c, models.CheckIn, "in")
-}
-
-func (a *App) codeUndo(c *fiber.Ctx) error {
-	return a.codeAction(c, models.UndoCheckIn, "undone")
-}
-
-func (a *App) codeAction(c *fiber.Ctx, act checkInFunc, done string) error {
 	r, ev, u, err := a.codeRegistration(c)
 	if err != nil {
 		return err
 	}
-	if _, err := act(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+	people, ok := arrivedValue(c.FormValue("arrived"))
+	if !ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Choose how many of the party have arrived, from 1 to "+strconv.Itoa(r.Places())+".")
+	}
+	if _, err := models.CheckIn(a.dbc(c).DB, ev.ID, r.ID, people, &u.ID, a.now()); err != nil {
 		if fields := validationFields(err); fields != nil {
-			return fiber.NewError(fiber.StatusConflict, fields["status"]+".")
+			status := fiber.StatusConflict // not confirmed: nothing to check in
+			if _, bad := fields["arrived"]; bad {
+				status = fiber.StatusUnprocessableEntity
+			}
+			return fiber.NewError(status, firstOf(fields, "arrived", "status")+".")
 		}
 		return err
 	}
-	return c.Redirect(models.CheckInPath(c.Params("code"))+"?done="+done, fiber.StatusSeeOther)
+	return c.Redirect(models.CheckInPath(c.Params("code"))+"?done=in", fiber.StatusSeeOther)
 }
 
-// teamData lists an event's door volunteers.
+func (a *App) codeUndo(c *fiber.Ctx) error {
+	r, ev, u, err := a.codeRegistration(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.UndoCheckIn(a.dbc(c).DB, ev.ID, r.ID, &u.ID, a.now()); err != nil {
+		return err
+	}
+	return c.Redirect(models.CheckInPath(c.Params("code"))+"?done=undone", fiber.StatusSeeOther)
+}
+
+// teamData lists an event's door volunteers, with the form to add one and,
+// once, the link of a volunteer just invited.
 type teamData struct {
 	Event   *models.Event
 	Team    []models.DoorAssignment
 	Email   string
+	Name    string
+	Invited string
+	Link    string
+	Added   string
 	Errors  map[string]string
 	ErrList []fieldError
 }
@@ -168,34 +225,45 @@ func (a *App) teamPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.renderTeam(c, 200, ev, "", nil)
+	return a.renderTeam(c, 200, ev, teamData{Added: c.Query("added")})
 }
 
-func (a *App) renderTeam(c *fiber.Ctx, status int, ev *models.Event, email string, errs map[string]string) error {
+func (a *App) renderTeam(c *fiber.Ctx, status int, ev *models.Event, d teamData) error {
 	team, err := models.DoorTeam(a.dbc(c).Read, ev.ID)
 	if err != nil {
 		return err
 	}
 	title := "Door team: " + ev.Title
-	if len(errs) > 0 {
+	if len(d.Errors) > 0 {
 		title = "Error: " + title
 	}
-	return a.renderAdmin(c, status, "admin_team", title, "events", teamData{Event: ev, Team: team, Email: email, Errors: errs, ErrList: formErrors(errs, nil)})
+	d.Event, d.Team, d.ErrList = ev, team, formErrors(d.Errors, []string{"email", "name"})
+	return a.renderAdmin(c, status, "admin_team", title, "events", d)
 }
 
-// assignDoor gives an existing account check-in rights at the event.
+// assignDoor gives an account check-in rights at the event; an address
+// without an account is invited as a door volunteer of the event's hosts
+// (models.InviteDoorVolunteer), and its one-time link shown once.
 func (a *App) assignDoor(c *fiber.Ctx) error {
 	ev, u, err := a.staffEvent(c, models.ActManage)
 	if err != nil {
 		return err
 	}
-	email := strings.TrimSpace(c.FormValue("email"))
-	if email == "" {
-		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "Enter the email address of the volunteer's account"})
+	d := teamData{Email: strings.TrimSpace(c.FormValue("email")), Name: c.FormValue("name")}
+	if d.Email == "" {
+		d.Errors = map[string]string{"email": "Enter the email address of the volunteer"}
+		return a.renderTeam(c, 422, ev, d)
 	}
-	who, err := models.UserByEmail(a.dbc(c).DB, email)
+	who, err := models.UserByEmail(a.dbc(c).DB, d.Email)
 	if errors.Is(err, models.ErrNotFound) {
-		return a.renderTeam(c, 422, ev, email, map[string]string{"email": "No account has this email address: ask an admin to invite them as a door volunteer"})
+		invited, token, err := models.InviteDoorVolunteer(a.dbc(c).DB, u, ev, d.Email, d.Name, a.now())
+		if d.Errors = validationFields(err); d.Errors != nil {
+			return a.renderTeam(c, 422, ev, d)
+		}
+		if err != nil {
+			return err
+		}
+		return a.renderTeam(c, 201, ev, teamData{Invited: invited.Email, Link: a.cfg.BaseURL + "/admin/invite/" + token})
 	}
 	if err != nil {
 		return err
@@ -203,7 +271,7 @@ func (a *App) assignDoor(c *fiber.Ctx) error {
 	if err := models.AssignDoor(a.dbc(c).DB, ev.ID, who.ID, &u.ID, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/events/"+ev.Slug+"/team", fiber.StatusSeeOther)
+	return c.Redirect("/admin/events/"+ev.Slug+"/team?added="+url.QueryEscape(who.Email), fiber.StatusSeeOther)
 }
 
 func (a *App) unassignDoor(c *fiber.Ctx) error {

@@ -87,7 +87,9 @@ func matrix() []matrixRoute {
 		r("GET", "/admin/events/:slug/attendees/new", eventStaff),
 		withForm(r("POST", "/admin/events/:slug/attendees", eventStaff), "name", "Walk In", "email", "walk.in@example.net", "consent", "yes", "dietary", "vegan"),
 		r("POST", "/admin/events/:slug/registrations/:id/promote", eventStaff),
+		r("GET", "/admin/events/:slug/registrations/:id/cancel", eventStaff),
 		r("POST", "/admin/events/:slug/registrations/:id/cancel", eventStaff),
+		r("POST", "/admin/events/:slug/registrations/:id/undo-cancel", eventStaff), // 409: not cancelled
 		r("GET", "/admin/events/:slug/registrations.csv", eventStaff),
 		r("GET", "/admin/events/:slug/requests", eventStaff),
 		r("POST", "/admin/events/:slug/registrations/:id/approve", eventStaff), // confirmed already: nothing changes

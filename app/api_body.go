@@ -32,6 +32,7 @@ var requestBodies = map[reflect.Type]bodySpec{
 	reflect.TypeFor[registrationPatch]():    {schema: "RegistrationPatch"},
 	reflect.TypeFor[calendarSettingsBody](): {schema: "OrganisationCalendarPatch"},
 	reflect.TypeFor[noBody]():               {schema: "NoBody", optional: true},
+	reflect.TypeFor[checkInBody]():          {schema: "CheckInInput", optional: true},
 }
 
 // bodySpec is the schema of a body, and whether it may be left out.

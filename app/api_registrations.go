@@ -118,6 +118,7 @@ type RegistrationJSON struct {
 	AccessNeeds      string            `json:"access_needs"`
 	Answers          map[string]string `json:"answers"`
 	CheckedInAt      *string           `json:"checked_in_at"`
+	Arrived          int               `json:"arrived"`
 	CreatedAt        string            `json:"created_at"`
 	UpdatedAt        string            `json:"updated_at"`
 	// For the holder only.
@@ -130,7 +131,7 @@ type RegistrationJSON struct {
 func registrationJSON(r *models.Registration, ev *models.Event, pos int) RegistrationJSON {
 	j := RegistrationJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(),
 		Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
-		Answers: map[string]string{}, CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
+		Answers: map[string]string{}, Arrived: r.Arrived(), CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
 	_ = json.Unmarshal([]byte(r.Answers), &j.Answers)
 	if j.Answers == nil {
 		j.Answers = map[string]string{} // a row stored before migration 20 may say null
@@ -281,10 +282,15 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	if err := a.takeNoBody(c); err != nil {
+	var body checkInBody
+	p, err := a.decodeBody(c, &body)
+	if err != nil {
 		return err
 	}
-	r, err := models.CheckIn(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	if !p.none() {
+		return refuse(p, nil, nil)
+	}
+	r, err := models.CheckIn(a.dbc(c).DB, ev.ID, uint(id), body.Arrived, &u.ID, a.now())
 	if err != nil {
 		return err
 	}
@@ -294,6 +300,12 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(checkInJSON(r, ev, counts))
+}
+
+// checkInBody is the optional body of a check-in: how many of the party
+// are in (0, left out, is the whole party).
+type checkInBody struct {
+	Arrived int `json:"arrived"`
 }
 
 // CheckInJSON answers a check-in with what the door page shows, whoever
@@ -307,10 +319,11 @@ type CheckInJSON struct {
 	Guests      int               `json:"guests"`
 	Places      int               `json:"places"`
 	CheckedInAt string            `json:"checked_in_at"`
+	Arrived     int               `json:"arrived"`
 	Counts      models.DoorCounts `json:"counts"`
 }
 
 func checkInJSON(r *models.Registration, ev *models.Event, counts models.DoorCounts) CheckInJSON {
 	return CheckInJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Guests: r.Guests, Places: r.Places(),
-		CheckedInAt: r.CheckedInAt.UTC().Format(time.RFC3339), Counts: counts}
+		CheckedInAt: r.CheckedInAt.UTC().Format(time.RFC3339), Arrived: r.Arrived(), Counts: counts}
 }

@@ -220,6 +220,15 @@ var templateFuncs = template.FuncMap{
 		}
 		return !slices.Contains(strings.Fields(kinds), kind)
 	},
+	"auditSentence": auditSentence,
+	// actionLabel names a kind of activity for the audit log's filter.
+	"actionLabel": func(action string) string {
+		s := strings.ReplaceAll(action, "_", " ")
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	},
 	"selected": func(value, option string) bool {
 		for _, v := range strings.Split(value, "\n") {
 			if v == option {

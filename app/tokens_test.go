@@ -34,7 +34,7 @@ func TestDoorCheckInAnswersOnlyTheDoorView(t *testing.T) {
 			for k := range got {
 				keys = append(keys, k)
 			}
-			want := map[string]bool{"id": true, "event": true, "name": true, "guests": true, "places": true, "checked_in_at": true, "counts": true}
+			want := map[string]bool{"id": true, "event": true, "name": true, "guests": true, "places": true, "checked_in_at": true, "arrived": true, "counts": true}
 			for _, k := range keys {
 				if !want[k] {
 					t.Errorf("the answer holds %q", k)

@@ -180,8 +180,8 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown kind %q", ErrUnsendable, m.Kind)
 	}
-	if m.EventID == nil || m.RegistrationID == nil {
-		return nil, fmt.Errorf("%w: no event or registration", ErrUnsendable)
+	if m.EventID == nil {
+		return nil, fmt.Errorf("%w: no event", ErrUnsendable)
 	}
 	ev, err := models.EventByID(db, *m.EventID)
 	if errors.Is(err, models.ErrNotFound) {
@@ -189,6 +189,15 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if m.RegistrationID == nil {
+		// Only an organiser's test of a message has no registration.
+		data := map[string]string{}
+		_ = json.Unmarshal([]byte(m.Data), &data)
+		if m.Kind != models.MailMessage || data["test"] != "yes" {
+			return nil, fmt.Errorf("%w: no registration", ErrUnsendable)
+		}
+		return c.Sample(ev, m.To, data["name"], data, m.ID, m.CreatedAt, now)
 	}
 	reg, err := models.RegistrationByID(db, *m.RegistrationID)
 	if errors.Is(err, models.ErrNotFound) {
@@ -267,6 +276,47 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 		// stream link, reminder), as a file of one event to import.
 		msg.ICS = feeds.Build(feeds.Meta{}, []feeds.Item{{Event: ev, Registration: reg}},
 			feeds.Options{BaseURL: c.BaseURL, Private: true, Single: true})
+	}
+	return msg, nil
+}
+
+// SampleManageURL stands for each registrant's own private link in a
+// message's preview and test: it is no working address.
+const SampleManageURL = "(each registrant's own private link)"
+
+// Sample composes an organiser's message (data: subject, body) as a
+// registrant called name would get it, for a preview (id 0) or a test
+// mail to the organiser (data["test"] = "yes": the subject says so). The
+// registrant is a sample, not stored: the private links are placeholders.
+func (c Composer) Sample(ev *models.Event, to, name string, data map[string]string, id uint, createdAt, now time.Time) (*Message, error) {
+	tpl, err := templates()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	kt := tpl[models.MailMessage]
+	reg := &models.Registration{Name: name, Email: to, Status: models.RegConfirmed, Attendance: models.InPerson}
+	if !ev.InPerson {
+		reg.Attendance = models.Online
+	}
+	v := c.view(models.MailMessage, ev, reg, data)
+	v.ManageURL, v.FeedURL, v.ConfirmURL, v.StreamURL = SampleManageURL, "", "", ""
+	var subject, text, html bytes.Buffer
+	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	if err := kt.text.ExecuteTemplate(&text, "layout", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	if err := kt.html.ExecuteTemplate(&html, "layout", v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	}
+	msg := &Message{From: c.From, To: to, Subject: oneLine(subject.String()), Date: now, Text: text.String(), HTML: html.String(),
+		MessageID: fmt.Sprintf("convene.%d.%s@%s", id, strconv.FormatInt(createdAt.UnixNano(), 36), c.host())}
+	if data["test"] == "yes" {
+		msg.Subject = "[Test] " + msg.Subject
+	}
+	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
+		msg.ReplyTo = ev.Hosts[0].Organisation.Email
 	}
 	return msg, nil
 }

@@ -134,7 +134,8 @@ func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSum
 			s.Cancelled.add(r)
 		}
 		if r.Status == RegConfirmed && r.CheckedInAt != nil {
-			s.CheckedIn.add(r)
+			s.CheckedIn.Registrations++
+			s.CheckedIn.People += r.Arrived()
 		}
 	}
 	for _, d := range append(append([]string{}, DietaryChoices...), DietNotStated) {

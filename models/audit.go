@@ -17,12 +17,18 @@ func RecordActivity(db *gorm.DB, eventID uint, regID, userID *uint, action, deta
 	return logActivity(db, eventID, regID, userID, action, detail, now)
 }
 
-// AuditEntry is an audit-log line with who and which event.
+// AuditEntry is an audit-log line with who, which event and, for an entry
+// about a registration, its name and party as they are now (none once the
+// retention policy has removed them).
 type AuditEntry struct {
 	Activity
-	UserEmail  string
-	EventSlug  string
-	EventTitle string
+	UserEmail   string
+	UserName    string
+	EventSlug   string
+	EventTitle  string
+	RegName     string
+	RegGuests   int
+	RegPurgedAt *time.Time
 }
 
 // AuditFilter narrows the audit log.
@@ -37,9 +43,11 @@ type AuditFilter struct {
 // AuditLog lists audit entries, newest first.
 func AuditLog(db *gorm.DB, f AuditFilter) ([]AuditEntry, error) {
 	q := db.Table("activities").
-		Select("activities.*, users.email AS user_email, events.slug AS event_slug, events.title AS event_title").
+		Select("activities.*, users.email AS user_email, users.name AS user_name, events.slug AS event_slug, events.title AS event_title, " +
+			"registrations.name AS reg_name, COALESCE(registrations.guests, 0) AS reg_guests, registrations.purged_at AS reg_purged_at").
 		Joins("LEFT JOIN users ON users.id = activities.user_id").
-		Joins("LEFT JOIN events ON events.id = activities.event_id")
+		Joins("LEFT JOIN events ON events.id = activities.event_id").
+		Joins("LEFT JOIN registrations ON registrations.id = activities.registration_id")
 	if f.Action != "" {
 		q = q.Where("activities.action = ?", f.Action)
 	}

@@ -40,8 +40,9 @@ func RegistrationByCheckInCode(db *gorm.DB, tok Tokens, code string) (*Registrat
 	return &r, nil
 }
 
-// UndoCheckIn clears the check-in of a registration of an event (a wrong tap
-// at the door). Undoing when not checked in changes nothing.
+// UndoCheckIn clears the check-in of a registration of an event, the whole
+// party (a wrong tap at the door; to put a number right, CheckIn with the
+// right one). Undoing when not checked in changes nothing.
 func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Registration, error) {
 	var r Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -54,11 +55,13 @@ func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) 
 		if r.CheckedInAt == nil {
 			return nil
 		}
-		r.CheckedInAt, r.UpdatedAt = nil, now
-		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).Updates(map[string]any{"checked_in_at": nil, "updated_at": now}).Error; err != nil {
+		was := fmt.Sprintf("%d of %d", r.Arrived(), r.Places())
+		r.CheckedInAt, r.CheckedInPeople, r.UpdatedAt = nil, 0, now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"checked_in_at": nil, "checked_in_people": 0, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return logActivity(tx, eventID, &r.ID, userID, "check_in_undone", "", now)
+		return logActivity(tx, eventID, &r.ID, userID, "check_in_undone", was, now)
 	})
 	if err != nil {
 		return nil, err
@@ -153,7 +156,9 @@ func CountDoor(db *gorm.DB, ev *Event) (DoorCounts, error) {
 		CheckedIn int
 	}
 	err := db.Model(&Registration{}).
-		Select("COALESCE(SUM(1 + guests), 0) AS expected, COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 + guests ELSE 0 END), 0) AS checked_in").
+		// As Registration.Arrived: never more than the party.
+		Select("COALESCE(SUM(1 + guests), 0) AS expected, COALESCE(SUM(CASE WHEN checked_in_at IS NULL THEN 0 "+
+			"WHEN checked_in_people <= 0 OR checked_in_people > 1 + guests THEN 1 + guests ELSE checked_in_people END), 0) AS checked_in").
 		Where("event_id = ? AND status = ? AND attendance = ?", ev.ID, RegConfirmed, mode).Scan(&row).Error
 	return DoorCounts{CheckedIn: row.CheckedIn, Expected: row.Expected}, err
 }

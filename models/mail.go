@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -299,23 +298,7 @@ func EnqueueReminders(db *gorm.DB, now time.Time) (int, error) {
 func MessageRegistrants(db *gorm.DB, eventID uint, subject, body string, statuses []string, userID *uint, now time.Time) (int, error) {
 	now = now.UTC()
 	v := &ValidationError{}
-	subject = strings.Join(strings.FieldsFunc(subject, unicode.IsControl), " ")
-	subject = strings.TrimSpace(subject)
-	switch {
-	case subject == "":
-		v.Add("subject", "Enter a subject")
-	case utf8.RuneCountInString(subject) > 200:
-		v.Add("subject", "Subject must be 200 characters or fewer")
-	case !CleanName(subject):
-		v.Add("subject", NameMessage)
-	}
-	body = strings.TrimSpace(strings.ToValidUTF8(body, ""))
-	switch {
-	case body == "":
-		v.Add("body", "Enter a message")
-	case utf8.RuneCountInString(body) > 20000:
-		v.Add("body", "Message must be 20,000 characters or fewer")
-	}
+	subject, body = cleanMessage(subject, body, v)
 	if len(statuses) == 0 {
 		statuses = []string{RegConfirmed, RegWaitlisted}
 	}

@@ -251,9 +251,17 @@ type Registration struct {
 	TokenHash     string `gorm:"size:64;not null"`
 	FeedNonce     string `gorm:"size:32;not null"`
 	FeedTokenHash string `gorm:"size:64;not null"`
-	CheckedInAt   *time.Time
-	PromotedAt    *time.Time
-	CancelledAt   *time.Time
+	// CheckedInAt is when the first of the party arrived; CheckedInPeople
+	// how many of its Places() have arrived so far (see Arrived).
+	CheckedInAt     *time.Time
+	CheckedInPeople int `gorm:"not null;default:0"`
+	PromotedAt      *time.Time
+	CancelledAt     *time.Time
+	// CancelledByID is the staff account that cancelled (nil when the
+	// registrant did) and CancelledFrom the status before: together they
+	// let an organiser undo a cancellation for a while (UndoCancellation).
+	CancelledByID *uint
+	CancelledFrom string `gorm:"size:20"`
 	// PurgedAt is when the retention policy removed the personal data
 	// (see Purge); nil while the registration holds it.
 	PurgedAt *time.Time
@@ -267,6 +275,20 @@ type Registration struct {
 
 // Places is how many places the registration takes: the registrant and guests.
 func (r *Registration) Places() int { return 1 + r.Guests }
+
+// Arrived is how many of the party have been checked in: none before the
+// first check-in, never more than the party (guests may have been taken
+// off since). A check-in without a number (CheckedInPeople 0, as written
+// before partial check-ins) is the whole party.
+func (r *Registration) Arrived() int {
+	switch {
+	case r.CheckedInAt == nil:
+		return 0
+	case r.CheckedInPeople <= 0:
+		return r.Places()
+	}
+	return min(r.CheckedInPeople, r.Places())
+}
 
 // User is an organiser account.
 type User struct {

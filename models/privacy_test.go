@@ -177,7 +177,7 @@ func TestEraseRegistration(t *testing.T) {
 			return f.target, start.Add(30 * time.Minute)
 		}, cancelled: true, status: models.RegCancelled, taken: 3, promoted: true, catering: "[{not_stated 3}] (3)"},
 		{name: "checked in, during the event", setup: func(t *testing.T, db *models.DB, f *eraseFixture) (uint, time.Time) {
-			if _, err := models.CheckIn(db.DB, f.ev.ID, f.target, nil, start.Add(5*time.Minute)); err != nil {
+			if _, err := models.CheckIn(db.DB, f.ev.ID, f.target, 0, nil, start.Add(5*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 			return f.target, start.Add(30 * time.Minute)

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,9 +22,13 @@ func EventRegistrations(db *gorm.DB, eventID uint) ([]Registration, error) {
 	return regs, err
 }
 
-// CheckIn marks a confirmed registration of an event as arrived. Checking in
-// twice keeps the first time.
-func CheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Registration, error) {
+// CheckIn records how many of a confirmed registration's party have
+// arrived: people is the number in now, from 1 to Places(), and 0 means the
+// whole party. The first check-in sets CheckedInAt; a later one changes the
+// number (the rest of the party arriving, or a count put right) and keeps
+// that time. Asking for the number already recorded changes nothing, so
+// retries are harmless.
+func CheckIn(db *gorm.DB, eventID, regID uint, people int, userID *uint, now time.Time) (*Registration, error) {
 	var r Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND event_id = ?", regID, eventID).Take(&r).Error; err != nil {
@@ -35,14 +40,24 @@ func CheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) (*Re
 		if r.Status != RegConfirmed {
 			return Invalid("status", "Only confirmed registrations can be checked in")
 		}
-		if r.CheckedInAt != nil {
+		if people == 0 {
+			people = r.Places()
+		}
+		if people < 0 || people > r.Places() {
+			return Invalid("arrived", fmt.Sprintf("Enter how many of the party of %d have arrived, from 1 to %d", r.Places(), r.Places()))
+		}
+		if r.CheckedInAt != nil && r.Arrived() == people {
 			return nil
 		}
-		r.CheckedInAt, r.UpdatedAt = &now, now
-		if err := tx.Model(&r).Updates(map[string]any{"checked_in_at": now, "updated_at": now}).Error; err != nil {
+		if r.CheckedInAt == nil {
+			r.CheckedInAt = &now
+		}
+		r.CheckedInPeople, r.UpdatedAt = people, now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"checked_in_at": *r.CheckedInAt, "checked_in_people": people, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return logActivity(tx, eventID, &r.ID, userID, "checked_in", "", now)
+		return logActivity(tx, eventID, &r.ID, userID, "checked_in", fmt.Sprintf("%d of %d", people, r.Places()), now)
 	})
 	if err != nil {
 		return nil, err

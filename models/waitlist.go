@@ -140,6 +140,9 @@ func lockRegistration(tx *gorm.DB, regID uint) (Registration, *Event, error) {
 
 // CancelRegistration cancels a registration, frees its places and promotes
 // from the waitlist. Cancelling a cancelled registration changes nothing.
+// userID is the organiser who cancels (nil: the registrant): their
+// cancellation can be undone within CancelUndoWindow (UndoCancellation), and
+// its mail waits until then.
 func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -147,11 +150,21 @@ func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*
 		if err != nil {
 			return err
 		}
-		if r.Status != RegCancelled {
-			err = cancelLocked(tx, &r, ev, userID, now)
+		out = r
+		if r.Status == RegCancelled {
+			return nil
+		}
+		if err := cancelLocked(tx, &r, ev, userID, now); err != nil {
+			return err
 		}
 		out = r
-		return err
+		if userID == nil {
+			return nil
+		}
+		// An organiser may undo this for a while: the mail waits as long,
+		// so that an undo can withdraw it before the person is told.
+		return tx.Model(&OutboxMail{}).Where("kind = ? AND registration_id = ? AND status = ? AND created_at = ?", MailCancelled, r.ID, MailPending, now).
+			Update("next_attempt_at", now.Add(CancelUndoWindow)).Error
 	})
 	if err != nil {
 		return nil, err
@@ -163,8 +176,9 @@ func CancelRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*
 // registration's places are freed and go to the waitlist.
 func cancelLocked(tx *gorm.DB, r *Registration, ev *Event, userID *uint, now time.Time) error {
 	wasConfirmed := r.Status == RegConfirmed
+	r.CancelledFrom, r.CancelledByID = r.Status, userID
 	r.Status, r.CancelledAt, r.UpdatedAt = RegCancelled, &now, now
-	if err := tx.Model(r).Select("status", "cancelled_at", "updated_at").Updates(r).Error; err != nil {
+	if err := tx.Model(r).Select("status", "cancelled_at", "cancelled_by_id", "cancelled_from", "updated_at").Updates(r).Error; err != nil {
 		return err
 	}
 	if err := logActivity(tx, ev.ID, &r.ID, userID, "cancelled", "registration cancelled", now); err != nil {

@@ -16,6 +16,21 @@
     }
   }
 
+  // showParty marks a row as all in, partly in (2 of 3) or not in, as the
+  // server renders it, and sets its "how many are here" back to everyone.
+  function showParty(row, arrived, places) {
+    row.classList.toggle("is-in", arrived > 0 && arrived >= places);
+    row.classList.toggle("is-part", arrived > 0 && arrived < places);
+    var status = row.querySelector("[data-door-status]");
+    if (status) {
+      status.textContent = arrived <= 0 ? "" :
+        arrived >= places ? (places === 1 ? "✓ In" : "✓ All " + places + " in") :
+        arrived + " of " + places + " in";
+    }
+    var select = row.querySelector("select[name=arrived]");
+    if (select) { select.value = String(places); }
+  }
+
   var search = door.querySelector("[data-door-search]");
   if (search) {
     search.addEventListener("input", function () {
@@ -41,7 +56,7 @@
       if (!res.ok) { throw new Error("status " + res.status); }
       return res.json();
     }).then(function (data) {
-      row.classList.toggle("is-in", data.checked_in);
+      showParty(row, data.arrived, data.places);
       showCounts(data.counts);
       row.classList.remove("is-busy");
     }).catch(function () {
