@@ -24,9 +24,11 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
-require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
-
-require golang.org/x/net v0.62.0 // indirect
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	golang.org/x/image v0.48.0
+	golang.org/x/net v0.62.0
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -99,6 +99,9 @@ func matrix() []matrixRoute {
 		r("GET", "/admin/events/:slug/team", eventStaff),
 		withForm(r("POST", "/admin/events/:slug/team", eventStaff), "email", "door-other@example.org"),
 		r("POST", "/admin/events/:slug/team/:user/remove", eventStaff),
+		r("GET", "/admin/events/:slug/share", eventStaff),
+		withForm(r("POST", "/admin/events/:slug/cover", eventStaff), "cover_alt", "Candles"), // no file, no cover: 422
+		r("POST", "/admin/events/:slug/cover/remove", eventStaff),
 		r("GET", "/admin/calendar", organisers),
 		withForm(r("POST", "/admin/calendar/feed", organisers), "org", "open-doors", "month", "2026-12"),
 		r("GET", "/admin/organisations/:slug/calendar", eventStaff),

@@ -97,6 +97,8 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 		// copies, so they may safely outlive it (the event cache keys on slugs).
 		Immutable: true,
 	})
+	// A cover upload may be larger: decided from its headers (app/covers.go).
+	a.Fiber.Server().HeaderReceived = a.bodyLimits
 	a.routes()
 	return a, nil
 }

@@ -158,6 +158,15 @@ var auditVerbs = map[string]func(e models.AuditEntry, who any) auditWords{
 	"event_edited": func(e models.AuditEntry, who any) auditWords {
 		return sentence(who, " edited the event ("+e.Detail+")")
 	},
+	"cover_changed": func(e models.AuditEntry, who any) auditWords {
+		return sentence(who, " gave the event a new cover image ("+e.Detail+" pixels)")
+	},
+	"cover_described": func(e models.AuditEntry, who any) auditWords {
+		return sentence(who, " described the cover image again")
+	},
+	"cover_removed": func(e models.AuditEntry, who any) auditWords {
+		return sentence(who, " removed the cover image")
+	},
 	"event_duplicated": func(e models.AuditEntry, who any) auditWords {
 		return sentence(who, " made this event as a copy of ", typedText(strings.TrimPrefix(e.Detail, "copied from ")))
 	},

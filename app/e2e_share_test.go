@@ -3,6 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +52,9 @@ func TestBrowserSharing(t *testing.T) {
 	}
 	shot := func(name string) {
 		t.Helper()
+		// From the top: a sticky card would otherwise sit where the last
+		// scroll left it.
+		eval(`window.scrollTo(0, 0); "top"`)
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
@@ -73,10 +79,44 @@ func TestBrowserSharing(t *testing.T) {
 			_, err = chromedp.Call(ctx, page.BringToFront, cdp.Empty{})
 			return err
 		}))
+	// The organiser gives the event a cover on its Share tab.
+	cover := filepath.Join(t.TempDir(), "vigil.png")
+	if err := os.WriteFile(cover, coverPicture(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("sign in",
+		chromedp.Navigate(base+"/admin/login"),
+		chromedp.SendKeys(chromedp.CSS(`#email`), models.DemoEmail),
+		chromedp.SendKeys(chromedp.CSS(`#password`), models.DemoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.admin-nav`)))
+	step("upload a cover without describing it",
+		chromedp.Navigate(base+"/admin/events/"+slug+"/share"),
+		chromedp.WaitVisible(chromedp.CSS(`#cover`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#cover`), []string{cover}),
+		chromedp.Click(chromedp.CSS(`form[action$="/cover"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+	if msg := eval(`document.querySelector("#cover_alt-error").textContent`); !strings.Contains(msg, "Describe the image") {
+		t.Errorf("without a description: %q", msg)
+	}
+	step("describe it and upload again",
+		chromedp.SetUploadFiles(chromedp.CSS(`#cover`), []string{cover}),
+		chromedp.SendKeys(chromedp.CSS(`#cover_alt`), "Candles lit at last year's commemoration"),
+		chromedp.Click(chromedp.CSS(`form[action$="/cover"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.cover-preview img`)))
+	if saved := eval(`document.querySelector(".notice-success").textContent`); saved != "Cover image saved." {
+		t.Errorf("after the upload: %q", saved)
+	}
+	step("the Share tab on a desktop", chromedp.EmulateViewport(1280, 900))
+	shot("admin-share-desktop.png")
+	step("back to a phone", chromedp.EmulateViewport(390, 844))
 	step("open the event page",
 		chromedp.Navigate(base+"/events/"+slug),
 		chromedp.WaitVisible(chromedp.CSS(`.share-link button[data-copy]`)))
 
+	if loaded := eval(`String(document.querySelector(".event-cover img").naturalWidth)`); loaded != "1600" {
+		t.Errorf("cover image: natural width %s, want 1600", loaded)
+	}
 	if bg := eval(`getComputedStyle(document.querySelector(".site-header")).backgroundColor`); bg != "rgb(29, 78, 137)" {
 		t.Errorf("header background %q: the hashed stylesheet did not apply", bg)
 	}
@@ -163,3 +203,39 @@ func pdfPages(pdf []byte) int {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// coverPicture draws a 2400 × 1200 picture (dusk, a row of candles) as a
+// PNG: a phone-sized upload for the cover.
+func coverPicture(t *testing.T) []byte {
+	t.Helper()
+	const w, h = 2400, 1200
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		sky := color.RGBA{uint8(30 + 60*y/h), uint8(40 + 30*y/h), uint8(90 - 40*y/h), 255}
+		for x := 0; x < w; x++ {
+			img.Set(x, y, sky)
+		}
+	}
+	for i := 0; i < 9; i++ {
+		cx := 300 + i*225
+		for y := 700; y < 1100; y++ {
+			for x := cx - 40; x < cx+40; x++ {
+				img.Set(x, y, color.RGBA{240, 232, 210, 255})
+			}
+		}
+		for y := 560; y < 690; y++ {
+			half := (y - 560) / 4
+			if y > 640 {
+				half = (690 - y) / 2
+			}
+			for x := cx - half; x <= cx+half; x++ {
+				img.Set(x, y, color.RGBA{255, 190, 60, 255})
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}

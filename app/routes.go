@@ -23,6 +23,8 @@ func (a *App) routes() {
 
 	// Static files by plain or content-hashed name (app/assets.go).
 	f.Get("/public/*", a.static)
+	// Event cover images by their random names (app/covers.go).
+	f.Get("/media/covers/:name", a.coverImage)
 
 	// JSON API.
 	api := f.Group("/api/v1")

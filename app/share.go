@@ -35,6 +35,10 @@ func (a *App) eventSocial(v EventView) *socialMeta {
 	if m.Description == "" {
 		m.Description = formatWhen(v.StartsAt, v.EndsAt, v.Timezone)
 	}
+	if v.CoverName != "" {
+		m.Image, m.ImageAlt = a.cfg.BaseURL+"/media/covers/"+v.CoverName, v.CoverAlt
+		m.ImageWidth, m.ImageHeight = v.CoverWidth, v.CoverHeight
+	}
 	ld, err := eventJSONLD(v, a.cfg.BaseURL)
 	if err != nil {
 		// Only a coordinate that is not a number could do this: the page
@@ -133,6 +137,9 @@ func eventJSONLD(v EventView, baseURL string) (template.JS, error) {
 	}
 	for _, h := range v.Hosts {
 		ld.Organizer = append(ld.Organizer, ldOrg{Type: "Organization", Name: h.Organisation.Name, URL: baseURL + "/organisations/" + h.Organisation.Slug})
+	}
+	if v.CoverName != "" {
+		ld.Image = []string{baseURL + "/media/covers/" + v.CoverName}
 	}
 	if s := v.Series; s != nil {
 		ld.SuperEvent = &ldSeries{Type: "EventSeries", Name: s.Title, URL: baseURL + "/series/" + s.Slug}

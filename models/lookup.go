@@ -170,3 +170,12 @@ func LiveCounts(db *gorm.DB, id uint) (EventCounts, error) {
 	}
 	return c, nil
 }
+
+// CoverByName returns the cover image served under name.
+func CoverByName(db *gorm.DB, name string) (*CoverImage, error) {
+	var c CoverImage
+	if err := db.Where("name = ?", name).Take(&c).Error; err != nil {
+		return nil, notFound("cover image", err)
+	}
+	return &c, nil
+}

@@ -55,6 +55,7 @@ var migrations = []migration{
 	{43, "partial check-in: how many of a party have arrived", runSQL("0043_partial_check_in")},
 	{44, "an organiser's cancellation can be undone: who cancelled, from which status", runSQL("0044_cancel_undo")},
 	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},
+	{46, "cover images: one per event, in the database under a random name", runSQL("0046_cover_images")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.

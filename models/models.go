@@ -195,6 +195,25 @@ type Event struct {
 	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt      time.Time `gorm:"autoUpdateTime:false"`
 	StatusChangeAt *time.Time
+
+	// CoverName is the name its cover image is served under
+	// (/media/covers/{name}), empty without one; CoverAlt describes it.
+	CoverName   string `gorm:"size:40"`
+	CoverAlt    string `gorm:"size:300"`
+	CoverWidth  int    `gorm:"not null;default:0"`
+	CoverHeight int    `gorm:"not null;default:0"`
+}
+
+// CoverImage is the bytes of an event's cover, as the app encoded them (see
+// package images): never the file that was uploaded. A name is random and
+// its bytes never change, so it may be cached for ever.
+type CoverImage struct {
+	ID          uint      `gorm:"primaryKey"`
+	Name        string    `gorm:"size:40;uniqueIndex;not null"`
+	EventID     uint      `gorm:"not null;index"`
+	ContentType string    `gorm:"size:40;not null"`
+	Data        []byte    `gorm:"not null"`
+	CreatedAt   time.Time `gorm:"autoCreateTime:false"`
 }
 
 // EventHost links an event to a hosting organisation.

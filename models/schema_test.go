@@ -227,6 +227,7 @@ var (
 		&models.Question{}, &models.Registration{}, &models.User{}, &models.Membership{}, &models.APIToken{},
 		&models.Activity{}, &models.OutboxMail{}, &models.AttendeeFeed{}, &models.Session{},
 		&models.PasswordToken{}, &models.DoorAssignment{}, &models.Anniversary{}, &models.CalendarFeed{}, &models.CateringTally{},
+		&models.CoverImage{},
 	}
 	rawTables = map[string]bool{"heartbeats": true}
 )
