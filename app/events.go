@@ -251,6 +251,7 @@ type eventPageData struct {
 	Errors  map[string]string
 	Diets   []string
 	ErrList []fieldError
+	Privacy privacyNotice
 }
 
 type fieldError struct{ Field, Message string }
@@ -265,7 +266,8 @@ func (a *App) eventPageData(ev *models.Event, wl map[string]int, form registrati
 	}
 	v := a.eventView(ev, wl)
 	return Page{Title: title, Description: ev.Summary, Social: a.eventSocial(v), Data: eventPageData{
-		Event: v, Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder)}}
+		Event: v, Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder),
+		Privacy: a.privacyNotice(ev)}}
 }
 
 // fieldOrder is the order of fields on the registration form, for the error
