@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -184,10 +183,12 @@ func (f eventForm) input(isNew bool) (in models.EventInput, qRows []int, errs ma
 	if err != nil || f.Timezone == "" {
 		loc = time.UTC
 	}
-	whole := func(field, value, msg string, min, max int) *int {
+	// whole reads a whole number; its range is models.CheckEventLimits'
+	// (below), whose message also tells what to type.
+	whole := func(field, value string) *int {
 		n, err := strconv.Atoi(value)
-		if err != nil || n < min || n > max {
-			errs[field] = msg
+		if err != nil {
+			errs[field] = models.EventLimit(field).Message
 			return nil
 		}
 		return &n
@@ -213,9 +214,9 @@ func (f eventForm) input(isNew bool) (in models.EventInput, qRows []int, errs ma
 	}
 	if f.StartRule == "sunset" {
 		in.StartRule, in.Date = s("sunset"), s(f.Date)
-		in.SunsetOffsetMinutes = whole("sunset_offset_minutes", orZero(f.SunsetOffset), "Enter the minutes after sunset as a whole number, like 0 or 10", -180, 180)
+		in.SunsetOffsetMinutes = whole("sunset_offset_minutes", orZero(f.SunsetOffset))
 		if f.Duration != "" {
-			in.DurationMinutes = whole("duration_minutes", f.Duration, "Enter how long it lasts in minutes, like 150", 1, 60*24*14)
+			in.DurationMinutes = whole("duration_minutes", f.Duration)
 		}
 	} else {
 		in.StartRule = s("fixed")
@@ -247,14 +248,14 @@ func (f eventForm) input(isNew bool) (in models.EventInput, qRows []int, errs ma
 	in.Venue = venue
 	capacity := func(field, value string) *int {
 		if value == "" {
-			return nil
+			return nil // unlimited
 		}
-		return whole(field, value, "Enter the number of places as a whole number, or leave it empty for unlimited", 0, 1000000)
+		return whole(field, value)
 	}
 	in.CapacitySet, in.Capacity = true, capacity("capacity", f.Capacity)
 	in.OnlineCapacitySet, in.OnlineCapacity = true, capacity("online_capacity", f.OnlineCapacity)
-	in.MaxGuests = whole("max_guests", orZero(f.MaxGuests), "Enter the number of guests as a whole number from 0 to 50", 0, 50)
-	in.ReminderHours = whole("reminder_hours", orZero(f.ReminderHours), "Enter the hours before the event as a whole number from 0 to 336", 0, 336)
+	in.MaxGuests = whole("max_guests", orZero(f.MaxGuests))
+	in.ReminderHours = whole("reminder_hours", orZero(f.ReminderHours))
 	in.RegistrationOpensSet, in.RegistrationClosesSet = true, true
 	if f.RegOpens != "" {
 		in.RegistrationOpensAt = localTime("registration_opens_at", f.RegOpens)
@@ -285,6 +286,11 @@ func (f eventForm) input(isNew bool) (in models.EventInput, qRows []int, errs ma
 		qRows = append(qRows, i)
 	}
 	in.Questions = &qs
+	for field, msg := range validationFields(models.CheckEventLimits(in)) {
+		if errs[field] == "" {
+			errs[field] = msg
+		}
+	}
 	return in, qRows, errs
 }
 
@@ -537,34 +543,12 @@ func (a *App) updateEvent(c *fiber.Ctx) error {
 	if c.FormValue("check") != "" {
 		return a.checkEvent(c, eventEditor{Event: ev, Form: f, Errors: errs}, ev.Slug, in, qRows, nil)
 	}
-	updated, err := models.UpdateEventIfUnchanged(a.dbc(c).DB, ev.Slug, f.Version, in, &u.ID, a.now())
+	updated, err := models.EditEvent(a.dbc(c).DB, ev.Slug, f.Version, in, &u.ID, a.now())
 	a.events.reset()
 	if err != nil {
 		return a.saveError(c, ev, f, qRows, errs, err)
 	}
-	if changed := changedFields(formFromEvent(ev), formFromEvent(updated)); len(changed) > 0 {
-		if err := models.RecordActivity(a.dbc(c).DB, ev.ID, nil, &u.ID, "event_edited", "changed "+strings.Join(changed, ", "), a.now()); err != nil {
-			return err
-		}
-	}
 	return c.Redirect("/admin/events/"+updated.Slug+"/edit?saved=1", fiber.StatusSeeOther)
-}
-
-// changedFields names the editor fields that differ between two states of
-// an event, for the audit log (names only: values may be personal).
-func changedFields(before, after eventForm) []string {
-	var out []string
-	b, a := reflect.ValueOf(before), reflect.ValueOf(after)
-	for i := 0; i < b.NumField(); i++ {
-		name := b.Type().Field(i).Name
-		if name == "Version" {
-			continue
-		}
-		if !reflect.DeepEqual(b.Field(i).Interface(), a.Field(i).Interface()) {
-			out = append(out, strings.ToLower(name))
-		}
-	}
-	return out
 }
 
 // previewEvent shows the public page of an event, drafts included.

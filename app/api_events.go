@@ -314,8 +314,8 @@ func (b eventBody) input() (models.EventInput, error) {
 			return true, nil
 		}
 		var n int
-		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > 1000000 {
-			v.Add(field, "Capacity must be a whole number from 0 to 1,000,000, or null for unlimited")
+		if err := json.Unmarshal(raw, &n); err != nil {
+			v.Add(field, models.EventLimit(field).Message)
 			return false, nil
 		}
 		return true, &n
@@ -358,6 +358,9 @@ func (b eventBody) input() (models.EventInput, error) {
 			hosts = append(hosts, models.HostInput{Organisation: h.Organisation, Role: h.Role})
 		}
 		in.Hosts = &hosts
+	}
+	for field, msg := range validationFields(models.CheckEventLimits(in)) {
+		v.Add(field, msg)
 	}
 	return in, v.Err()
 }

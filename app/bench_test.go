@@ -111,7 +111,7 @@ func newBenchEnv(b *testing.B) *testEnv {
 	e := &testEnv{t: tt, app: a, db: db, cfg: cfg}
 	start := testNow.AddDate(0, 1, 0)
 	_, err := models.CreateEvent(db.DB, models.EventInput{Slug: sp("bench"), Title: sp("Benchmark meeting"), Kind: sp(models.KindMeeting),
-		Status: sp(models.StatusPublished), StartsAt: &start, CapacitySet: true, Capacity: ip(1000000000),
+		Status: sp(models.StatusPublished), StartsAt: &start, CapacitySet: true, Capacity: ip(models.MaxCapacity),
 		Venue: &models.VenueInput{Name: sp("Hall"), Address: sp("1 Street")}, Description: sp("A **busy** event.")}, nil, nil, testNow)
 	if err != nil {
 		b.Fatal(err)

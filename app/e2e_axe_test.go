@@ -80,7 +80,7 @@ func (v axeViolation) String() string {
 // loading from losing axe between the two.
 func axeRun(ctx context.Context, src string) (violations, undecided []axeViolation, err error) {
 	const run = `;(async () => {
-  const r = await axe.run(document);
+  const r = await axe.run(document, {resultTypes: ['violations', 'incomplete']});
   const pick = vs => vs.map(v => ({id: v.id, impact: v.impact || '', help: v.help,
     nodes: v.nodes.map(n => ({target: n.target.map(String), html: n.html, summary: n.failureSummary || ''}))}));
   return [pick(r.violations), pick(r.incomplete)];
@@ -125,13 +125,19 @@ type a11yPage struct {
 	name  string
 	path  string
 	steps func(base string) []chromedp.Action[chromedp.Void]
-	admin bool // needs an organiser's session
+	admin bool   // needs an organiser's session
+	shot  string // with -screenshots, saved as shot-{phone,desktop}.png
+	// phoneOnly marks the less used organiser pages, checked on a phone
+	// only to keep the test's time down; their layout is the same forms
+	// and tables as the main pages checked at both sizes.
+	phoneOnly bool
 }
 
 // TestBrowserAccessibility opens every public page, in each state an
 // attendee can meet, and the main organiser pages, on a phone (390×844)
 // and a desktop (1280×900), and has axe-core check each: no serious or
-// critical violation.
+// critical violation. No page may scroll sideways. With -screenshots it
+// saves the main pages (see docs/accessibility.md).
 func TestBrowserAccessibility(t *testing.T) {
 	axeSource(t)
 	e := seeded(t)
@@ -154,18 +160,18 @@ func TestBrowserAccessibility(t *testing.T) {
 	}
 
 	pages := []a11yPage{
-		{name: "home", path: "/"},
-		{name: "subscribe", path: "/calendar"},
-		{name: "event, open", path: "/events/public-meeting-hate-crime"},
+		{name: "home", path: "/", shot: "home"},
+		{name: "subscribe", path: "/calendar", shot: "subscribe"},
+		{name: "event, open", path: "/events/public-meeting-hate-crime", shot: "event"},
 		{name: "event, full (waitlist)", path: "/events/week-of-action-bystander-workshop"},
 		{name: "event, past", path: "/events/past-vigil-for-refugees"},
-		{name: "event, cancelled", path: "/events/panel-on-press-freedom"},
-		{name: "event, tentative iftar", path: "/events/solidarity-iftar"},
+		{name: "event, cancelled", path: "/events/panel-on-press-freedom", shot: "event-cancelled"},
+		{name: "event, tentative iftar", path: "/events/solidarity-iftar", shot: "event-iftar"},
 		{name: "event, online", path: "/events/livestream-voices-of-uyghur-women"},
-		{name: "event, hybrid", path: "/events/hmd-interfaith-memorial"},
+		{name: "event, hybrid", path: "/events/hmd-interfaith-memorial", shot: "event-hybrid"},
 		{name: "event, confirm by email", path: "/events/" + f.confirmSlug},
 		{name: "event, approval", path: "/events/" + f.approvalSlug},
-		{name: "register, with mistakes", steps: func(base string) []chromedp.Action[chromedp.Void] {
+		{name: "register, with mistakes", shot: "register-mistakes", steps: func(base string) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{
 				chromedp.Navigate(base + "/events/hmd-interfaith-memorial"),
 				chromedp.SendKeys(chromedp.CSS(`#email`), "not-an-address"),
@@ -173,7 +179,7 @@ func TestBrowserAccessibility(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
 			}
 		}},
-		{name: "register, choice step", steps: func(base string) []chromedp.Action[chromedp.Void] {
+		{name: "register, choice step", shot: "register-choice", steps: func(base string) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{
 				chromedp.Navigate(base + "/events/" + f.twoLeftSlug),
 				chromedp.SendKeys(chromedp.CSS(`#name`), "Grace Okafor"),
@@ -184,12 +190,12 @@ func TestBrowserAccessibility(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`input[name="choice"]`)),
 			}
 		}},
-		{name: "manage, just registered", path: f.manage["registered"] + "?new=1"},
+		{name: "manage, just registered", path: f.manage["registered"] + "?new=1", shot: "confirmation"},
 		{name: "manage, registered", path: f.manage["registered"]},
 		{name: "manage, hybrid online", path: f.manage["online"]},
 		{name: "manage, tentative event", path: f.manage["tentative"]},
 		{name: "manage, waitlisted", path: f.manage["waitlisted"]},
-		{name: "manage, cancelled", path: f.manage["cancelled"]},
+		{name: "manage, cancelled", path: f.manage["cancelled"], shot: "manage-cancelled"},
 		{name: "manage, past event", path: f.manage["past"]},
 		{name: "manage, event cancelled", path: f.manage["eventCancelled"]},
 		{name: "manage, awaiting approval", path: f.manage["pending"]},
@@ -202,7 +208,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "unknown manage link", path: "/r/not-a-token"},
 
 		{name: "sign in", path: "/admin/login"},
-		{name: "sign in, with mistakes", steps: func(base string) []chromedp.Action[chromedp.Void] {
+		{name: "sign in, with mistakes", phoneOnly: true, steps: func(base string) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{
 				chromedp.Navigate(base + "/admin/login"),
 				chromedp.SendKeys(chromedp.CSS(`#email`), "nobody@example.org"),
@@ -211,32 +217,34 @@ func TestBrowserAccessibility(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
 			}
 		}},
-		{name: "dashboard", path: "/admin", admin: true},
-		{name: "events", path: "/admin/events", admin: true},
+		{name: "dashboard", path: "/admin", admin: true, shot: "admin-dashboard"},
+		{name: "events", path: "/admin/events", admin: true, phoneOnly: true},
 		{name: "new event", path: "/admin/events/new", admin: true},
-		{name: "editor", path: "/admin/events/solidarity-iftar/edit", admin: true},
-		{name: "editor, with mistakes", admin: true, steps: func(base string) []chromedp.Action[chromedp.Void] {
+		{name: "editor", path: "/admin/events/solidarity-iftar/edit", admin: true, shot: "admin-editor"},
+		{name: "editor, with mistakes", admin: true, phoneOnly: true, steps: func(base string) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{
 				chromedp.Navigate(base + "/admin/events/new"),
 				chromedp.Click(chromedp.CSS(`form[action="/admin/events"] button[type="submit"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
 			}
 		}},
-		{name: "attendees", path: "/admin/events/hmd-interfaith-memorial/attendees", admin: true},
-		{name: "add an attendee", path: "/admin/events/hmd-interfaith-memorial/attendees/new", admin: true},
+		{name: "attendees", path: "/admin/events/hmd-interfaith-memorial/attendees", admin: true, shot: "admin-attendees"},
+		{name: "add an attendee", path: "/admin/events/hmd-interfaith-memorial/attendees/new", admin: true, phoneOnly: true},
 		{name: "door", path: "/admin/events/hmd-interfaith-memorial/door", admin: true},
-		{name: "check-in code", path: f.checkIn, admin: true},
+		{name: "check-in code", path: f.checkIn, admin: true, phoneOnly: true},
 		{name: "message", path: "/admin/events/hmd-interfaith-memorial/message", admin: true},
-		{name: "requests queue", path: "/admin/events/" + f.approvalSlug + "/requests", admin: true},
-		{name: "door team", path: "/admin/events/hmd-interfaith-memorial/team", admin: true},
-		{name: "cancel an event", path: "/admin/events/hmd-interfaith-memorial/cancel", admin: true},
+		{name: "requests queue", path: "/admin/events/" + f.approvalSlug + "/requests", admin: true, shot: "admin-requests"},
+		{name: "door team", path: "/admin/events/hmd-interfaith-memorial/team", admin: true, phoneOnly: true},
+		{name: "cancel an event", path: "/admin/events/hmd-interfaith-memorial/cancel", admin: true, phoneOnly: true},
 		{name: "calendar", path: "/admin/calendar?month=2027-02", admin: true},
-		{name: "calendar settings", path: "/admin/organisations/open-doors/calendar", admin: true},
-		{name: "API tokens", path: "/admin/tokens", admin: true},
-		{name: "password", path: "/admin/account/password", admin: true},
-		{name: "audit log", path: "/admin/audit", admin: true},
-		{name: "outbox", path: "/admin/outbox", admin: true},
+		{name: "calendar settings", path: "/admin/organisations/open-doors/calendar", admin: true, phoneOnly: true},
+		{name: "API tokens", path: "/admin/tokens", admin: true, phoneOnly: true},
+		{name: "password", path: "/admin/account/password", admin: true, phoneOnly: true},
+		{name: "audit log", path: "/admin/audit", admin: true, phoneOnly: true},
+		{name: "outbox", path: "/admin/outbox", admin: true, phoneOnly: true},
 	}
+	// Each page is a subtest: -run 'TestBrowserAccessibility/phone/editor'
+	// checks one. Public pages come first and are checked signed out.
 	signedIn := false
 	for _, size := range []struct {
 		name string
@@ -246,39 +254,48 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range pages {
-			if p.admin && !signedIn {
-				signIn(t, ctx, base)
-				signedIn = true
-			}
-			steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + p.path)}
-			if p.steps != nil {
-				steps = p.steps(base)
-			}
-			pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-			err := chromedp.Do(pctx, steps...)
-			cancel()
-			if err != nil {
-				body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
-				t.Errorf("%s at %s: %v; the page says:\n%s", p.name, size.name, err, body)
+			if p.phoneOnly && size.name != "phone" {
 				continue
 			}
-			start := time.Now()
-			checkAxe(t, ctx, p.name+" ("+size.name+")")
-			t.Logf("%s (%s): axe took %v", p.name, size.name, time.Since(start))
+			t.Run(size.name+"/"+p.name, func(t *testing.T) {
+				if p.admin && !signedIn {
+					signIn(t, ctx, base)
+					signedIn = true
+				}
+				steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + p.path)}
+				if p.steps != nil {
+					steps = p.steps(base)
+				}
+				pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+				err := chromedp.Do(pctx, steps...)
+				cancel()
+				if err != nil {
+					body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
+					t.Fatalf("%v; the page says:\n%s", err, body)
+				}
+				checkAxe(t, ctx, p.name+" ("+size.name+")")
+				checkWidth(t, ctx, p.name+" ("+size.name+")", size.w)
+				if p.shot != "" {
+					saveScreenshot(t, ctx, p.shot+"-"+size.name+".png")
+				}
+			})
 		}
-		// Public pages are checked signed out (the sign-in page too).
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin"),
-			chromedp.Click(chromedp.CSS(`form[action="/admin/logout"] button`)),
-			chromedp.WaitVisible(chromedp.CSS(`#main`))); err != nil {
-			t.Fatalf("sign out: %v", err)
+		if signedIn {
+			if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin"),
+				chromedp.Click(chromedp.CSS(`form[action="/admin/logout"] button`)),
+				chromedp.WaitVisible(chromedp.CSS(`#main`))); err != nil {
+				t.Fatalf("sign out: %v", err)
+			}
+			signedIn = false
 		}
-		signedIn = false
 	}
 }
 
 // signIn signs the demo organiser in, in the tab.
 func signIn(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin/login"),
 		chromedp.SendKeys(chromedp.CSS(`#email`), models.DemoEmail),
@@ -301,10 +318,25 @@ type a11yData struct {
 func a11yFixtures(t *testing.T, e *testEnv) a11yData {
 	t.Helper()
 	tok := e.cfg.Tokens()
-	d := a11yData{confirmSlug: "a11y-confirm", approvalSlug: "a11y-approval", twoLeftSlug: "a11y-two-left", manage: map[string]string{}}
-	e.event(d.confirmSlug, func(in *models.EventInput) { in.RegistrationMode = sp(models.ModeConfirmEmail) })
-	approval := e.event(d.approvalSlug, func(in *models.EventInput) { in.RegistrationMode = sp(models.ModeApproval) })
-	twoLeft := e.event(d.twoLeftSlug, func(in *models.EventInput) { in.Capacity = ip(3) })
+	d := a11yData{confirmSlug: "interfaith-walk-for-peace", approvalSlug: "survivors-circle", twoLeftSlug: "community-supper", manage: map[string]string{}}
+	// Later than the demo events, so that the home page shows those first.
+	later := func(title string, days int, change func(*models.EventInput)) *models.Event {
+		return e.event("", func(in *models.EventInput) {
+			start := testNow.AddDate(0, 0, days).Truncate(24 * time.Hour).Add(18 * time.Hour)
+			in.Slug, in.Title, in.StartsAt = nil, sp(title), &start
+			in.Venue = &models.VenueInput{Name: sp("Union Chapel"), Address: sp("Compton Terrace, London N1 2UN")}
+			if change != nil {
+				change(in)
+			}
+		})
+	}
+	later("Interfaith Walk for Peace", 120, func(in *models.EventInput) {
+		in.Slug, in.RegistrationMode = sp(d.confirmSlug), sp(models.ModeConfirmEmail)
+	})
+	approval := later("Survivors' Circle: a closed meeting", 122, func(in *models.EventInput) {
+		in.Slug, in.RegistrationMode = sp(d.approvalSlug), sp(models.ModeApproval)
+	})
+	twoLeft := later("Community Supper", 124, func(in *models.EventInput) { in.Slug, in.Capacity = sp(d.twoLeftSlug), ip(3) })
 	find := func(slug string) *models.Event {
 		ev, err := models.FindEvent(e.db.DB, slug)
 		if err != nil {
@@ -342,7 +374,7 @@ func a11yFixtures(t *testing.T, e *testEnv) a11yData {
 	}
 	past := find("past-vigil-for-refugees")
 	register("past", past, models.RegisterInput{Name: "Rahel Mensah", ByOrganiser: true}, past.StartsAt.Add(-72*time.Hour))
-	off := e.event("a11y-called-off", nil)
+	off := later("Repair Café", 126, nil)
 	register("eventCancelled", off, models.RegisterInput{Name: "Samuel Cohen"}, testNow)
 	if _, err := models.UpdateEvent(e.db.DB, off.Slug, models.EventInput{Status: sp(models.StatusCancelled),
 		CancelMessage: sp("The hall flooded. We will write with a new date.")}, nil, testNow); err != nil {
@@ -354,4 +386,25 @@ func a11yFixtures(t *testing.T, e *testEnv) a11yData {
 	}
 	register("", twoLeft, models.RegisterInput{Name: "First Person", Email: "first@example.org"}, testNow)
 	return d
+}
+
+// checkWidth fails when the page is wider than the viewport (the person
+// would have to scroll sideways), naming the outermost elements too wide.
+func checkWidth(t *testing.T, ctx context.Context, page string, width int64) {
+	t.Helper()
+	const wide = `(() => {
+  const w = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= w) return [];
+  const over = e => e.getBoundingClientRect().right > w + 1;
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).trim().split(/ +/).join('.') : '');
+  return [...document.querySelectorAll('body *')].filter(e => over(e) && !over(e.parentElement))
+    .slice(0, 3).map(e => name(e.parentElement) + ' > ' + name(e) + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');
+})()`
+	over, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](wide))
+	if err != nil {
+		t.Fatalf("width of %s: %v", page, err)
+	}
+	if len(over) > 0 {
+		t.Errorf("%s scrolls sideways at %d px: %s", page, width, strings.Join(over, ", "))
+	}
 }

@@ -1,8 +1,6 @@
 package app_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,8 +13,8 @@ import (
 // calendar in a real browser, on a phone and then on a desktop: sign in,
 // open February 2027 (Ramadan, estimated), see the seeded iftar, Shabbat
 // times and Ramadan days, move a month on and back without JavaScript,
-// and get a private feed address. With CONVENE_SCREENSHOTS=1 it saves
-// docs/screenshots/admin-calendar-{phone,desktop}.png.
+// and get a private feed address. With -screenshots=docs/screenshots it
+// saves admin-calendar-{phone,desktop}.png there.
 func TestBrowserOrganiserCalendar(t *testing.T) {
 	e := seeded(t)
 	base := e.serve()
@@ -35,21 +33,6 @@ func TestBrowserOrganiserCalendar(t *testing.T) {
 		}
 		return v
 	}
-	shots := t.TempDir()
-	if os.Getenv("CONVENE_SCREENSHOTS") == "1" {
-		shots = filepath.Join("..", "docs", "screenshots")
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	step("sign in",
 		chromedp.Navigate(base+"/admin/login"),
 		chromedp.SendKeys(chromedp.CSS(`#email`), models.DemoEmail),
@@ -75,7 +58,7 @@ func TestBrowserOrganiserCalendar(t *testing.T) {
 	if plan := text(".planning"); !strings.Contains(plan, "Eid al-Fitr") || !strings.Contains(plan, "moon") {
 		t.Errorf("planning panel %q", plan)
 	}
-	shot("admin-calendar-phone.png")
+	saveScreenshot(t, ctx, "admin-calendar-phone.png")
 
 	step("next month, by link",
 		chromedp.Click(chromedp.CSS(`a[rel="next"]`)),
@@ -103,5 +86,5 @@ func TestBrowserOrganiserCalendar(t *testing.T) {
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(base+"/admin/calendar?month=2027-02"),
 		chromedp.WaitVisible(chromedp.CSS(`table.month`)))
-	shot("admin-calendar-desktop.png")
+	saveScreenshot(t, ctx, "admin-calendar-desktop.png")
 }

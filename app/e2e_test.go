@@ -1,14 +1,19 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"flag"
+	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -42,7 +47,52 @@ var chrome struct {
 	tmpDir string
 }
 
+// screenshots is where the journeys save their screenshots, relative to the
+// repository's root: go test ./app -run TestBrowser -screenshots=docs/screenshots
+// (CONVENE_SCREENSHOTS=1, which the other journeys read, means the same).
+var screenshots = flag.String("screenshots", "", "save the browser journeys' screenshots in this directory (relative to the repository root)")
+
+// saveScreenshot saves a screenshot of the tab's page, the viewport's width
+// and at most three screens tall, under that name in the -screenshots
+// directory (compressed as small as Go's PNG encoder can); without the flag
+// it does nothing.
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := *screenshots
+	if dir == "" && os.Getenv("CONVENE_SCREENSHOTS") == "1" {
+		dir = "docs/screenshots"
+	}
+	if dir == "" {
+		return
+	}
+	size, err := chromedp.Run(ctx, chromedp.Evaluate[[2]float64](`[innerWidth, Math.min(document.documentElement.scrollHeight, 3 * innerHeight)]`))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptrTo(true),
+		Clip: &page.Viewport{Width: size[0], Height: size[1], Scale: 1}})
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot.Data))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	var out bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img); err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestMain(m *testing.M) {
+	flag.Parse()
 	code := m.Run()
 	if chrome.stop != nil {
 		chrome.stop()
@@ -52,7 +102,8 @@ func TestMain(m *testing.M) {
 }
 
 // browserContext is a new tab of the shared Chromium, in a browser context
-// of its own, with a phone's viewport (390×844) and a deadline.
+// of its own, with a phone's viewport (390×844) and a deadline (long: the
+// machines that run the tests can be busy).
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
 	path := chromium(t)
@@ -81,7 +132,7 @@ func browserContext(t *testing.T) context.Context {
 		t.Fatalf("starting Chromium: %v", chrome.err)
 	}
 	ctx, cancelC := chromedp.NewContext(chrome.ctx, chromedp.WithNewBrowserContext())
-	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 9*time.Minute)
 	t.Cleanup(func() { cancelT(); cancelC() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
 		t.Fatalf("opening a tab: %v", err)

@@ -64,7 +64,8 @@ func TestLocalTimeMarkup(t *testing.T) {
 }
 
 // TestBrowserLocalTime: a visitor in New York sees a London event's time in
-// their own zone too; a visitor in London sees nothing added.
+// their own zone too; a visitor in London, or in a zone whose clock shows
+// the same times (UTC in winter), sees nothing added.
 func TestBrowserLocalTime(t *testing.T) {
 	e := newEnv(t, nil)
 	yes := true
@@ -77,6 +78,7 @@ func TestBrowserLocalTime(t *testing.T) {
 		{"America/New_York", "New York", true},
 		{"Asia/Tokyo", "Tokyo", true},
 		{"Europe/London", "", false},
+		{"UTC", "", false}, // the same clock as London in winter: nothing to add
 	} {
 		t.Run(tt.zone, func(t *testing.T) {
 			ctx := browserContext(t)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"gorm.io/gorm"
 
 	"convene/models"
 )
@@ -126,8 +127,20 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
+// store is the database for one piece of the sender's work (a check, a
+// claim, composing, the record of an attempt), on a context of its own
+// rather than Run's: stopping must not cut a claim or the record of a
+// delivery in half. It is bounded by Timeout, so a database that does not
+// answer cannot hold the sender (and the shutdown waiting for it) for ever.
+func (s *Sender) store() (*models.DB, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	return s.db.WithContext(ctx), cancel
+}
+
 func (s *Sender) remind() {
-	n, err := models.EnqueueReminders(s.db.DB, s.cfg.Now())
+	db, cancel := s.store()
+	defer cancel()
+	n, err := models.EnqueueReminders(db.DB, s.cfg.Now())
 	if err != nil {
 		s.log.Error("scheduling reminders failed", "err", err)
 		return
@@ -140,14 +153,18 @@ func (s *Sender) remind() {
 // step handles one batch of due mail and reports how many rows it took.
 func (s *Sender) step(ctx context.Context) (int, error) {
 	now := s.cfg.Now()
-	due, err := models.HasDueMail(s.db.Read, now)
+	db, cancel := s.store()
+	due, err := models.HasDueMail(db.Read, now)
 	if err != nil || !due {
+		cancel()
 		return 0, err
 	}
 	if s.client == nil {
-		return s.hold(now)
+		defer cancel()
+		return s.hold(db, now)
 	}
-	rows, err := models.ClaimMail(s.db.DB, s.cfg.Claimant, s.cfg.Lease, s.cfg.Batch, now)
+	rows, err := models.ClaimMail(db.DB, s.cfg.Claimant, s.cfg.Lease, s.cfg.Batch, now)
+	cancel()
 	if err != nil {
 		return 0, err
 	}
@@ -156,8 +173,8 @@ func (s *Sender) step(ctx context.Context) (int, error) {
 }
 
 // hold keeps mail in the outbox when no server is configured.
-func (s *Sender) hold(now time.Time) (int, error) {
-	held, err := models.HoldMail(s.db.DB, now)
+func (s *Sender) hold(db *models.DB, now time.Time) (int, error) {
+	held, err := models.HoldMail(db.DB, now)
 	if err != nil || len(held) == 0 {
 		return 0, err
 	}
@@ -165,7 +182,7 @@ func (s *Sender) hold(now time.Time) (int, error) {
 		s.log.Warn("mail held: no SMTP_URL", "count", len(held))
 		return len(held), nil
 	}
-	slugs := s.eventSlugs(held)
+	slugs := eventSlugs(db, held)
 	for _, m := range held {
 		slug := ""
 		if m.EventID != nil {
@@ -176,7 +193,7 @@ func (s *Sender) hold(now time.Time) (int, error) {
 	return len(held), nil
 }
 
-func (s *Sender) eventSlugs(rows []models.OutboxMail) map[uint]string {
+func eventSlugs(db *models.DB, rows []models.OutboxMail) map[uint]string {
 	var ids []uint
 	for _, m := range rows {
 		if m.EventID != nil {
@@ -184,7 +201,7 @@ func (s *Sender) eventSlugs(rows []models.OutboxMail) map[uint]string {
 		}
 	}
 	out := map[uint]string{}
-	refs, _ := models.EventRefs(s.db.Read, ids) // only for log lines: none is fine
+	refs, _ := models.EventRefs(db.Read, ids) // only for log lines: none is fine
 	for id, e := range refs {
 		out[id] = e.Slug
 	}
@@ -200,7 +217,9 @@ func (s *Sender) deliver(ctx context.Context, rows []models.OutboxMail) {
 	var jobs []job
 	for i := range rows {
 		m := &rows[i]
-		composed, err := s.cfg.Composer.Compose(s.db, m, s.cfg.Now())
+		db, cancel := s.store()
+		composed, err := s.cfg.Composer.Compose(db, m, s.cfg.Now())
+		cancel()
 		var msg *gomail.Msg
 		if err == nil {
 			msg, err = composed.MIME()
@@ -219,7 +238,9 @@ func (s *Sender) deliver(ctx context.Context, rows []models.OutboxMail) {
 		for _, j := range jobs[from:] {
 			ids = append(ids, j.row.ID)
 		}
-		if err := models.ReleaseMail(s.db.DB, ids, s.cfg.Claimant, s.cfg.Now()); err != nil {
+		db, cancel := s.store()
+		defer cancel()
+		if err := models.ReleaseMail(db.DB, ids, s.cfg.Claimant, s.cfg.Now()); err != nil {
 			s.log.Error("releasing claimed mail failed", "err", err)
 		}
 	}
@@ -250,28 +271,30 @@ func (s *Sender) deliver(ctx context.Context, rows []models.OutboxMail) {
 
 // outcome records the result of one attempt.
 func (s *Sender) outcome(m *models.OutboxMail, sendErr error) {
-	var record func(now time.Time) (bool, error)
+	var record func(db *gorm.DB, now time.Time) (bool, error)
 	switch permanent, reason := classify(sendErr); {
 	case sendErr == nil:
 		s.log.Debug("mail sent", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts)
-		record = func(now time.Time) (bool, error) { return models.MarkMailSent(s.db.DB, m.ID, s.cfg.Claimant, now) }
+		record = func(db *gorm.DB, now time.Time) (bool, error) {
+			return models.MarkMailSent(db, m.ID, s.cfg.Claimant, now)
+		}
 	case permanent:
 		s.log.Warn("mail failed", "kind", m.Kind, "mail_id", m.ID, "reason", reason)
-		record = func(now time.Time) (bool, error) {
-			return models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now)
+		record = func(db *gorm.DB, now time.Time) (bool, error) {
+			return models.FailMail(db, m.ID, s.cfg.Claimant, sendErr.Error(), now)
 		}
 	default:
 		wait, retry := s.cfg.Schedule.Next(m.Attempts)
 		if !retry {
 			s.log.Warn("mail failed: retries exhausted", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts, "reason", reason)
-			record = func(now time.Time) (bool, error) {
-				return models.FailMail(s.db.DB, m.ID, s.cfg.Claimant, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr), now)
+			record = func(db *gorm.DB, now time.Time) (bool, error) {
+				return models.FailMail(db, m.ID, s.cfg.Claimant, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr), now)
 			}
 			break
 		}
 		s.log.Info("mail deferred", "kind", m.Kind, "mail_id", m.ID, "attempts", m.Attempts, "retry_in", wait.String(), "reason", reason)
-		record = func(now time.Time) (bool, error) {
-			return models.RetryMail(s.db.DB, m.ID, s.cfg.Claimant, sendErr.Error(), now.Add(wait), now)
+		record = func(db *gorm.DB, now time.Time) (bool, error) {
+			return models.RetryMail(db, m.ID, s.cfg.Claimant, sendErr.Error(), now.Add(wait), now)
 		}
 	}
 	ok, err := s.record(m, record)
@@ -296,13 +319,15 @@ const (
 // the row in the sending state: when the lease runs out another claim takes
 // it and the mail goes out twice. Past the lease retrying is pointless:
 // another sender may have the row.
-func (s *Sender) record(m *models.OutboxMail, write func(now time.Time) (bool, error)) (bool, error) {
+func (s *Sender) record(m *models.OutboxMail, write func(db *gorm.DB, now time.Time) (bool, error)) (bool, error) {
 	wait := recordFirstWait
 	// The lease is on the configured clock; the wall clock bounds the
 	// retries too, should that clock stand still.
 	stop := time.Now().Add(s.cfg.Lease)
 	for {
-		ok, err := write(s.cfg.Now())
+		db, cancel := s.store()
+		ok, err := write(db.DB, s.cfg.Now())
+		cancel()
 		if err == nil {
 			return ok, nil
 		}

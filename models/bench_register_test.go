@@ -15,7 +15,7 @@ func BenchmarkRegister(b *testing.B) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	start := now.AddDate(0, 1, 0)
 	s := func(v string) *string { return &v }
-	capacity := 1000000000
+	capacity := models.MaxCapacity
 	ev, err := models.CreateEvent(db.DB, models.EventInput{Slug: s("bench"), Title: s("Bench"), Kind: s(models.KindMeeting), Status: s(models.StatusPublished),
 		StartsAt: &start, CapacitySet: true, Capacity: &capacity}, nil, nil, now)
 	if err != nil {

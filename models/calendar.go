@@ -464,6 +464,7 @@ func PreviewEvent(db *gorm.DB, slug string, in EventInput, defaultHost *uint) (*
 		}
 	}
 	v := &ValidationError{}
+	validateEventInput(in, v)
 	if err := applyEventInput(db, ev, in, v); err != nil {
 		return nil, err
 	}

@@ -40,6 +40,49 @@ func RegistrationByCheckInCode(db *gorm.DB, tok Tokens, code string) (*Registrat
 	return &r, nil
 }
 
+// CheckIn records how many of a confirmed registration's party have
+// arrived: people is the number in now, from 1 to Places(), and 0 means the
+// whole party. The first check-in sets CheckedInAt; a later one changes the
+// number (the rest of the party arriving, or a count put right) and keeps
+// that time. Asking for the number already recorded changes nothing, so
+// retries are harmless.
+func CheckIn(db *gorm.DB, eventID, regID uint, people int, userID *uint, now time.Time) (*Registration, error) {
+	var r Registration
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ? AND event_id = ?", regID, eventID).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if r.Status != RegConfirmed {
+			return Invalid("status", "Only confirmed registrations can be checked in")
+		}
+		if people == 0 {
+			people = r.Places()
+		}
+		if people < 0 || people > r.Places() {
+			return Invalid("arrived", fmt.Sprintf("Enter how many of the party of %d have arrived, from 1 to %d", r.Places(), r.Places()))
+		}
+		if r.CheckedInAt != nil && r.Arrived() == people {
+			return nil
+		}
+		if r.CheckedInAt == nil {
+			r.CheckedInAt = &now
+		}
+		r.CheckedInPeople, r.UpdatedAt = people, now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"checked_in_at": *r.CheckedInAt, "checked_in_people": people, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return logActivity(tx, eventID, &r.ID, userID, "checked_in", fmt.Sprintf("%d of %d", people, r.Places()), now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
 // UndoCheckIn clears the check-in of a registration of an event, the whole
 // party (a wrong tap at the door; to put a number right, CheckIn with the
 // right one). Undoing when not checked in changes nothing.
@@ -67,53 +110,6 @@ func UndoCheckIn(db *gorm.DB, eventID, regID uint, userID *uint, now time.Time) 
 		return nil, err
 	}
 	return &r, nil
-}
-
-// PromoteRegistration confirms one waitlisted registration ahead of its
-// turn, when its places fit the free capacity; otherwise it says how many
-// places are free. Confirmed registrations are left as they are.
-func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Registration, error) {
-	var r Registration
-	err := db.Transaction(func(tx *gorm.DB) error {
-		var ev *Event
-		var err error
-		if r, ev, err = lockRegistration(tx, regID); err != nil {
-			return err
-		}
-		if r.Status != RegWaitlisted {
-			return Invalid("status", "Only a registration on the waitlist can be moved up")
-		}
-		ok, err := ledger{tx, ev}.take(&r, r.Places())
-		if err != nil {
-			return err
-		}
-		if !ok {
-			left := 0
-			if l := ev.PlacesLeft(r.Attendance); l != nil {
-				left = *l
-			}
-			return Invalid("status", fmt.Sprintf("Only %d %s free: this registration needs %d", left, plural(left, "place is", "places are"), r.Places()))
-		}
-		r.Status, r.PromotedAt, r.UpdatedAt = RegConfirmed, &now, now
-		if err := tx.Model(&r).Select("status", "promoted_at", "updated_at").Updates(&r).Error; err != nil {
-			return err
-		}
-		if err := logActivity(tx, ev.ID, &r.ID, userID, "promoted", fmt.Sprintf("moved up from the waitlist by an organiser (%d places)", r.Places()), now); err != nil {
-			return err
-		}
-		return enqueue(tx, MailPromoted, ev, &r, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // likePattern escapes s for a LIKE … ESCAPE '\' match anywhere.

@@ -124,3 +124,131 @@ func copyInput(src *Event) EventInput {
 	in.Questions = &qs
 	return in
 }
+
+// EditEvent saves the organiser's editor: the change of
+// UpdateEventIfUnchanged and, in the same transaction, an event_edited
+// entry naming the fields an organiser sees changed (names only: values
+// may be personal).
+func EditEvent(db *gorm.DB, slug, version string, in EventInput, userID *uint, now time.Time) (*Event, error) {
+	var out *Event
+	err := db.Transaction(func(tx *gorm.DB) error {
+		// Read before the lock: if anyone changes the event in between,
+		// its revision no longer matches version and nothing is saved.
+		before, err := FindEvent(tx, slug)
+		if err != nil {
+			return err
+		}
+		if out, err = UpdateEventIfUnchanged(tx, slug, version, in, userID, now); err != nil {
+			return err
+		}
+		changed := viewOf(before).changes(viewOf(out))
+		if len(changed) == 0 {
+			return nil
+		}
+		return logActivity(tx, out.ID, nil, userID, "event_edited", "changed "+strings.Join(changed, ", "), now)
+	})
+	return out, err
+}
+
+// organiserView is an event as its organisers see it in the editor (its
+// status is changed elsewhere); an edit is the fields two views differ in.
+type organiserView struct {
+	Title, Slug, Summary, Description, Kind, Hosts, Series, Timezone string
+	StartRule, Date                                                  string
+	StartsAt, EndsAt                                                 time.Time
+	SunsetOffset, Duration                                           int
+	Tentative, InPerson, Online                                      bool
+	VenueName, VenueAddress, Latitude, Longitude, AccessNotes        string
+	AddressVisibility, StreamURL, Capacity, OnlineCapacity           string
+	MaxGuests, ReminderHours, AnswersRetentionDays                   int
+	Waitlist                                                         bool
+	RegistrationMode                                                 string
+	RegistrationOpensAt, RegistrationClosesAt                        time.Time
+	Questions                                                        string
+}
+
+func viewOf(e *Event) organiserView {
+	v := organiserView{Title: e.Title, Slug: e.Slug, Summary: e.Summary, Description: e.Description, Kind: e.Kind,
+		Timezone: e.Timezone, StartRule: e.StartRule, Date: e.LocalDate, StartsAt: e.StartsAt, EndsAt: e.EndsAt,
+		SunsetOffset: e.SunsetOffsetMinutes, Duration: e.DurationMinutes, Tentative: e.Tentative, InPerson: e.InPerson,
+		Online: e.Online, VenueName: e.VenueName, VenueAddress: e.VenueAddress, Latitude: optional(e.Latitude),
+		Longitude: optional(e.Longitude), AccessNotes: e.AccessNotes, AddressVisibility: e.AddressVisibility,
+		StreamURL: e.StreamURL, Capacity: optional(e.Capacity), OnlineCapacity: optional(e.OnlineCapacity),
+		MaxGuests: e.MaxGuests, ReminderHours: e.ReminderHours, AnswersRetentionDays: e.AnswersRetentionDays,
+		Waitlist: e.Waitlist, RegistrationMode: e.RegistrationMode}
+	if e.RegistrationOpensAt != nil {
+		v.RegistrationOpensAt = *e.RegistrationOpensAt
+	}
+	if e.RegistrationClosesAt != nil {
+		v.RegistrationClosesAt = *e.RegistrationClosesAt
+	}
+	if e.Series != nil {
+		v.Series = e.Series.Slug
+	}
+	var hosts, questions []string
+	for _, h := range e.Hosts {
+		hosts = append(hosts, h.Organisation.Slug+" "+h.Role)
+	}
+	for _, q := range e.Questions {
+		questions = append(questions, fmt.Sprintf("%q %q %q %q %q %t", q.Key, q.Label, q.Hint, q.Kind, q.Options, q.Required))
+	}
+	v.Hosts, v.Questions = strings.Join(hosts, "\n"), strings.Join(questions, "\n")
+	return v
+}
+
+// optional shows an optional number, "" when there is none.
+func optional[T int | float64](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprint(*p)
+}
+
+// changes names the fields of the editor (as its inputs and the API name
+// them) in which after differs from v, in the editor's order.
+func (v organiserView) changes(after organiserView) []string {
+	var out []string
+	for _, f := range []struct {
+		name    string
+		changed bool
+	}{
+		{"title", v.Title != after.Title},
+		{"slug", v.Slug != after.Slug},
+		{"summary", v.Summary != after.Summary},
+		{"description", v.Description != after.Description},
+		{"kind", v.Kind != after.Kind},
+		{"hosts", v.Hosts != after.Hosts},
+		{"series", v.Series != after.Series},
+		{"timezone", v.Timezone != after.Timezone},
+		{"start_rule", v.StartRule != after.StartRule},
+		{"starts_at", !v.StartsAt.Equal(after.StartsAt)},
+		{"ends_at", !v.EndsAt.Equal(after.EndsAt)},
+		{"date", v.Date != after.Date},
+		{"sunset_offset_minutes", v.SunsetOffset != after.SunsetOffset},
+		{"duration_minutes", v.Duration != after.Duration},
+		{"tentative", v.Tentative != after.Tentative},
+		{"format", v.InPerson != after.InPerson || v.Online != after.Online},
+		{"venue.name", v.VenueName != after.VenueName},
+		{"venue.address", v.VenueAddress != after.VenueAddress},
+		{"venue.latitude", v.Latitude != after.Latitude},
+		{"venue.longitude", v.Longitude != after.Longitude},
+		{"venue.access_notes", v.AccessNotes != after.AccessNotes},
+		{"venue.address_visibility", v.AddressVisibility != after.AddressVisibility},
+		{"stream_url", v.StreamURL != after.StreamURL},
+		{"capacity", v.Capacity != after.Capacity},
+		{"online_capacity", v.OnlineCapacity != after.OnlineCapacity},
+		{"max_guests", v.MaxGuests != after.MaxGuests},
+		{"waitlist", v.Waitlist != after.Waitlist},
+		{"registration_mode", v.RegistrationMode != after.RegistrationMode},
+		{"registration_opens_at", !v.RegistrationOpensAt.Equal(after.RegistrationOpensAt)},
+		{"registration_closes_at", !v.RegistrationClosesAt.Equal(after.RegistrationClosesAt)},
+		{"reminder_hours", v.ReminderHours != after.ReminderHours},
+		{"answers_retention_days", v.AnswersRetentionDays != after.AnswersRetentionDays},
+		{"questions", v.Questions != after.Questions},
+	} {
+		if f.changed {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}

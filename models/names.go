@@ -46,3 +46,11 @@ func NormaliseEmail(s string) string {
 
 // NameMessage explains a refused name, beside its field.
 const NameMessage = "Use one line of ordinary text: no line breaks, and no invisible characters that change the direction or look of text"
+
+// plural is one or many, as n says.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

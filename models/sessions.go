@@ -2,7 +2,6 @@ package models
 
 import (
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -182,10 +181,4 @@ func ChangePassword(db *gorm.DB, userID uint, current, next, keepSession string,
 		}
 		return LogAccountActivity(tx, &userID, "password_changed", "", now)
 	})
-}
-
-// LogAccountActivity records an action that concerns no event (a sign-in,
-// an invitation, an API token) in the audit log.
-func LogAccountActivity(db *gorm.DB, userID *uint, action, detail string, now time.Time) error {
-	return logActivity(db, 0, nil, userID, action, strings.TrimSpace(detail), now)
 }

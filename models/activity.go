@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,4 +71,10 @@ func AuditActions(db *gorm.DB) ([]string, error) {
 	var out []string
 	err := db.Model(&Activity{}).Distinct("action").Order("action").Pluck("action", &out).Error
 	return out, err
+}
+
+// LogAccountActivity records an action that concerns no event (a sign-in,
+// an invitation, an API token) in the audit log.
+func LogAccountActivity(db *gorm.DB, userID *uint, action, detail string, now time.Time) error {
+	return logActivity(db, 0, nil, userID, action, strings.TrimSpace(detail), now)
 }
