@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -349,7 +350,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 	// names the zone, so a spreadsheet reader knows which clock they are on.
 	zone := " (" + ev.Timezone + ")"
 	header := []string{"id", "name", "email", "status", "waitlist_position", "attendance", "guests", "places",
-		"dietary", "dietary_other", "access_needs", "checked_in_at" + zone, "checked_in_people", "registered_at" + zone}
+		"dietary", "dietary_other", "guest_dietary", "access_needs", "checked_in_at" + zone, "checked_in_people", "registered_at" + zone}
 	for _, q := range ev.Questions {
 		header = append(header, q.Label)
 	}
@@ -372,7 +373,7 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 			wp = strconv.Itoa(p)
 		}
 		row := []string{strconv.FormatUint(uint64(r.ID), 10), r.Name, r.Email, r.Status, wp, r.Attendance,
-			strconv.Itoa(r.Guests), strconv.Itoa(r.Places()), r.Dietary, r.DietaryOther, r.AccessNeeds,
+			strconv.Itoa(r.Guests), strconv.Itoa(r.Places()), r.Dietary, r.DietaryOther, guestDietCSV(r), r.AccessNeeds,
 			stamp(r.CheckedInAt), strconv.Itoa(r.Arrived()), stamp(&r.CreatedAt)}
 		for _, q := range ev.Questions {
 			row = append(row, answers[q.Key])
@@ -386,6 +387,23 @@ func attendeesCSV(ev *models.Event, regs []models.Registration) ([]byte, error) 
 		return nil, errors.Join(errors.New("app: csv export"), err)
 	}
 	return buf.Bytes(), nil
+}
+
+// guestDietCSV is each guest's dietary requirement in one cell, in order:
+// "vegan; other: no nuts; not stated".
+func guestDietCSV(r *models.Registration) string {
+	parts := make([]string, 0, r.Guests)
+	for _, d := range r.PartyDiets()[1:] {
+		switch {
+		case d.Dietary == "":
+			parts = append(parts, "not stated")
+		case d.Other != "":
+			parts = append(parts, d.Dietary+": "+d.Other)
+		default:
+			parts = append(parts, d.Dietary)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // neutralise makes cells inert in spreadsheets: a cell starting with = + -

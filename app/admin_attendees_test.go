@@ -62,8 +62,8 @@ func TestCSVExport(t *testing.T) {
 	if header[0] != "id" || header[len(header)-1] != "How did you hear?" {
 		t.Fatalf("header %v", header)
 	}
-	if header[11] != "checked_in_at (America/New_York)" || header[12] != "checked_in_people" || header[13] != "registered_at (America/New_York)" {
-		t.Errorf("check-in and time columns %q: want the event's zone named", header[11:14])
+	if header[10] != "guest_dietary" || header[12] != "checked_in_at (America/New_York)" || header[13] != "checked_in_people" || header[14] != "registered_at (America/New_York)" {
+		t.Errorf("guest_dietary, check-in and time columns %q, %q: want the event's zone named", header[10], header[12:15])
 	}
 	byName := map[string][]string{}
 	for _, r := range rows[1:] {
@@ -74,11 +74,14 @@ func TestCSVExport(t *testing.T) {
 		t.Fatalf("Amira's row: %q", amira)
 	}
 	// f.now is 12:00 UTC on 2 November 2026: 07:00 in New York (EST).
-	if amira[11] != "2026-11-02T07:00:00-05:00" || amira[12] != "2" || amira[13] != "2026-11-02T07:00:00-05:00" {
-		t.Errorf("Amira's check-in and times %q: want 2 of her party in, New York time", amira[11:14])
+	if amira[10] != "not stated; not stated" {
+		t.Errorf("Amira's guests' dietary %q", amira[10])
+	}
+	if amira[12] != "2026-11-02T07:00:00-05:00" || amira[13] != "2" || amira[14] != "2026-11-02T07:00:00-05:00" {
+		t.Errorf("Amira's check-in and times %q: want 2 of her party in, New York time", amira[12:15])
 	}
 	daniel := byName["'=cmd|' /C calc'!A0"]
-	if daniel == nil || daniel[3] != "waitlisted" || daniel[4] != "1" || !strings.HasPrefix(daniel[10], "שלום") {
+	if daniel == nil || daniel[3] != "waitlisted" || daniel[4] != "1" || !strings.HasPrefix(daniel[11], "שלום") {
 		t.Fatalf("the formula name was not neutralised or the row is wrong: %q", rows)
 	}
 }
@@ -91,7 +94,8 @@ func TestAttendeesPageCateringAndFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := f.do(request{method: "POST", path: "/admin/events/iftar/attendees", role: roleOrganiser,
-		form: url.Values{"name": {"Walk In"}, "email": {"walk@example.net"}, "guests": {"1"}, "dietary": {"vegan"}, "consent": {"yes"}, "access_needs": {"Wheelchair user"}}})
+		form: url.Values{"name": {"Walk In"}, "email": {"walk@example.net"}, "guests": {"1"}, "dietary": {"vegan"}, "guest_dietary.0.dietary": {"halal"},
+			"consent": {"yes"}, "access_needs": {"Wheelchair user"}}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add: %d %.400s", res.StatusCode, readBody(t, res))
 	}
@@ -102,12 +106,14 @@ func TestAttendeesPageCateringAndFilters(t *testing.T) {
 	}
 	res = f.do(request{method: "GET", path: "/admin/events/iftar/attendees", role: roleOrganiser})
 	body := readBody(t, res)
-	// Amira (2 guests, halal) counts 3 halal; Daniel was promoted (kosher, 1);
-	// the walk-in party counts 2 vegan: 6 people.
+	// Each person counts by their own choice: Amira (halal, 2 guests who
+	// stated nothing) counts 1 halal and 2 not stated; Daniel was promoted
+	// (kosher, 1); the walk-in party is 1 vegan and a halal guest: 6 people.
 	for _, want := range []string{
-		`<th scope="row">Halal</th><td class="num">3</td>`,
+		`<th scope="row">Halal</th><td class="num">2</td>`,
 		`<th scope="row">Kosher</th><td class="num">1</td>`,
-		`<th scope="row">Vegan</th><td class="num">2</td>`,
+		`<th scope="row">Vegan</th><td class="num">1</td>`,
+		`<th scope="row">Not stated</th><td class="num">2</td>`,
 		`<th scope="row">Total</th><td class="num">6</td>`,
 		`<strong><bdi>Walk In</bdi></strong> (party of 2): <bdi>Wheelchair user</bdi>`,
 	} {
@@ -136,7 +142,9 @@ func TestSummariseAttendeesCountsGuests(t *testing.T) {
 	}
 	s := models.SummariseAttendees(regs, []models.CateringTally{{Diet: "halal", People: 2}, {Diet: "kosher", People: 1}})
 	got := fmt.Sprint(s.Catering)
-	if got != "[{halal 6} {kosher 1} {not_stated 2}]" || s.CateringSum != 9 {
+	// Each person by their own choice: a halal registrant with 2 guests
+	// who stated nothing counts 1 halal and 2 not stated.
+	if got != "[{halal 4} {kosher 1} {not_stated 4}]" || s.CateringSum != 9 {
 		t.Fatalf("catering %s sum %d", got, s.CateringSum)
 	}
 	if s.Confirmed.People != 9 || s.ConfirmedOnline.People != 1 || s.Waitlisted.People != 4 || s.Cancelled.Registrations != 1 || s.CheckedIn.People != 1 {

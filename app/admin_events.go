@@ -33,6 +33,7 @@ type eventForm struct {
 	StreamURL                                                        string
 	Capacity, OnlineCapacity, MaxGuests                              string
 	Waitlist                                                         bool
+	AskDietary                                                       bool
 	RegistrationMode                                                 string
 	RegOpens, RegCloses                                              string
 	Series, Host                                                     string
@@ -83,7 +84,7 @@ func formFromEvent(ev *models.Event) eventForm {
 		VenueName: ev.VenueName, VenueAddress: ev.VenueAddress, Latitude: optionalFloat(ev.Latitude), Longitude: optionalFloat(ev.Longitude),
 		AccessNotes: ev.AccessNotes, AddrV: ev.AddressVisibility, StreamURL: ev.StreamURL,
 		Capacity: optionalInt(ev.Capacity), OnlineCapacity: optionalInt(ev.OnlineCapacity), MaxGuests: strconv.Itoa(ev.MaxGuests),
-		Waitlist: ev.Waitlist, RegistrationMode: ev.RegistrationMode, RegOpens: localInput(ev.RegistrationOpensAt, ev.Timezone), RegCloses: localInput(ev.RegistrationClosesAt, ev.Timezone),
+		Waitlist: ev.Waitlist, AskDietary: !ev.SkipDietary, RegistrationMode: ev.RegistrationMode, RegOpens: localInput(ev.RegistrationOpensAt, ev.Timezone), RegCloses: localInput(ev.RegistrationClosesAt, ev.Timezone),
 		ReminderHours: strconv.Itoa(ev.ReminderHours)}
 	if ev.DurationMinutes > 0 {
 		f.Duration = strconv.Itoa(ev.DurationMinutes)
@@ -118,7 +119,7 @@ func formFromEvent(ev *models.Event) eventForm {
 
 // newEventForm is the editor for a new event hosted by host.
 func newEventForm(host *models.Organisation) eventForm {
-	f := eventForm{Kind: models.KindMeeting, Format: "in_person", StartRule: "fixed", Waitlist: true, MaxGuests: "0", RegistrationMode: models.ModeInstant,
+	f := eventForm{Kind: models.KindMeeting, Format: "in_person", StartRule: "fixed", Waitlist: true, AskDietary: true, MaxGuests: "0", RegistrationMode: models.ModeInstant,
 		AddrV: models.AddressPublic, ReminderHours: "24", SunsetOffset: "0", Timezone: "Europe/London",
 		Questions: make([]questionForm, blankQuestions)}
 	if host != nil {
@@ -144,7 +145,7 @@ func parseEventForm(c *fiber.Ctx) eventForm {
 		Format: v("format"), VenueName: v("venue.name"), VenueAddress: v("venue.address"), Latitude: v("venue.latitude"),
 		Longitude: v("venue.longitude"), AccessNotes: v("venue.access_notes"), AddrV: v("venue.address_visibility"),
 		StreamURL: v("stream_url"), Capacity: v("capacity"), OnlineCapacity: v("online_capacity"), MaxGuests: v("max_guests"),
-		Waitlist: checked(c, "waitlist"), RegistrationMode: v("registration_mode"), RegOpens: v("registration_opens_at"), RegCloses: v("registration_closes_at"),
+		Waitlist: checked(c, "waitlist"), AskDietary: checked(c, "ask_dietary"), RegistrationMode: v("registration_mode"), RegOpens: v("registration_opens_at"), RegCloses: v("registration_closes_at"),
 		Series: v("series"), Host: v("host"), ReminderHours: v("reminder_hours")}
 	for _, h := range c.Context().PostArgs().PeekMulti("co_hosts") {
 		if s := strings.TrimSpace(string(h)); s != "" && s != f.Host {
@@ -169,7 +170,7 @@ func (f eventForm) input(isNew bool) (in models.EventInput, qRows []int, errs ma
 	errs = map[string]string{}
 	s := func(v string) *string { return &v }
 	in = models.EventInput{Title: s(f.Title), Summary: s(f.Summary), Description: s(f.Description), Kind: s(f.Kind),
-		Tentative: &f.Tentative, StreamURL: s(f.StreamURL), Waitlist: &f.Waitlist, Series: s(f.Series)}
+		Tentative: &f.Tentative, StreamURL: s(f.StreamURL), Waitlist: &f.Waitlist, AskDietary: &f.AskDietary, Series: s(f.Series)}
 	if f.RegistrationMode != "" {
 		in.RegistrationMode = s(f.RegistrationMode)
 	}

@@ -27,6 +27,9 @@ func editorForm(t *testing.T, f *fixture, slug string) url.Values {
 	if ef.Waitlist {
 		v.Set("waitlist", "yes")
 	}
+	if ef.AskDietary {
+		v.Set("ask_dietary", "yes")
+	}
 	for i, q := range ef.Questions {
 		p := "questions." + string(rune('0'+i)) + "."
 		v.Set(p+"key", q.Key)

@@ -38,6 +38,7 @@ type EventJSON struct {
 	OnlineCapacity       *int           `json:"online_capacity"`
 	OnlinePlacesLeft     *int           `json:"online_places_left"`
 	Waitlist             bool           `json:"waitlist"`
+	AskDietary           bool           `json:"ask_dietary"`
 	WaitlistLength       int            `json:"waitlist_length"`
 	OnlineWaitlistLength int            `json:"online_waitlist_length"`
 	MaxGuests            int            `json:"max_guests"`
@@ -106,7 +107,7 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 		Status: ev.Status, Tentative: ev.Tentative, StartsAt: rfc3339(ev.StartsAt, ev.Timezone), EndsAt: rfc3339(ev.EndsAt, ev.Timezone),
 		Timezone: ev.Timezone, StartRule: ev.StartRule, SunsetOffsetMinutes: ev.SunsetOffsetMinutes,
 		InPerson: ev.InPerson, Online: ev.Online,
-		Capacity: ev.Capacity, OnlineCapacity: ev.OnlineCapacity, Waitlist: ev.Waitlist,
+		Capacity: ev.Capacity, OnlineCapacity: ev.OnlineCapacity, Waitlist: ev.Waitlist, AskDietary: !ev.SkipDietary,
 		WaitlistLength: v.Waitlist[models.InPerson], OnlineWaitlistLength: v.Waitlist[models.Online],
 		MaxGuests: ev.MaxGuests, RegistrationMode: ev.RegistrationMode, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
 		Hosts: []HostJSON{}, Questions: []QuestionJSON{}, Sequence: ev.Sequence, URL: v.URL, ICSURL: v.ICSURL,
@@ -255,6 +256,7 @@ type eventBody struct {
 	OnlineCapacity       json.RawMessage         `json:"online_capacity"`
 	MaxGuests            *int                    `json:"max_guests"`
 	Waitlist             *bool                   `json:"waitlist"`
+	AskDietary           *bool                   `json:"ask_dietary"`
 	RegistrationMode     *string                 `json:"registration_mode"`
 	RegistrationOpensAt  json.RawMessage         `json:"registration_opens_at"`
 	RegistrationClosesAt json.RawMessage         `json:"registration_closes_at"`
@@ -278,7 +280,7 @@ func (b eventBody) input() (models.EventInput, error) {
 	in := models.EventInput{Slug: b.Slug, Title: b.Title, Summary: b.Summary, Description: b.Description, Kind: b.Kind,
 		Status: b.Status, Tentative: b.Tentative, Timezone: b.Timezone, StartRule: b.StartRule, Date: b.Date,
 		SunsetOffsetMinutes: b.SunsetOffsetMinutes, DurationMinutes: b.DurationMinutes, InPerson: b.InPerson, Online: b.Online,
-		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, RegistrationMode: b.RegistrationMode, Series: b.Series,
+		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, AskDietary: b.AskDietary, RegistrationMode: b.RegistrationMode, Series: b.Series,
 		Questions: b.Questions, CancelMessage: b.CancelMessage, ReminderHours: b.ReminderHours}
 	parseT := func(field string, s *string) *time.Time {
 		if s == nil {

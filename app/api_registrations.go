@@ -21,6 +21,7 @@ type registrationBody struct {
 	Answers      map[string]any `json:"answers"`
 	Dietary      string         `json:"dietary"`
 	DietaryOther string         `json:"dietary_other"`
+	GuestDietary []personDiet   `json:"guest_dietary"`
 	AccessNeeds  string         `json:"access_needs"`
 	Consent      bool           `json:"consent"`
 	IfFull       string         `json:"if_full"`
@@ -52,6 +53,29 @@ func answersToStrings(in map[string]any) map[string]string {
 	return out
 }
 
+// personDiet is one guest's dietary requirement in the API (PersonDiet).
+type personDiet struct {
+	Dietary      string `json:"dietary"`
+	DietaryOther string `json:"dietary_other,omitempty"`
+}
+
+func dietsIn(in []personDiet) []models.PersonDiet {
+	out := make([]models.PersonDiet, len(in))
+	for i, d := range in {
+		out[i] = models.PersonDiet{Dietary: d.Dietary, Other: d.DietaryOther}
+	}
+	return out
+}
+
+// dietsOut is never null: an empty list when no guest stated one.
+func dietsOut(in []models.PersonDiet) []personDiet {
+	out := make([]personDiet, len(in))
+	for i, d := range in {
+		out[i] = personDiet{Dietary: d.Dietary, DietaryOther: d.Other}
+	}
+	return out
+}
+
 // RegistrationCreated is the answer to a new registration.
 type RegistrationCreated struct {
 	Status           string `json:"status"`
@@ -74,7 +98,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return err
 	}
 	in := models.RegisterInput{Name: b.Name, Email: b.Email, Guests: b.Guests, Attendance: b.Attendance, Answers: answersToStrings(b.Answers),
-		Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds, Consent: b.Consent, IfFull: b.IfFull}
+		Dietary: b.Dietary, DietaryOther: b.DietaryOther, GuestDietary: dietsIn(b.GuestDietary), AccessNeeds: b.AccessNeeds, Consent: b.Consent, IfFull: b.IfFull}
 	if !p.none() {
 		return refuse(p, nil, func() error { return models.ValidateRegistration(ev, &in) })
 	}
@@ -115,6 +139,7 @@ type RegistrationJSON struct {
 	WaitlistPosition *int              `json:"waitlist_position"`
 	Dietary          string            `json:"dietary"`
 	DietaryOther     string            `json:"dietary_other,omitempty"`
+	GuestDietary     []personDiet      `json:"guest_dietary"`
 	AccessNeeds      string            `json:"access_needs"`
 	Answers          map[string]string `json:"answers"`
 	CheckedInAt      *string           `json:"checked_in_at"`
@@ -131,7 +156,7 @@ type RegistrationJSON struct {
 func registrationJSON(r *models.Registration, ev *models.Event, pos int) RegistrationJSON {
 	j := RegistrationJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(),
 		Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
-		Answers: map[string]string{}, Arrived: r.Arrived(), CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
+		GuestDietary: dietsOut(r.GuestDiets()), Answers: map[string]string{}, Arrived: r.Arrived(), CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
 	_ = json.Unmarshal([]byte(r.Answers), &j.Answers)
 	if j.Answers == nil {
 		j.Answers = map[string]string{} // a row stored before migration 20 may say null
@@ -187,6 +212,7 @@ type registrationPatch struct {
 	Answers      *map[string]any `json:"answers"`
 	Dietary      *string         `json:"dietary"`
 	DietaryOther *string         `json:"dietary_other"`
+	GuestDietary *[]personDiet   `json:"guest_dietary"`
 	AccessNeeds  *string         `json:"access_needs"`
 }
 
@@ -203,6 +229,10 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 	ch := models.RegistrationChange{Guests: b.Guests, Dietary: b.Dietary, DietaryOther: b.DietaryOther, AccessNeeds: b.AccessNeeds}
 	if b.Answers != nil {
 		ch.Answers = answersToStrings(*b.Answers)
+	}
+	if b.GuestDietary != nil {
+		d := dietsIn(*b.GuestDietary)
+		ch.GuestDietary = &d
 	}
 	change := func(db *gorm.DB) (err error) {
 		r, err = models.ChangeRegistration(db, r.ID, ch, a.now())

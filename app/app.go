@@ -21,20 +21,22 @@ var Version = "dev"
 
 // App holds everything a handler needs.
 type App struct {
-	cfg     Config
-	db      *models.DB
-	tok     models.Tokens
-	log     *slog.Logger
-	views   *Renderer
-	now     func() time.Time
-	events  *eventCache
-	reg     *models.Registrar
-	metrics *metrics
-	ready   readiness
-	pages   *pageCache
-	feeds   *feedCache
-	proxies proxies
-	Fiber   *fiber.App
+	cfg    Config
+	db     *models.DB
+	tok    models.Tokens
+	log    *slog.Logger
+	views  *Renderer
+	now    func() time.Time
+	events *eventCache
+	reg    *models.Registrar
+	// lostLinks mails manage links asked for again, after the answer.
+	lostLinks *linkMailer
+	metrics   *metrics
+	ready     readiness
+	pages     *pageCache
+	feeds     *feedCache
+	proxies   proxies
+	Fiber     *fiber.App
 	// routeTable is every route but middleware, for 404 and 405 answers.
 	routeTable []fiber.Route
 	// bodySchemas hold JSON bodies to their OpenAPI schemas (decodeBody).
@@ -76,6 +78,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	}
 	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
+	a.lostLinks = newLinkMailer(db, a.now, log.Error)
 	a.metrics = newMetrics(db, a.now)
 	a.pages = newPageCache()
 	a.feeds = newFeedCache(a.now())
@@ -101,6 +104,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 // Close stops the app's background work (call after the server stopped).
 func (a *App) Close() {
 	a.reg.Close()
+	a.lostLinks.close()
 }
 
 // Config returns the app's configuration.

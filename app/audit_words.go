@@ -121,6 +121,9 @@ var auditVerbs = map[string]func(e models.AuditEntry, who any) auditWords{
 		}
 		return sentence(who, " moved ", party(e), " up from the waitlist")
 	},
+	"attendance_changed": func(e models.AuditEntry, _ any) auditWords {
+		return sentence(regName(e), " switched "+strings.TrimPrefix(e.Detail, "attendance changed "))
+	},
 	"guests_changed": func(e models.AuditEntry, _ any) auditWords {
 		return sentence(regName(e), " changed their number of guests ("+strings.TrimPrefix(e.Detail, "guests changed by ")+")")
 	},

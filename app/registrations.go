@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,9 +21,11 @@ type registrationForm struct {
 	Attendance   string
 	Dietary      string
 	DietaryOther string
-	AccessNeeds  string
-	Consent      bool
-	Answers      map[string]string
+	// GuestDiets are the guests' dietary requirements as typed, in order.
+	GuestDiets  []models.PersonDiet
+	AccessNeeds string
+	Consent     bool
+	Answers     map[string]string
 	// IfFull is the choice made on the second step, when the party did not
 	// fit the free places: "waitlist", or "" to be asked.
 	IfFull string
@@ -36,6 +39,9 @@ type hiddenField struct{ Name, Value string }
 func (f registrationForm) Hidden(questions []models.Question) []hiddenField {
 	out := []hiddenField{{"name", f.Name}, {"email", f.Email}, {"attendance", f.Attendance}, {"guests", f.Guests},
 		{"dietary", f.Dietary}, {"dietary_other", f.DietaryOther}, {"access_needs", f.AccessNeeds}}
+	for i, d := range f.GuestDiets {
+		out = append(out, hiddenField{guestDietField(i, "dietary"), d.Dietary}, hiddenField{guestDietField(i, "dietary_other"), d.Other})
+	}
 	if f.Consent {
 		out = append(out, hiddenField{"consent", "yes"})
 	}
@@ -57,6 +63,35 @@ func (f registrationForm) Hidden(questions []models.Question) []hiddenField {
 	return out
 }
 
+// guestDietField names a guest's dietary field as the API's errors do:
+// guest_dietary.0.dietary is the first guest's choice.
+func guestDietField(i int, what string) string {
+	return "guest_dietary." + strconv.Itoa(i) + "." + what
+}
+
+// guestDietRow is one guest's dietary question on a form.
+type guestDietRow struct {
+	Number          int // 1 for the first guest
+	Field, Other    string
+	Dietary, Detail string
+	Error, OtherErr string
+}
+
+// GuestDietRows are the guests' dietary questions of a form for an event
+// that takes up to max guests, with what was typed and the errors.
+func (f registrationForm) GuestDietRows(max int, errs map[string]string) []guestDietRow {
+	out := make([]guestDietRow, max)
+	for i := range out {
+		r := guestDietRow{Number: i + 1, Field: guestDietField(i, "dietary"), Other: guestDietField(i, "dietary_other")}
+		if i < len(f.GuestDiets) {
+			r.Dietary, r.Detail = f.GuestDiets[i].Dietary, f.GuestDiets[i].Other
+		}
+		r.Error, r.OtherErr = errs[r.Field], errs[r.Other]
+		out[i] = r
+	}
+	return out
+}
+
 func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, models.RegisterInput, map[string]string) {
 	f := registrationForm{
 		Name: c.FormValue("name"), Email: c.FormValue("email"), Guests: strings.TrimSpace(c.FormValue("guests")),
@@ -66,6 +101,10 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 	switch strings.ToLower(c.FormValue("consent")) {
 	case "on", "yes", "true", "1":
 		f.Consent = true
+	}
+	for i := range ev.MaxGuests {
+		f.GuestDiets = append(f.GuestDiets, models.PersonDiet{
+			Dietary: c.FormValue(guestDietField(i, "dietary")), Other: c.FormValue(guestDietField(i, "dietary_other"))})
 	}
 	for _, q := range ev.Questions {
 		if q.Kind == models.QuestionMultiple {
@@ -79,8 +118,15 @@ func parseRegistrationForm(c *fiber.Ctx, ev *models.Event) (registrationForm, mo
 		f.Answers[q.Key] = c.FormValue("answers." + q.Key)
 	}
 	in := models.RegisterInput{Name: f.Name, Email: f.Email, Attendance: f.Attendance, Dietary: f.Dietary,
-		DietaryOther: f.DietaryOther, AccessNeeds: f.AccessNeeds, Consent: f.Consent, Answers: f.Answers, IfFull: f.IfFull}
+		DietaryOther: f.DietaryOther, GuestDietary: slices.Clone(f.GuestDiets), AccessNeeds: f.AccessNeeds, Consent: f.Consent,
+		Answers: f.Answers, IfFull: f.IfFull}
 	errs := map[string]string{}
+	if ev.Hybrid() && f.Attendance == models.Online {
+		// Guests come in person: the form asks about them for in-person
+		// places only (register.js hides the question), so what a form
+		// without the script sent for them is not kept.
+		f.Guests, f.GuestDiets, in.GuestDietary = "0", nil, nil
+	}
 	if f.Guests != "" {
 		n, err := strconv.Atoi(f.Guests)
 		if err != nil {
@@ -333,6 +379,26 @@ type manageData struct {
 
 	// FeedChanged says the private feed has just been given a new address.
 	FeedChanged bool
+
+	// Switch offers a hybrid event's other way of attending: its mode and
+	// availability; SwitchFull says it had no room for the party, when
+	// the person just tried; Switched that the switch is done.
+	Switch     *Availability
+	SwitchFull *models.PlacesError
+	Switched   bool
+}
+
+// SwitchWords names the other way of attending: "online" or "in person".
+func (d manageData) SwitchWords() string {
+	if d.Switch != nil && d.Switch.Mode == models.Online {
+		return "online"
+	}
+	return "in person"
+}
+
+// canChange says the registration can still be changed or cancelled.
+func (d manageData) CanChange() bool {
+	return d.Reg.Status != models.RegCancelled && d.Reg.Status != models.RegDeclined && d.Event.Current()
 }
 
 func (a *App) loadManage(c *fiber.Ctx) (*models.Registration, *models.Event, error) {
@@ -372,7 +438,14 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 			return manageData{}, err
 		}
 	}
-	d.Form = registrationForm{Guests: strconv.Itoa(reg.Guests), Dietary: reg.Dietary, DietaryOther: reg.DietaryOther, AccessNeeds: reg.AccessNeeds, Answers: d.Answers}
+	if d.Event.Hybrid() && d.CanChange() {
+		d.Switch = d.Event.InPerson
+		if reg.Attendance == models.InPerson {
+			d.Switch = d.Event.Online
+		}
+	}
+	d.Form = registrationForm{Guests: strconv.Itoa(reg.Guests), Dietary: reg.Dietary, DietaryOther: reg.DietaryOther,
+		GuestDiets: reg.GuestDiets(), AccessNeeds: reg.AccessNeeds, Answers: d.Answers}
 	return d, nil
 }
 
@@ -392,6 +465,7 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	d.New = c.Query("new") == "1"
 	d.Changed = c.Query("changed") == "1"
 	d.FeedChanged = c.Query("feed") == "new"
+	d.Switched = c.Query("switched") == "1"
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
 	return a.render(c, 200, "manage", Page{Title: manageTitle(reg.Status), Data: d})
@@ -422,7 +496,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 		return err
 	}
 	form, in, errs := parseRegistrationForm(c, ev)
-	ch := models.RegistrationChange{Dietary: &in.Dietary, DietaryOther: &in.DietaryOther, AccessNeeds: &in.AccessNeeds}
+	ch := models.RegistrationChange{Dietary: &in.Dietary, DietaryOther: &in.DietaryOther, GuestDietary: &in.GuestDietary, AccessNeeds: &in.AccessNeeds}
 	if len(ev.Questions) > 0 {
 		ch.Answers = in.Answers
 	}
@@ -453,6 +527,49 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 	d.Form, d.Errors, d.ErrList = form, errs, formErrors(errs, fieldOrder)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return a.render(c, 422, "manage", Page{Title: "Error: " + manageTitle(reg.Status), Data: d})
+}
+
+// manageSwitch moves a registration of a hybrid event to the other way of
+// attending (models.SwitchAttendance). When the other way has no room for
+// the party the page says so and offers its waitlist, if it has one.
+func (a *App) manageSwitch(c *fiber.Ctx) error {
+	reg, ev, err := a.loadManage(c)
+	if err != nil {
+		return err
+	}
+	ifFull := models.IfFullReject
+	if c.FormValue("if_full") == models.IfFullWaitlist {
+		ifFull = models.IfFullWaitlist
+	}
+	_, err = models.SwitchAttendance(a.dbc(c).DB, reg.ID, c.FormValue("attendance"), ifFull, a.now())
+	a.events.touch(reg.EventID)
+	if err == nil {
+		return c.Redirect(models.ManagePath(c.Params("token"))+"?switched=1", fiber.StatusSeeOther)
+	}
+	errs := map[string]string{}
+	status := 422
+	var pe *models.PlacesError
+	switch p, ok := problemOf(err); {
+	case errors.As(err, &pe):
+		status = 409
+	case validationFields(err) != nil:
+		errs = validationFields(err)
+	case ok:
+		status, errs["form"] = p.Status, p.Detail
+	default:
+		return err
+	}
+	// Read again: the event's counts may have moved.
+	if ev, err = models.EventByID(a.dbc(c).DB, reg.EventID); err != nil {
+		return err
+	}
+	d, err := a.manageData(c, reg, ev)
+	if err != nil {
+		return err
+	}
+	d.SwitchFull, d.Errors, d.ErrList = pe, errs, formErrors(errs, fieldOrder)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, status, "manage", Page{Title: "Not changed: " + manageTitle(reg.Status), Data: d})
 }
 
 // cancelConfirm asks before cancelling.

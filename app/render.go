@@ -220,6 +220,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return !slices.Contains(strings.Fields(kinds), kind)
 	},
+	"lostLink": func(slug, email, errMsg, csrf string) lostLinkView {
+		return lostLinkView{Slug: slug, Email: email, Error: errMsg, CSRF: csrf}
+	},
 	"auditSentence": auditSentence,
 	// actionLabel names a kind of activity for the audit log's filter.
 	"actionLabel": func(action string) string {

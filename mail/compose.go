@@ -159,7 +159,12 @@ type templateData struct {
 	// OrganiserSubject is the subject of an organiser's message.
 	OrganiserSubject string
 	PreviousGuests   int
-	Site             string
+	// LostLink is true when the person asked for their manage link again.
+	LostLink bool
+	// Switched is "online" or "in person" when the registration has just
+	// moved to that way of attending (SwitchAttendance).
+	Switched string
+	Site     string
 	// CheckInCID is the Content-ID of the embedded check-in QR image;
 	// empty when the mail carries none.
 	CheckInCID string
@@ -373,6 +378,13 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 	}
 	if n, err := strconv.Atoi(data["previous_guests"]); err == nil {
 		v.PreviousGuests = n
+	}
+	v.LostLink = data["reason"] == "lost_link"
+	if p := data["previous_attendance"]; p != "" && p != reg.Attendance {
+		v.Switched = "in person"
+		if v.Online {
+			v.Switched = "online"
+		}
 	}
 	return v
 }

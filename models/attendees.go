@@ -75,9 +75,10 @@ type AttendeeSummary struct {
 	Declined        Tally
 	Cancelled       Tally
 	CheckedIn       Tally
-	// Catering counts confirmed in-person people by dietary choice: a
-	// registration with 2 guests and "halal" counts 3 halal. Choices nobody
-	// made are left out; "not stated" collects registrations without one.
+	// Catering counts confirmed in-person people by dietary choice, each
+	// person of a party by their own: a registrant with "halal" and two
+	// guests who stated none counts 1 halal and 2 not stated. Choices nobody
+	// made are left out; "not stated" collects the people without one.
 	Catering     []DietCount
 	CateringSum  int
 	DietaryOther []string
@@ -110,14 +111,12 @@ func SummariseAttendees(regs []Registration, purged []CateringTally) AttendeeSum
 			if r.PurgedAt != nil || r.AnswersPurgedAt != nil {
 				break // counted in purged
 			}
-			d := r.Dietary
-			if d == "" {
-				d = DietNotStated
-			}
-			diets[d] += r.Places()
-			s.CateringSum += r.Places()
-			if o := strings.TrimSpace(r.DietaryOther); o != "" {
-				s.DietaryOther = append(s.DietaryOther, o)
+			for _, d := range r.PartyDiets() {
+				diets[dietKey(d.Dietary)]++
+				s.CateringSum++
+				if o := strings.TrimSpace(d.Other); o != "" {
+					s.DietaryOther = append(s.DietaryOther, o)
+				}
 			}
 			if n := strings.TrimSpace(r.AccessNeeds); n != "" {
 				s.AccessNeeds = append(s.AccessNeeds, AccessNeed{RegistrationID: r.ID, Name: r.Name, People: r.Places(), Needs: n})

@@ -24,6 +24,8 @@ type RegisterInput struct {
 	Answers      map[string]string
 	Dietary      string
 	DietaryOther string
+	// GuestDietary holds each guest's dietary requirement, in order.
+	GuestDietary []PersonDiet
 	AccessNeeds  string
 	Consent      bool
 	// IfFull says what to do with a party bigger than the free places:
@@ -132,8 +134,8 @@ func (e *Event) PlacesLeft(mode string) *int {
 // questions, normalising it in place.
 func ValidateRegistration(ev *Event, in *RegisterInput) error {
 	v := &ValidationError{}
-	for field, text := range map[string]string{"name": in.Name, "email": in.Email, "dietary": in.Dietary,
-		"dietary_other": in.DietaryOther, "access_needs": in.AccessNeeds, "attendance": in.Attendance} {
+	for field, text := range map[string]string{"name": in.Name, "email": in.Email,
+		"access_needs": in.AccessNeeds, "attendance": in.Attendance} {
 		if !CleanText(text) {
 			v.Add(field, "Remove the invisible or broken characters from this answer")
 		}
@@ -187,18 +189,8 @@ func ValidateRegistration(ev *Event, in *RegisterInput) error {
 			v.Add("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))
 		}
 	}
-	in.Dietary = strings.TrimSpace(in.Dietary)
-	in.DietaryOther = strings.TrimSpace(in.DietaryOther)
 	in.AccessNeeds = strings.TrimSpace(in.AccessNeeds)
-	if in.Attendance == Online {
-		in.Dietary, in.DietaryOther = "", ""
-	}
-	if in.Dietary != "" && !contains(DietaryChoices, in.Dietary) {
-		v.Add("dietary", "Choose one of the dietary options")
-	}
-	if len([]rune(in.DietaryOther)) > 200 {
-		v.Add("dietary_other", "Dietary details must be 200 characters or fewer")
-	}
+	validateFood(ev, in, v)
 	if len([]rune(in.AccessNeeds)) > 2000 {
 		v.Add("access_needs", "Access needs must be 2,000 characters or fewer")
 	}
@@ -387,7 +379,7 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	reg := &Registration{
 		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: NormaliseEmail(in.Email),
 		Guests: in.Guests, Attendance: mode, Answers: string(answers),
-		Dietary: in.Dietary, DietaryOther: in.DietaryOther, AccessNeeds: in.AccessNeeds,
+		Dietary: in.Dietary, DietaryOther: in.DietaryOther, GuestDietary: encodeGuestDiets(in.GuestDietary), AccessNeeds: in.AccessNeeds,
 		ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(),
 		CreatedAt: now, UpdatedAt: now,
 	}
@@ -400,10 +392,10 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	// A plain INSERT … RETURNING (SQLite 3.35+, PostgreSQL): this is the
 	// hottest statement of the app, so it skips the ORM's reflection.
 	err = tx.Raw(`INSERT INTO registrations (event_id, name, email, email_norm, guests, attendance, status, waitlist_seq,
-		answers, dietary, dietary_other, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		answers, dietary, dietary_other, guest_dietary, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		reg.EventID, reg.Name, reg.Email, reg.EmailNorm, reg.Guests, reg.Attendance, reg.Status, reg.WaitlistSeq,
-		reg.Answers, reg.Dietary, reg.DietaryOther, reg.AccessNeeds, reg.ConsentAt, reg.TokenNonce, reg.TokenHash,
+		reg.Answers, reg.Dietary, reg.DietaryOther, reg.GuestDietary, reg.AccessNeeds, reg.ConsentAt, reg.TokenNonce, reg.TokenHash,
 		reg.FeedNonce, reg.FeedTokenHash, reg.CreatedAt, reg.UpdatedAt).Scan(&reg.ID).Error
 	if err != nil {
 		if isUniqueViolation(err) {

@@ -121,30 +121,33 @@ type QuestionInput struct {
 // EventInput creates or changes an event; nil fields are left as they are.
 // Capacities use Set flags because null (unlimited) is a value.
 type EventInput struct {
-	Slug                  *string
-	Title                 *string
-	Summary               *string
-	Description           *string
-	Kind                  *string
-	Status                *string
-	Tentative             *bool
-	StartsAt              *time.Time
-	EndsAt                *time.Time
-	Timezone              *string
-	StartRule             *string
-	Date                  *string
-	SunsetOffsetMinutes   *int
-	DurationMinutes       *int
-	InPerson              *bool
-	Online                *bool
-	Venue                 *VenueInput
-	StreamURL             *string
-	CapacitySet           bool
-	Capacity              *int
-	OnlineCapacitySet     bool
-	OnlineCapacity        *int
-	MaxGuests             *int
-	Waitlist              *bool
+	Slug                *string
+	Title               *string
+	Summary             *string
+	Description         *string
+	Kind                *string
+	Status              *string
+	Tentative           *bool
+	StartsAt            *time.Time
+	EndsAt              *time.Time
+	Timezone            *string
+	StartRule           *string
+	Date                *string
+	SunsetOffsetMinutes *int
+	DurationMinutes     *int
+	InPerson            *bool
+	Online              *bool
+	Venue               *VenueInput
+	StreamURL           *string
+	CapacitySet         bool
+	Capacity            *int
+	OnlineCapacitySet   bool
+	OnlineCapacity      *int
+	MaxGuests           *int
+	Waitlist            *bool
+	// AskDietary turns the dietary question on or off; turning it off
+	// deletes the answers already given (nothing is kept that is not asked).
+	AskDietary            *bool
 	RegistrationMode      *string
 	RegistrationOpensSet  bool
 	RegistrationOpensAt   *time.Time
@@ -315,6 +318,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		}
 		ev.Hosts, ev.Questions, ev.Series = cur.Hosts, cur.Questions, cur.Series
 		before := snapshot(ev)
+		askedDietary := !ev.SkipDietary
 		v := &ValidationError{}
 		validateEventInput(in, v) // capacities included, which are applied below
 		capIn, onlineIn := in.CapacitySet, in.OnlineCapacitySet
@@ -360,6 +364,12 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		}
 		if in.Hosts != nil {
 			if err := replaceHosts(tx, ev, hosts); err != nil {
+				return err
+			}
+		}
+		if askedDietary && ev.SkipDietary {
+			if err := tx.Model(&Registration{}).Where("event_id = ?", ev.ID).
+				UpdateColumns(map[string]any{"dietary": "", "dietary_other": "", "guest_dietary": "[]"}).Error; err != nil {
 				return err
 			}
 		}
@@ -631,6 +641,9 @@ func copyEventInput(ev *Event, in EventInput, refs eventRefs, v *ValidationError
 	}
 	if in.Waitlist != nil {
 		ev.Waitlist = *in.Waitlist
+	}
+	if in.AskDietary != nil {
+		ev.SkipDietary = !*in.AskDietary
 	}
 	if in.RegistrationMode != nil && ok("registration_mode") {
 		ev.RegistrationMode = str(in.RegistrationMode)

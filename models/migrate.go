@@ -51,6 +51,7 @@ var migrations = []migration{
 	{12, "retention: purged flag, catering tallies, dietary choices dropped from anonymised rows", retentionFlag},
 	{61, "one schema for databases made by AutoMigrate", reconcileAutoMigrated},
 	{20, "registration answers are a JSON object, never null", runSQL("0020_answers_never_null")},
+	{40, "food per person: dietary question per event, each guest's own requirement", runSQL("0040_food_per_person")},
 	{43, "partial check-in: how many of a party have arrived", runSQL("0043_partial_check_in")},
 	{44, "an organiser's cancellation can be undone: who cancelled, from which status", runSQL("0044_cancel_undo")},
 	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},

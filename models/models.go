@@ -167,6 +167,8 @@ type Event struct {
 	WaitlistSeq    int64 `gorm:"not null;default:0"`
 	MaxGuests      int   `gorm:"not null;default:0"`
 	Waitlist       bool  `gorm:"not null"`
+	// SkipDietary turns the dietary question off (AsksDietary).
+	SkipDietary bool `gorm:"not null;default:false"`
 	// RegistrationMode is instant, confirm_email or approval.
 	RegistrationMode string `gorm:"size:20;not null;default:instant"`
 
@@ -242,6 +244,9 @@ type Registration struct {
 	Answers      string `gorm:"type:text"` // JSON object: question key → answer
 	Dietary      string `gorm:"size:20"`
 	DietaryOther string `gorm:"size:200"`
+	// GuestDietary is a JSON list of PersonDiet, one per guest in order
+	// (fewer when not stated); see GuestDiets.
+	GuestDietary string `gorm:"type:text;not null;default:'[]'"`
 	AccessNeeds  string `gorm:"type:text"`
 	ConsentAt    time.Time
 	// Manage and feed tokens are "<id>_<secret>", the secret derived from a

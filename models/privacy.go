@@ -222,6 +222,7 @@ type ExportedRegistration struct {
 	WaitlistPosition *int             `json:"waitlist_position"`
 	Dietary          string           `json:"dietary"`
 	DietaryOther     string           `json:"dietary_other"`
+	GuestDietary     []PersonDiet     `json:"guest_dietary"`
 	AccessNeeds      string           `json:"access_needs"`
 	Answers          []ExportedAnswer `json:"answers"`
 	ConsentAt        time.Time        `json:"consent_at"`
@@ -283,7 +284,7 @@ func exportRegistration(db *gorm.DB, r *Registration, ev *Event, retentionDays i
 	out := &RegistrationExport{
 		Event: ExportedEvent{Slug: ev.Slug, Title: ev.Title, StartsAt: ev.StartsAt.UTC(), EndsAt: ev.EndsAt.UTC(), Timezone: ev.Timezone},
 		Registration: ExportedRegistration{ID: r.ID, Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(),
-			Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
+			Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, GuestDietary: r.GuestDiets(), AccessNeeds: r.AccessNeeds,
 			Answers: []ExportedAnswer{}, ConsentAt: r.ConsentAt.UTC(), CheckedInAt: utcPtr(r.CheckedInAt), PromotedAt: utcPtr(r.PromotedAt),
 			CancelledAt: utcPtr(r.CancelledAt), AnswersErasedAt: utcPtr(r.AnswersPurgedAt), ErasedAt: utcPtr(r.PurgedAt),
 			Created: r.CreatedAt.UTC(), Updated: r.UpdatedAt.UTC()},

@@ -73,7 +73,7 @@ func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now tim
 	reg := &Registration{
 		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: NormaliseEmail(in.Email),
 		Guests: in.Guests, Attendance: in.Attendance, Status: RegUnconfirmed, Answers: string(answers),
-		Dietary: in.Dietary, DietaryOther: in.DietaryOther, AccessNeeds: in.AccessNeeds,
+		Dietary: in.Dietary, DietaryOther: in.DietaryOther, GuestDietary: encodeGuestDiets(in.GuestDietary), AccessNeeds: in.AccessNeeds,
 		ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(), CreatedAt: now, UpdatedAt: now,
 	}
 	reg.TokenHash = HashToken(tok.Manage(reg.TokenNonce))

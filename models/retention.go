@@ -116,7 +116,7 @@ func eraseAnswers(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int
 	if err := tallyCatering(tx, held(tx)); err != nil {
 		return 0, err
 	}
-	res := held(tx).Updates(map[string]any{"answers": "{}", "dietary": "", "dietary_other": "", "access_needs": "",
+	res := held(tx).Updates(map[string]any{"answers": "{}", "dietary": "", "dietary_other": "", "guest_dietary": "[]", "access_needs": "",
 		"answers_purged_at": now, "updated_at": now})
 	return res.RowsAffected, res.Error
 }
@@ -128,7 +128,7 @@ func eraseAnswers(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int
 func anonymise(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int64, error) {
 	res := regs(tx).Where("purged_at IS NULL").Updates(map[string]any{
 		"name": "Removed", "email": gorm.Expr("'removed-' || id || '@invalid'"), "email_norm": gorm.Expr("'removed-' || id || '@invalid'"),
-		"answers": "{}", "dietary": "", "dietary_other": "", "access_needs": "", "token_hash": "", "feed_token_hash": "",
+		"answers": "{}", "dietary": "", "dietary_other": "", "guest_dietary": "[]", "access_needs": "", "token_hash": "", "feed_token_hash": "",
 		"purged_at": now, "updated_at": now})
 	return res.RowsAffected, res.Error
 }
@@ -147,25 +147,35 @@ func deleteOrphanFeeds(tx *gorm.DB, addresses []string) (int64, error) {
 // tallyCatering adds the catering headcount of the registrations regs
 // selects to CateringTally, before their dietary choices are dropped.
 func tallyCatering(tx *gorm.DB, regs *gorm.DB) error {
-	var rows []struct {
-		EventID uint
-		Diet    string
-		People  int
-	}
-	if err := regs.Select("event_id, dietary AS diet, SUM(1 + guests) AS people").
-		Where("status = ? AND attendance = ?", RegConfirmed, InPerson).Group("event_id, dietary").Scan(&rows).Error; err != nil {
+	// Each person of a party counts by their own choice, as on the
+	// attendees page (SummariseAttendees).
+	var people []Registration
+	if err := regs.Select("event_id, guests, dietary, guest_dietary").
+		Where("status = ? AND attendance = ?", RegConfirmed, InPerson).Find(&people).Error; err != nil {
 		return err
 	}
-	for _, r := range rows {
-		if r.Diet == "" {
-			r.Diet = DietNotStated
+	type key struct {
+		eventID uint
+		diet    string
+	}
+	counts := map[key]int{}
+	var order []key
+	for i := range people {
+		for _, d := range people[i].PartyDiets() {
+			k := key{people[i].EventID, dietKey(d.Dietary)}
+			if counts[k] == 0 {
+				order = append(order, k)
+			}
+			counts[k]++
 		}
-		res := tx.Model(&CateringTally{}).Where("event_id = ? AND diet = ?", r.EventID, r.Diet).Update("people", gorm.Expr("people + ?", r.People))
+	}
+	for _, k := range order {
+		res := tx.Model(&CateringTally{}).Where("event_id = ? AND diet = ?", k.eventID, k.diet).Update("people", gorm.Expr("people + ?", counts[k]))
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			if err := tx.Create(&CateringTally{EventID: r.EventID, Diet: r.Diet, People: r.People}).Error; err != nil {
+			if err := tx.Create(&CateringTally{EventID: k.eventID, Diet: k.diet, People: counts[k]}).Error; err != nil {
 				return err
 			}
 		}

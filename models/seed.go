@@ -211,15 +211,19 @@ func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 		add := func(i int, mode string) error {
 			name := first[(i+di)%len(first)] + " " + family[(i+di)%len(family)]
 			guests := 0
-			if i%4 == 1 && ev.MaxGuests > 0 {
+			if i%4 == 1 && ev.MaxGuests > 0 && mode == InPerson {
 				guests = 1
 			}
 			diet := ""
-			if mode == InPerson {
+			var guestDiets []PersonDiet
+			if mode == InPerson && ev.AsksDietary() {
 				diet = diets[i%len(diets)]
+				if guests > 0 {
+					guestDiets = []PersonDiet{{Dietary: diets[(i+2)%len(diets)]}}
+				}
 			}
 			_, err := Register(db, tok, ev.ID, RegisterInput{Name: name, Email: fmt.Sprintf("guest%03d.%s@example.org", i, ev.Slug[:8]),
-				Guests: guests, Attendance: mode, Dietary: diet, Consent: true}, regAt)
+				Guests: guests, Attendance: mode, Dietary: diet, GuestDietary: guestDiets, Consent: true}, regAt)
 			if errors.Is(err, ErrFull) {
 				return nil
 			}

@@ -204,6 +204,9 @@ type RegistrationChange struct {
 	Answers      map[string]string
 	Dietary      *string
 	DietaryOther *string
+	// GuestDietary replaces the guests' dietary requirements; nil keeps
+	// those stored (for the guests who remain).
+	GuestDietary *[]PersonDiet
 	AccessNeeds  *string
 }
 
@@ -255,6 +258,13 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		if ch.DietaryOther != nil {
 			in.DietaryOther = *ch.DietaryOther
 		}
+		in.GuestDietary = r.GuestDiets()
+		if in.Guests >= 0 && len(in.GuestDietary) > in.Guests {
+			in.GuestDietary = in.GuestDietary[:in.Guests] // fewer guests: their answers go
+		}
+		if ch.GuestDietary != nil {
+			in.GuestDietary = *ch.GuestDietary
+		}
 		if ch.AccessNeeds != nil {
 			in.AccessNeeds = *ch.AccessNeeds
 		}
@@ -280,12 +290,13 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 		if err != nil {
 			return err
 		}
+		guestDiets := encodeGuestDiets(in.GuestDietary)
 		changed := in.Guests != r.Guests || string(answers) != r.Answers || in.Dietary != r.Dietary ||
-			in.DietaryOther != r.DietaryOther || in.AccessNeeds != r.AccessNeeds
+			in.DietaryOther != r.DietaryOther || guestDiets != r.GuestDietary || in.AccessNeeds != r.AccessNeeds
 		previousGuests := r.Guests
-		r.Guests, r.Answers, r.Dietary, r.DietaryOther, r.AccessNeeds, r.UpdatedAt =
-			in.Guests, string(answers), in.Dietary, in.DietaryOther, in.AccessNeeds, now
-		if err := tx.Model(&r).Select("guests", "answers", "dietary", "dietary_other", "access_needs", "updated_at").Updates(&r).Error; err != nil {
+		r.Guests, r.Answers, r.Dietary, r.DietaryOther, r.GuestDietary, r.AccessNeeds, r.UpdatedAt =
+			in.Guests, string(answers), in.Dietary, in.DietaryOther, guestDiets, in.AccessNeeds, now
+		if err := tx.Model(&r).Select("guests", "answers", "dietary", "dietary_other", "guest_dietary", "access_needs", "updated_at").Updates(&r).Error; err != nil {
 			return err
 		}
 		if delta != 0 {

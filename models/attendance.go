@@ -1,0 +1,145 @@
+package models
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SwitchResult is the outcome of SwitchAttendance.
+type SwitchResult struct {
+	Registration *Registration
+	// Position is the place in the new mode's waitlist when waitlisted.
+	Position int
+}
+
+// SwitchAttendance moves a registration of a hybrid event to the other way
+// of attending, by the capacity rules of each mode: a confirmed place moves
+// only when the new mode has room for the party (guests come in person
+// only, so a switch to online leaves them out, and food is not asked
+// online); otherwise, with ifFull IfFullWaitlist and a waitlist, the place
+// is given up for the end of the new mode's waitlist, and with
+// IfFullReject (the default) a *PlacesError says how many places are free
+// and nothing changes. A waitlisted registration takes a free place in the
+// new mode, or the end of its waitlist on the same terms. Freed places go to
+// the old mode's waitlist. The change is recorded and mailed.
+func SwitchAttendance(db *gorm.DB, regID uint, to, ifFull string, now time.Time) (*SwitchResult, error) {
+	out := &SwitchResult{}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		r, ev, err := lockRegistration(tx, regID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.Status == RegCancelled:
+			return Invalid("status", "This registration has been cancelled")
+		case r.Status == RegDeclined:
+			return Invalid("status", "This request was declined")
+		case ev.Status == StatusCancelled:
+			return ErrEventCancelled
+		case !now.Before(ev.EndsAt):
+			return ErrRegistrationClosed
+		case to != InPerson && to != Online:
+			return Invalid("attendance", "Choose in person or online")
+		case !contains(ev.Modes(), to):
+			return Invalid("attendance", "This event does not offer that way of attending")
+		}
+		switch ifFull {
+		case "", IfFullReject, IfFullWaitlist:
+		default:
+			return Invalid("if_full", `Choose "waitlist" or "reject"`)
+		}
+		out.Registration = &r
+		from := r.Attendance
+		if from == to {
+			return nil // nothing to change
+		}
+		before := r // as it stood: its places are freed in its old mode
+		r.Attendance = to
+		if to == Online {
+			r.Guests = 0
+			r.Dietary, r.DietaryOther, r.GuestDietary = "", "", "[]"
+		}
+		l := ledger{tx, ev}
+		toWaitlist := false
+		switch r.Status {
+		case RegConfirmed, RegWaitlisted:
+			ok, err := l.take(&r, r.Places())
+			if err != nil {
+				return err
+			}
+			switch {
+			case ok:
+				r.Status, r.WaitlistSeq = RegConfirmed, 0
+			case ev.Waitlist && ifFull == IfFullWaitlist:
+				// The end of the new mode's waitlist (joinWaitlist, below).
+				r.Status, toWaitlist = RegWaitlisted, true
+			default:
+				left := 0
+				if p := ev.PlacesLeft(to); p != nil {
+					left = *p
+				}
+				return &PlacesError{Attendance: to, PlacesLeft: left, Party: r.Places(), Waitlist: ev.Waitlist}
+			}
+			if before.Status == RegConfirmed {
+				if err := l.free(&before, before.Places()); err != nil {
+					return err
+				}
+			}
+		}
+		r.UpdatedAt = now
+		if err := tx.Model(&Registration{}).Where("id = ?", r.ID).UpdateColumns(map[string]any{
+			"attendance": r.Attendance, "guests": r.Guests, "status": r.Status, "waitlist_seq": r.WaitlistSeq,
+			"dietary": r.Dietary, "dietary_other": r.DietaryOther, "guest_dietary": r.GuestDietary, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		if toWaitlist {
+			if err := l.joinWaitlist(&r, now); err != nil {
+				return err
+			}
+		}
+		detail := fmt.Sprintf("attendance changed from %s to %s (%s)", modeWords(from), modeWords(to), r.Status)
+		if err := logActivity(tx, ev.ID, &r.ID, nil, "attendance_changed", detail, now); err != nil {
+			return err
+		}
+		extra := map[string]string{"previous_attendance": from, "previous_guests": fmt.Sprint(before.Guests), "previous_status": before.Status}
+		if err := EnqueueMail(tx, MailChanged, ev, &r, extra, now); err != nil {
+			return err
+		}
+		if _, err := l.promote(from, now); err != nil {
+			return err
+		}
+		if out.Position, err = WaitlistPosition(tx, &r); err != nil {
+			return err
+		}
+		return tx.First(out.Registration, r.ID).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func modeWords(mode string) string {
+	if mode == Online {
+		return "online"
+	}
+	return "in person"
+}
+
+// SendManageLink mails the manage link of the address's registration for
+// an event ("Lost your link?"), and does nothing when the address holds
+// none: the person who asked is told the same either way, so the answer
+// never shows whether an address is registered (the caller must not wait
+// for this, or the time it takes would; see app.linkMailer).
+func SendManageLink(db *gorm.DB, eventID uint, email string, now time.Time) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		r, err := activeRegistration(tx, eventID, email)
+		if err != nil || r == nil {
+			return err
+		}
+		return EnqueueMail(tx, MailDuplicate, &Event{ID: eventID}, r, map[string]string{"reason": "lost_link"}, now)
+	})
+}
