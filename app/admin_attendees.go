@@ -79,7 +79,7 @@ func (a *App) attendeesPage(c *fiber.Ctx) error {
 func (a *App) doneWith(c *fiber.Ctx, ev *models.Event) (*regDone, error) {
 	what := c.Query("done")
 	switch what {
-	case "cancelled", "undone":
+	case "cancelled", "undone", "undone-mailed":
 	default:
 		return nil, nil
 	}
@@ -95,7 +95,7 @@ func (a *App) doneWith(c *fiber.Ctx, ev *models.Event) (*regDone, error) {
 		return nil, err
 	}
 	d := &regDone{What: what, Reg: r}
-	if what == "undone" {
+	if what != "cancelled" {
 		d.Position, err = models.WaitlistPosition(a.dbc(c).Read, r)
 	}
 	return d, err
@@ -104,7 +104,7 @@ func (a *App) doneWith(c *fiber.Ctx, ev *models.Event) (*regDone, error) {
 // regDone is a registration just cancelled, or whose cancellation was
 // just undone.
 type regDone struct {
-	What     string // cancelled, undone
+	What     string // cancelled; undone (its mail withdrawn) or undone-mailed (told it stands)
 	Reg      *models.Registration
 	Position int // on the waitlist, after an undo
 }
@@ -314,7 +314,7 @@ func (a *App) undoCancelAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.UndoCancellation(a.dbc(c).DB, r.ID, &u.ID, a.now())
+	out, err := models.UndoCancellation(a.dbc(c).DB, r.ID, &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if fields := validationFields(err); fields != nil {
 		fresh, ferr := models.FindEvent(a.dbc(c).Read, ev.Slug)
@@ -326,7 +326,11 @@ func (a *App) undoCancelAttendee(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(attendeesDone(ev, r, "undone"), fiber.StatusSeeOther)
+	what := "undone"
+	if !out.MailWithdrawn {
+		what = "undone-mailed"
+	}
+	return c.Redirect(attendeesDone(ev, r, what), fiber.StatusSeeOther)
 }
 
 // attendeesDone is the attendees page saying what was done to r.

@@ -39,6 +39,7 @@ type eventForm struct {
 	Series, Host                                                     string
 	CoHosts                                                          []string
 	ReminderHours                                                    string
+	AnswersDays                                                      string
 	Questions                                                        []questionForm
 }
 
@@ -47,7 +48,7 @@ var eventFieldOrder = []string{"form", "title", "slug", "summary", "description"
 	"timezone", "start_rule", "starts_at", "ends_at", "date", "sunset_offset_minutes", "duration_minutes", "tentative",
 	"format", "venue.name", "venue.address", "venue.latitude", "venue.longitude", "venue.access_notes",
 	"venue.address_visibility", "stream_url", "capacity", "online_capacity", "max_guests", "waitlist",
-	"registration_mode", "registration_opens_at", "registration_closes_at", "reminder_hours"}
+	"registration_mode", "registration_opens_at", "registration_closes_at", "reminder_hours", "answers_retention_days"}
 
 const localTimeLayout = "2006-01-02T15:04"
 
@@ -85,7 +86,7 @@ func formFromEvent(ev *models.Event) eventForm {
 		AccessNotes: ev.AccessNotes, AddrV: ev.AddressVisibility, StreamURL: ev.StreamURL,
 		Capacity: optionalInt(ev.Capacity), OnlineCapacity: optionalInt(ev.OnlineCapacity), MaxGuests: strconv.Itoa(ev.MaxGuests),
 		Waitlist: ev.Waitlist, AskDietary: !ev.SkipDietary, RegistrationMode: ev.RegistrationMode, RegOpens: localInput(ev.RegistrationOpensAt, ev.Timezone), RegCloses: localInput(ev.RegistrationClosesAt, ev.Timezone),
-		ReminderHours: strconv.Itoa(ev.ReminderHours)}
+		ReminderHours: strconv.Itoa(ev.ReminderHours), AnswersDays: strconv.Itoa(ev.AnswersRetentionDays)}
 	if ev.DurationMinutes > 0 {
 		f.Duration = strconv.Itoa(ev.DurationMinutes)
 	}
@@ -120,7 +121,7 @@ func formFromEvent(ev *models.Event) eventForm {
 // newEventForm is the editor for a new event hosted by host.
 func newEventForm(host *models.Organisation) eventForm {
 	f := eventForm{Kind: models.KindMeeting, Format: "in_person", StartRule: "fixed", Waitlist: true, AskDietary: true, MaxGuests: "0", RegistrationMode: models.ModeInstant,
-		AddrV: models.AddressPublic, ReminderHours: "24", SunsetOffset: "0", Timezone: "Europe/London",
+		AddrV: models.AddressPublic, ReminderHours: "24", AnswersDays: strconv.Itoa(models.DefaultAnswersRetentionDays), SunsetOffset: "0", Timezone: "Europe/London",
 		Questions: make([]questionForm, blankQuestions)}
 	if host != nil {
 		f.Host, f.Timezone = host.Slug, host.Timezone
@@ -146,7 +147,8 @@ func parseEventForm(c *fiber.Ctx) eventForm {
 		Longitude: v("venue.longitude"), AccessNotes: v("venue.access_notes"), AddrV: v("venue.address_visibility"),
 		StreamURL: v("stream_url"), Capacity: v("capacity"), OnlineCapacity: v("online_capacity"), MaxGuests: v("max_guests"),
 		Waitlist: checked(c, "waitlist"), AskDietary: checked(c, "ask_dietary"), RegistrationMode: v("registration_mode"), RegOpens: v("registration_opens_at"), RegCloses: v("registration_closes_at"),
-		Series: v("series"), Host: v("host"), ReminderHours: v("reminder_hours")}
+		Series: v("series"), Host: v("host"), ReminderHours: v("reminder_hours"),
+		AnswersDays: v("answers_retention_days")}
 	for _, h := range c.Context().PostArgs().PeekMulti("co_hosts") {
 		if s := strings.TrimSpace(string(h)); s != "" && s != f.Host {
 			f.CoHosts = append(f.CoHosts, s)
@@ -257,6 +259,9 @@ func (f eventForm) input(isNew bool) (in models.EventInput, qRows []int, errs ma
 	in.OnlineCapacitySet, in.OnlineCapacity = true, capacity("online_capacity", f.OnlineCapacity)
 	in.MaxGuests = whole("max_guests", orZero(f.MaxGuests))
 	in.ReminderHours = whole("reminder_hours", orZero(f.ReminderHours))
+	if f.AnswersDays != "" { // empty: the default for a new event, unchanged for an old one
+		in.AnswersRetentionDays = whole("answers_retention_days", f.AnswersDays)
+	}
 	in.RegistrationOpensSet, in.RegistrationClosesSet = true, true
 	if f.RegOpens != "" {
 		in.RegistrationOpensAt = localTime("registration_opens_at", f.RegOpens)
@@ -340,6 +345,8 @@ type eventEditor struct {
 	// the dates to consider, for the host's community.
 	Iftar string
 	Plan  planning
+	// RetentionDays is RETENTION_DAYS, for the privacy hint.
+	RetentionDays int
 }
 
 var questionKinds = []string{models.QuestionShortText, models.QuestionLongText, models.QuestionSingle, models.QuestionMultiple, models.QuestionCheckbox}
@@ -352,7 +359,7 @@ func (a *App) renderEditor(c *fiber.Ctx, status int, d eventEditor) error {
 	if d.Series, err = models.AllSeries(a.dbc(c).Read); err != nil {
 		return err
 	}
-	d.Kinds, d.QKinds = models.Kinds, questionKinds
+	d.Kinds, d.QKinds, d.RetentionDays = models.Kinds, questionKinds, a.cfg.RetentionDays
 	d.ErrList = formErrors(d.Errors, eventFieldOrder)
 	switch {
 	case d.Preview != nil:

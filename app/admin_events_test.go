@@ -23,7 +23,7 @@ func editorForm(t *testing.T, f *fixture, slug string) url.Values {
 		"kind": {ef.Kind}, "timezone": {ef.Timezone}, "start_rule": {ef.StartRule}, "starts_at": {ef.StartsAt}, "ends_at": {ef.EndsAt},
 		"format": {ef.Format}, "venue.name": {ef.VenueName}, "venue.address": {ef.VenueAddress}, "venue.address_visibility": {ef.AddrV},
 		"capacity": {ef.Capacity}, "online_capacity": {ef.OnlineCapacity}, "max_guests": {ef.MaxGuests}, "reminder_hours": {ef.ReminderHours},
-		"host": {ef.Host}, "sunset_offset_minutes": {ef.SunsetOffset}}
+		"answers_retention_days": {ef.AnswersDays}, "host": {ef.Host}, "sunset_offset_minutes": {ef.SunsetOffset}}
 	if ef.Waitlist {
 		v.Set("waitlist", "yes")
 	}

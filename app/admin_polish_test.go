@@ -247,7 +247,8 @@ func TestCancelAsksAndCanBeUndone(t *testing.T) {
 		t.Fatalf("undo: %d %.300s", res.StatusCode, readBody(t, res))
 	}
 	list = readBody(t, f.do(request{method: "GET", path: res.Header.Get("Location"), role: roleOrganiser}))
-	if !strings.Contains(list, "their places had been taken meanwhile, so they are number 1 on the waitlist") {
+	if !strings.Contains(list, "their places had been taken meanwhile, so they are number 1 on the waitlist") ||
+		!strings.Contains(list, "The cancellation email had not gone out, and never will.") {
 		t.Errorf("undo outcome not said truthfully: %.3000s", list)
 	}
 	if status(f, f.reg.ID) != models.RegWaitlisted || status(f, f.waiting.ID) != models.RegConfirmed {
@@ -273,6 +274,16 @@ func TestCancelAsksAndCanBeUndone(t *testing.T) {
 	res = f.do(request{method: "POST", path: undoPath, role: roleOrganiser})
 	if b := readBody(t, res); res.StatusCode != 409 || !strings.Contains(b, "10 minutes only") {
 		t.Errorf("undo too late: %d", res.StatusCode)
+	}
+	// When the cancellation mail has gone out already, the undo says that
+	// the person is told their registration stands.
+	danielCancel := fmt.Sprintf("/admin/events/iftar/registrations/%d/cancel", f.waiting.ID)
+	f.do(request{method: "POST", path: danielCancel, role: roleOrganiser})
+	f.db.Model(&models.OutboxMail{}).Where("kind = ? AND registration_id = ?", models.MailCancelled, f.waiting.ID).Update("status", models.MailSent)
+	res = f.do(request{method: "POST", path: fmt.Sprintf("/admin/events/iftar/registrations/%d/undo-cancel", f.waiting.ID), role: roleOrganiser})
+	list = readBody(t, f.do(request{method: "GET", path: res.Header.Get("Location"), role: roleOrganiser}))
+	if !strings.Contains(list, "they have their place again") || !strings.Contains(list, "they are now emailed that their registration stands") {
+		t.Errorf("undo after the mail went out: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	// A cancelled registration's confirmation page goes back to the list.
 	if res := f.do(request{method: "GET", path: cancelPath, role: roleOrganiser}); res.StatusCode != 303 {

@@ -105,6 +105,10 @@ func (a *App) adminRoutes(web fiber.Router) fiber.Router {
 	admins.Post("/users/:id", a.updateUserRoles)
 	admins.Post("/users/:id/invite-link", a.reissueInvite)
 	admins.Get("/audit", a.auditPage)
+	admins.Get("/privacy", a.privacyPage)
+	admins.Post("/privacy", a.privacyFind)
+	admins.Post("/privacy/export", a.privacyExport)
+	admins.Post("/privacy/erase", a.privacyErase)
 	return admins
 }
 

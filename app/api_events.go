@@ -43,6 +43,7 @@ type EventJSON struct {
 	OnlineWaitlistLength int            `json:"online_waitlist_length"`
 	MaxGuests            int            `json:"max_guests"`
 	RegistrationMode     string         `json:"registration_mode"`
+	AnswersRetentionDays int            `json:"answers_retention_days"`
 	RegistrationOpen     bool           `json:"registration_open"`
 	RegistrationOpensAt  *string        `json:"registration_opens_at"`
 	RegistrationClosesAt string         `json:"registration_closes_at"`
@@ -110,7 +111,7 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 		InPerson: ev.InPerson, Online: ev.Online,
 		Capacity: ev.Capacity, OnlineCapacity: ev.OnlineCapacity, Waitlist: ev.Waitlist, AskDietary: !ev.SkipDietary,
 		WaitlistLength: v.Waitlist[models.InPerson], OnlineWaitlistLength: v.Waitlist[models.Online],
-		MaxGuests: ev.MaxGuests, RegistrationMode: ev.RegistrationMode, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
+		MaxGuests: ev.MaxGuests, RegistrationMode: ev.RegistrationMode, AnswersRetentionDays: ev.AnswersRetentionDays, RegistrationOpen: v.Open, RegistrationClosesAt: rfc3339(ev.RegistrationCloses(), ev.Timezone),
 		Hosts: []HostJSON{}, Questions: []QuestionJSON{}, Sequence: ev.Sequence, URL: v.URL, ICSURL: v.ICSURL,
 		UpdatedAt: ev.UpdatedAt.UTC().Format(time.RFC3339)}
 	if ev.StartRule == "sunset" {
@@ -275,6 +276,7 @@ type eventBody struct {
 	Allocations          *[]allocationBody       `json:"allocations"`
 	CancelMessage        *string                 `json:"cancel_message"`
 	ReminderHours        *int                    `json:"reminder_hours"`
+	AnswersRetentionDays *int                    `json:"answers_retention_days"`
 }
 
 // hostObject is a host of eventBody given as an object (the schema's
@@ -291,7 +293,8 @@ func (b eventBody) input() (models.EventInput, error) {
 		Status: b.Status, Tentative: b.Tentative, Timezone: b.Timezone, StartRule: b.StartRule, Date: b.Date,
 		SunsetOffsetMinutes: b.SunsetOffsetMinutes, DurationMinutes: b.DurationMinutes, InPerson: b.InPerson, Online: b.Online,
 		Venue: b.Venue, StreamURL: b.StreamURL, MaxGuests: b.MaxGuests, Waitlist: b.Waitlist, AskDietary: b.AskDietary, RegistrationMode: b.RegistrationMode, Series: b.Series,
-		Questions: b.Questions, CancelMessage: b.CancelMessage, ReminderHours: b.ReminderHours}
+		Questions: b.Questions, CancelMessage: b.CancelMessage, ReminderHours: b.ReminderHours,
+		AnswersRetentionDays: b.AnswersRetentionDays}
 	parseT := func(field string, s *string) *time.Time {
 		if s == nil {
 			return nil

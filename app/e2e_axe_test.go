@@ -200,6 +200,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "manage, event cancelled", path: f.manage["eventCancelled"]},
 		{name: "manage, awaiting approval", path: f.manage["pending"]},
 		{name: "manage, cancel confirmation", path: f.manage["registered"] + "/cancel"},
+		{name: "manage, erase confirmation", path: f.manage["registered"] + "/erase"},
 		{name: "series", path: "/series/week-of-action"},
 		{name: "organisation", path: "/organisations/open-doors"},
 		{name: "API problems", path: "/problems"},
@@ -241,6 +242,25 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "API tokens", path: "/admin/tokens", admin: true, phoneOnly: true},
 		{name: "password", path: "/admin/account/password", admin: true, phoneOnly: true},
 		{name: "audit log", path: "/admin/audit", admin: true, phoneOnly: true},
+		{name: "privacy requests", path: "/admin/privacy", admin: true, phoneOnly: true},
+		{name: "privacy requests, an address found", admin: true, phoneOnly: true, steps: func(base string) []chromedp.Action[chromedp.Void] {
+			return []chromedp.Action[chromedp.Void]{
+				chromedp.Navigate(base + "/admin/privacy"),
+				chromedp.SendKeys(chromedp.CSS(`#email`), "first@example.org"),
+				chromedp.Click(chromedp.CSS(`form[action="/admin/privacy"] button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`#held-title`)),
+			}
+		}},
+		{name: "privacy requests, erase not confirmed", admin: true, phoneOnly: true, steps: func(base string) []chromedp.Action[chromedp.Void] {
+			return []chromedp.Action[chromedp.Void]{
+				chromedp.Navigate(base + "/admin/privacy"),
+				chromedp.SendKeys(chromedp.CSS(`#email`), "first@example.org"),
+				chromedp.Click(chromedp.CSS(`form[action="/admin/privacy"] button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`#held-title`)),
+				chromedp.Click(chromedp.CSS(`form[action="/admin/privacy/erase"] button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
+			}
+		}},
 		{name: "outbox", path: "/admin/outbox", admin: true, phoneOnly: true},
 	}
 	// Each page is a subtest: -run 'TestBrowserAccessibility/phone/editor'

@@ -128,6 +128,9 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	if wantsJSON(c) {
 		return a.problem(c, p)
 	}
+	if p.Status == fiber.StatusNotFound && errors.Is(err, models.ErrNotFound) && isPrivateLinkRoute(c) {
+		return a.deadLink(c)
+	}
 	if p.Status == fiber.StatusMethodNotAllowed {
 		p.Detail = "This page cannot take that request. Go back to the page you came from and try again."
 		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {

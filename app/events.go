@@ -272,7 +272,8 @@ type eventPageData struct {
 	// Reserved is set when the person came through an allocation's link.
 	Reserved *reservedView
 	// Stamp is the form's signed time (formstamp.go).
-	Stamp string
+	Stamp   string
+	Privacy privacyNotice
 }
 
 type fieldError struct{ Field, Message string }
@@ -289,7 +290,7 @@ func (a *App) eventPageData(c *fiber.Ctx, ev *models.Event, wl map[string]int, f
 	}
 	return Page{Title: title, Description: ev.Summary, Social: a.eventSocial(v), Data: eventPageData{
 		Event: v, Form: form, Errors: errs, Diets: models.DietaryChoices, ErrList: formErrors(errs, fieldOrder),
-		Reserved: reserved, Stamp: a.formStamp(a.now())}}, nil
+		Reserved: reserved, Stamp: a.formStamp(a.now()), Privacy: a.privacyNotice(ev)}}, nil
 }
 
 // fieldOrder is the order of fields on the registration form, for the error

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/subtle"
+	"log/slog"
 	"net/url"
 	"time"
 
@@ -42,8 +43,11 @@ func (a *App) requestLog(c *fiber.Ctx) error {
 		}
 	}
 	took := time.Since(start)
-	a.metrics.request(c.Method(), routeOf(c), status, took)
-	a.log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "ms", float64(took.Microseconds())/1000)
+	route := routeOf(c)
+	a.metrics.request(c.Method(), route, status, took)
+	if a.log.Enabled(c.UserContext(), slog.LevelDebug) { // spare building the line when nobody reads it
+		a.log.Debug("request", "method", c.Method(), "route", route, "status", status, "ms", float64(took.Microseconds())/1000)
+	}
 	return err
 }
 
@@ -55,24 +59,28 @@ const dbLocal = "db"
 type requestDB struct{ db *models.DB }
 
 // requestContext gives the request a context that ends at its deadline
-// (REQUEST_TIMEOUT), and a database handle that runs on it: a query still
-// waiting at the deadline is cancelled, and the request answers 503.
+// (REQUEST_TIMEOUT); dbc gives it a database handle that runs on it: a
+// query still waiting at the deadline is cancelled, and the request answers
+// 503.
 func (a *App) requestContext(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), a.cfg.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
-	c.Locals(dbLocal, requestDB{a.db.WithContext(ctx)})
 	return c.Next()
 }
 
 // dbc is the database as the request c sees it: every statement runs on
 // the request's context, so its deadline and cancellation reach the
-// database. Handlers use it for every models call.
+// database. Handlers use it for every models call. The handle is made on
+// first use and kept for the request (requests that never ask, like a
+// registration, which goes through the registrar, spare making it).
 func (a *App) dbc(c *fiber.Ctx) *models.DB {
 	if r, ok := c.Locals(dbLocal).(requestDB); ok {
 		return r.db
 	}
-	return a.db.WithContext(c.UserContext())
+	db := a.db.WithContext(c.UserContext())
+	c.Locals(dbLocal, requestDB{db})
+	return db
 }
 
 const (

@@ -410,6 +410,8 @@ type manageData struct {
 
 	// FeedChanged says the private feed has just been given a new address.
 	FeedChanged bool
+	// Privacy says how long what is kept stays ("Your data").
+	Privacy privacyNotice
 
 	// Switch offers a hybrid event's other way of attending: its mode and
 	// availability; SwitchFull says it had no room for the party, when
@@ -456,7 +458,7 @@ func (a *App) manageData(c *fiber.Ctx, reg *models.Registration, ev *models.Even
 	token := c.Params("token")
 	d := manageData{Token: token, Reg: reg, Event: a.eventView(ev, wl), Position: pos,
 		ManageURL: a.links().ManageToken(token), FeedURL: a.links().Feed(reg),
-		Diets: models.DietaryChoices, Questions: ev.Questions, Answers: map[string]string{}}
+		Diets: models.DietaryChoices, Questions: ev.Questions, Answers: map[string]string{}, Privacy: a.privacyNotice(ev)}
 	_ = json.Unmarshal([]byte(reg.Answers), &d.Answers)
 	if reg.Status == models.RegConfirmed {
 		if reg.Attendance == models.Online {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -287,10 +288,23 @@ func TestRestartMidQueue(t *testing.T) {
 	const n = 40
 	db := modelstest.Open(t)
 	fill(t, db.DB, n)
-	srv := startServer(t, "127.0.0.1:0", func(ts *testServer) { ts.delay = 5 * time.Millisecond })
-	stop := runSender(t, db, smtpURL(srv.Addr), func(c *Config) { c.Batch = 8 })
-	eventually(t, 10*time.Second, "some deliveries", func() bool { return len(srv.Received()) >= 10 })
-	stop()
+	// The first sender is stopped while the server takes its tenth mail.
+	stopFirst := make(chan func(), 1)
+	stopped := make(chan struct{})
+	var accepted atomic.Int64
+	srv := startServer(t, "127.0.0.1:0", func(ts *testServer) {
+		ts.accepted = func() {
+			if accepted.Add(1) == 10 {
+				go func() { (<-stopFirst)(); close(stopped) }()
+			}
+		}
+	})
+	stopFirst <- runSender(t, db, smtpURL(srv.Addr), func(c *Config) { c.Batch = 8 })
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first sender did not deliver ten mails and stop")
+	}
 	first := len(srv.Received())
 	if first >= n {
 		t.Fatalf("the first sender delivered all %d before it was stopped", first)
@@ -339,7 +353,7 @@ func TestTwoSenders(t *testing.T) {
 			url := tt.url(t)
 			one, two := modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)
 			fill(t, one.DB, n)
-			srv := startServer(t, "127.0.0.1:0", func(ts *testServer) { ts.delay = time.Millisecond })
+			srv := startServer(t, "127.0.0.1:0", nil)
 			logs := []*logBuffer{{}, {}}
 			var stops []func()
 			for i, db := range []*models.DB{one, two} {
@@ -395,7 +409,7 @@ func TestHeldWithoutServer(t *testing.T) {
 // sender's poll cycle, as people's do; that wait is not timed. ns/op is the
 // mean; the median and the worst are reported beside it.
 //
-//	go test -run XXX -bench ConfirmationLatency -benchtime 40x ./app/mail/
+//	go test -run XXX -bench ConfirmationLatency -benchtime 40x ./mail/
 func BenchmarkConfirmationLatency(b *testing.B) {
 	db := modelstest.Open(b)
 	ev := testEvent(b, db.DB, b.N+10)

@@ -34,8 +34,6 @@ type testServer struct {
 	srv  *smtp.Server
 	// reject answers RCPT TO for an address; nil accepts.
 	reject func(to string) error
-	// delay slows each DATA, to stop a sender in the middle of a queue.
-	delay time.Duration
 	// accepted, when set, runs after a message is accepted and before the
 	// server says so: the moment between delivery and its record.
 	accepted func()
@@ -117,7 +115,6 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(s.ts.delay)
 	d := delivery{From: s.from, To: s.to, Data: b, At: time.Now()}
 	s.ts.mu.Lock()
 	s.ts.received = append(s.ts.received, d)

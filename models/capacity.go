@@ -397,13 +397,11 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	reg.TokenHash = HashToken(tok.Manage(reg.TokenNonce))
 	reg.FeedTokenHash = HashToken(tok.Feed(reg.FeedNonce))
 	// A plain INSERT … RETURNING (SQLite 3.35+, PostgreSQL): this is the
-	// hottest statement of the app, so it skips the ORM's reflection.
-	err = tx.Raw(`INSERT INTO registrations (event_id, name, email, email_norm, guests, attendance, status, waitlist_seq,
-		answers, dietary, dietary_other, guest_dietary, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
-		created_at, updated_at, allocation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	// hottest statement of the app, so it skips the ORM and stays prepared.
+	reg.ID, err = insertID(tx, insertRegistrationSQL,
 		reg.EventID, reg.Name, reg.Email, reg.EmailNorm, reg.Guests, reg.Attendance, reg.Status, reg.WaitlistSeq,
 		reg.Answers, reg.Dietary, reg.DietaryOther, reg.GuestDietary, reg.AccessNeeds, reg.ConsentAt, reg.TokenNonce, reg.TokenHash,
-		reg.FeedNonce, reg.FeedTokenHash, reg.CreatedAt, reg.UpdatedAt, reg.AllocationID).Scan(&reg.ID).Error
+		reg.FeedNonce, reg.FeedTokenHash, reg.CreatedAt, reg.UpdatedAt, reg.AllocationID)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, errActiveRegistration

@@ -34,8 +34,8 @@ func RegistrationByCheckInCode(db *gorm.DB, tok Tokens, code string) (*Registrat
 		}
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(tok.CheckInCode(&r)), []byte(code)) != 1 {
-		return nil, ErrNotFound
+	if r.PurgedAt != nil || subtle.ConstantTimeCompare([]byte(tok.CheckInCode(&r)), []byte(code)) != 1 {
+		return nil, ErrNotFound // an erased registration's code opens nothing
 	}
 	return &r, nil
 }

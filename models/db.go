@@ -112,6 +112,9 @@ func Open(databaseURL string) (*DB, error) {
 	if err := wdb.Ping(); err != nil {
 		return nil, fmt.Errorf("models: unable to open SQLite file %q: %w", path, err)
 	}
+	if err := w.Use(&statements{}); err != nil {
+		return nil, err
+	}
 
 	params.Set("_txlock", "deferred")
 	params.Set("_query_only", "1")
@@ -132,6 +135,9 @@ func Open(databaseURL string) (*DB, error) {
 // Close closes every pool.
 func (d *DB) Close() error {
 	var errs []error
+	if st, ok := d.DB.Config.Plugins[statementsPlugin].(*statements); ok {
+		errs = append(errs, st.close())
+	}
 	if s, err := d.DB.DB(); err == nil {
 		errs = append(errs, s.Close())
 	}

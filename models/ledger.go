@@ -39,6 +39,12 @@ func newLedger(tx *gorm.DB, ev *Event) *ledger {
 // IMMEDIATE on the single writer connection.
 func lockEvent(tx *gorm.DB, eventID uint) (*Event, error) {
 	var ev Event
+	if st := prepared(tx, selectEventSQL); st != nil { // SQLite, kept compiled
+		if err := scanPrepared(tx, st, &ev, eventID); err != nil {
+			return nil, err
+		}
+		return &ev, nil
+	}
 	q := tx
 	if tx.Dialector.Name() == "postgres" {
 		q = tx.Clauses(clause.Locking{Strength: "UPDATE"})

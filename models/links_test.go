@@ -1,7 +1,13 @@
 package models_test
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"convene/models"
@@ -32,5 +38,36 @@ func TestLinksOpenTheirRegistration(t *testing.T) {
 	}
 	if l.AddressFeed("abc") != "https://events.example.org/me/abc.ics" {
 		t.Errorf("address feed %s", l.AddressFeed("abc"))
+	}
+}
+
+// TestTokensAreHMAC: the derivation (a clone of a keyed HMAC) is
+// HMAC-SHA-256 of purpose and nonce, cut to 192 bits, whatever the key and
+// however many derive at once.
+func TestTokensAreHMAC(t *testing.T) {
+	want := func(key []byte, purpose, nonce string) string {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(purpose + nonce))
+		return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:24])
+	}
+	for _, key := range [][]byte{modelstest.Secret, []byte("k"), bytes.Repeat([]byte("long key "), 20)} {
+		tk := models.NewTokens(key)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range 50 {
+					nonce := fmt.Sprintf("nonce-%d-%d", i, j)
+					if got := tk.Manage(nonce); got != want(key, "manage:", nonce) {
+						t.Errorf("Manage(%q) = %q, want %q", nonce, got, want(key, "manage:", nonce))
+					}
+					if got := tk.Feed(nonce); got != want(key, "feed:", nonce) {
+						t.Errorf("Feed(%q) = %q, want %q", nonce, got, want(key, "feed:", nonce))
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }

@@ -86,6 +86,14 @@ const (
 // makes instances that start together take turns. When every migration is
 // recorded already (every start but the first), it only reads.
 func Migrate(db *DB) (int, error) {
+	n, err := migrate(db)
+	if err == nil {
+		prepareStatements(db.DB) // the schema is now what they were written for
+	}
+	return n, err
+}
+
+func migrate(db *DB) (int, error) {
 	if done, err := appliedVersions(db.Read); err == nil && len(pending(done)) == 0 {
 		return 0, nil
 	}

@@ -243,7 +243,7 @@ func testErase(t *testing.T, db *models.DB, tc eraseCase) {
 	}
 	id, at := tc.setup(t, db, f)
 	before := loadReg(t, db, id)
-	manage := tok.ManageToken(before)
+	manage, checkIn := tok.ManageToken(before), tok.CheckInCode(before)
 
 	got, err := models.EraseRegistration(db.DB, id, nil, at)
 	if err != nil {
@@ -254,6 +254,9 @@ func testErase(t *testing.T, db *models.DB, tc eraseCase) {
 	}
 	if _, err := models.FindRegistrationByToken(db.DB, manage); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("the manage link still opens the registration: %v", err)
+	}
+	if _, err := models.RegistrationByCheckInCode(db.DB, tok, checkIn); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("the check-in code still opens the registration: %v", err)
 	}
 	if n := count(t, db, &models.OutboxMail{}, "registration_id = ?", id); n != 0 {
 		t.Errorf("%d mails of the erased registration left", n)
@@ -269,7 +272,8 @@ func testErase(t *testing.T, db *models.DB, tc eraseCase) {
 		r := loadReg(t, db, id)
 		want := fmt.Sprintf("removed-%d@invalid", id)
 		if r.Status != tc.status || r.PurgedAt == nil || !r.PurgedAt.Equal(at) || r.Name != "Removed" || r.Email != want || r.EmailNorm != want ||
-			r.Dietary != "" || r.AccessNeeds != "" || r.Answers != "{}" || r.TokenHash != "" || r.FeedTokenHash != "" || r.Guests != before.Guests {
+			r.Dietary != "" || r.AccessNeeds != "" || r.Answers != "{}" || r.TokenHash != "" || r.FeedTokenHash != "" ||
+			r.TokenNonce != "" || r.FeedNonce != "" || r.Guests != before.Guests {
 			t.Errorf("erased row: %+v, want status %s", r, tc.status)
 		}
 		x, err := models.ExportRegistration(db.DB, id, 30)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -150,6 +151,11 @@ func (r *Registrar) loop() {
 				}
 			}
 		}
+		// Yield once before gathering the group: the handlers that are
+		// ready to hand in their registration get to, so under load a group
+		// is about twice as large (half the commits and event reads per
+		// registration); with nothing else to run this returns at once.
+		runtime.Gosched()
 	fill:
 		for len(group) < maxGroup {
 			select {

@@ -119,16 +119,18 @@ func TestRegistrarCloseWhileRegistering(t *testing.T) {
 		ev := newEvent(t, db, models.EventInput{})
 		const n = 100
 		var (
-			wg     sync.WaitGroup
-			mu     sync.Mutex
-			stored int
-			closed int
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			stored   int
+			closed   int
+			returned = make(chan struct{}, n)
 		)
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
 				_, err := r.Register(t.Context(), ev.ID, input(fmt.Sprintf("r%d-%d@example.org", round, i), 0, models.InPerson), now)
+				defer func() { returned <- struct{}{} }()
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -141,7 +143,15 @@ func TestRegistrarCloseWhileRegistering(t *testing.T) {
 				}
 			}(i)
 		}
-		time.Sleep(time.Duration(round%5) * 200 * time.Microsecond)
+		// Close at a different moment each round: before any registration
+		// has returned, or once 20, 40, 60 or 80 have.
+		for range round % 5 * 20 {
+			select {
+			case <-returned:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("round %d: registrations stopped returning before Close", round)
+			}
+		}
 		r.Close()
 		finished := make(chan struct{})
 		go func() { wg.Wait(); close(finished) }()

@@ -122,14 +122,15 @@ func eraseAnswers(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int
 }
 
 // anonymise removes the rest of the personal data of the registrations regs
-// selects (after eraseAnswers): name, address and the hashes their private
-// links are checked against, so that the links stop working. The rows stay,
+// selects (after eraseAnswers): name, address, and the nonces and hashes
+// their private links and check-in code are made from and checked against,
+// so that the links stop working. The rows stay,
 // marked purged, so that places and counts still add up.
 func anonymise(tx *gorm.DB, regs func(*gorm.DB) *gorm.DB, now time.Time) (int64, error) {
 	res := regs(tx).Where("purged_at IS NULL").Updates(map[string]any{
 		"name": "Removed", "email": gorm.Expr("'removed-' || id || '@invalid'"), "email_norm": gorm.Expr("'removed-' || id || '@invalid'"),
 		"answers": "{}", "dietary": "", "dietary_other": "", "guest_dietary": "[]", "access_needs": "", "token_hash": "", "feed_token_hash": "",
-		"purged_at": now, "updated_at": now})
+		"token_nonce": "", "feed_nonce": "", "purged_at": now, "updated_at": now})
 	return res.RowsAffected, res.Error
 }
 

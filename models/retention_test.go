@@ -78,7 +78,7 @@ func TestPurge(t *testing.T) {
 			for _, r := range rows {
 				want := fmt.Sprintf("removed-%d@invalid", r.ID)
 				if r.PurgedAt == nil || !r.PurgedAt.Equal(at) || r.Name != "Removed" || r.Email != want || r.EmailNorm != want ||
-					r.Dietary != "" || r.DietaryOther != "" || r.AccessNeeds != "" || r.Answers != "{}" || r.TokenHash != "" || r.FeedTokenHash != "" {
+					r.Dietary != "" || r.DietaryOther != "" || r.AccessNeeds != "" || r.Answers != "{}" || r.TokenHash != "" || r.FeedTokenHash != "" || r.TokenNonce != "" || r.FeedNonce != "" {
 					t.Errorf("registration %d not purged: %+v", r.ID, r)
 				}
 			}

@@ -11,20 +11,12 @@ import (
 // registration can be undone; the cancellation mail waits as long.
 const CancelUndoWindow = 10 * time.Minute
 
-// UndoOutcome says what undoing a cancellation did, for the organiser.
+// UndoOutcome says what undoing a cancellation did: the registration as it
+// is now (confirmed, or waitlisted when its places had been taken), and
+// whether the cancellation mail was withdrawn before it went out (else the
+// person is mailed that their registration stands).
 type UndoOutcome struct {
-	Registration Registration
-	// PlaceBack: the registration holds a place again (its own, still
-	// free, or one free for it in its place on the waitlist).
-	PlaceBack bool
-	// Waitlisted: the place had been taken meanwhile (by the waitlist, or
-	// a new registration), so the party is first on the waitlist.
-	// Position is its place there.
-	Waitlisted bool
-	Position   int
-	// MailWithdrawn: the cancellation mail had not gone out and was
-	// withdrawn; otherwise the person is mailed that their registration
-	// stands again.
+	Registration  Registration
 	MailWithdrawn bool
 }
 
@@ -118,15 +110,13 @@ func UndoCancellation(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Un
 			}
 		}
 		promoted := status == RegWaitlisted && r.Status == RegConfirmed // and mailed so
-		out.PlaceBack, out.Waitlisted = r.Status == RegConfirmed, r.Status == RegWaitlisted
-		if out.Waitlisted {
-			if out.Position, err = WaitlistPosition(tx, &r); err != nil {
+		detail := "cancellation undone: " + r.Status
+		if r.Status == RegWaitlisted {
+			pos, err := WaitlistPosition(tx, &r)
+			if err != nil {
 				return err
 			}
-		}
-		detail := "cancellation undone: " + r.Status
-		if out.Waitlisted {
-			detail = fmt.Sprintf("cancellation undone: waitlisted, number %d", out.Position)
+			detail = fmt.Sprintf("cancellation undone: waitlisted, number %d", pos)
 		}
 		if err := logActivity(tx, ev.ID, &r.ID, userID, "cancellation_undone", detail, now); err != nil {
 			return err

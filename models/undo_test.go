@@ -86,8 +86,8 @@ func TestUndoCancellation(t *testing.T) {
 			run: func(t *testing.T, w world) (*models.UndoOutcome, error) {
 				cancel(t, w, w.waiting[1], w.by)
 				out, err := models.UndoCancellation(w.db.DB, w.waiting[1].ID, w.by, later)
-				if err == nil && (out.Position != 2 || out.Registration.Status != models.RegWaitlisted) {
-					t.Errorf("waitlisted party back as %s number %d, want number 2", out.Registration.Status, out.Position)
+				if err == nil && (position(t, w.db, out.Registration.ID) != 2 || out.Registration.Status != models.RegWaitlisted) {
+					t.Errorf("waitlisted party back as %s number %d, want number 2", out.Registration.Status, position(t, w.db, out.Registration.ID))
 				}
 				if err == nil && out.Registration.WaitlistSeq != w.waiting[1].WaitlistSeq {
 					t.Errorf("waitlist order changed: %d, was %d", out.Registration.WaitlistSeq, w.waiting[1].WaitlistSeq)
@@ -137,9 +137,12 @@ func TestUndoCancellation(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("undo: %v %s", err, errFields(err))
 			} else {
-				if out.PlaceBack != tc.wantPlaceBack || out.Waitlisted != tc.wantWaitlisted || out.Position != tc.wantPosition || out.MailWithdrawn != tc.wantWithdrawn {
-					if subject == w.grace {
-						t.Errorf("outcome %+v", *out)
+				if subject == w.grace {
+					r := out.Registration
+					pos := position(t, w.db, r.ID)
+					if (r.Status == models.RegConfirmed) != tc.wantPlaceBack || (r.Status == models.RegWaitlisted) != tc.wantWaitlisted ||
+						pos != tc.wantPosition || out.MailWithdrawn != tc.wantWithdrawn {
+						t.Errorf("outcome: %s, waitlist number %d, mail withdrawn %t", r.Status, pos, out.MailWithdrawn)
 					}
 				}
 				if n := count(t, w.db, &models.Activity{}, "registration_id = ? AND action = ? AND user_id = ?", subject.ID, "cancellation_undone", *w.by); n != 1 {

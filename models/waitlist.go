@@ -48,10 +48,10 @@ func EnqueueMail(tx *gorm.DB, kind string, ev *Event, reg *Registration, extra m
 	if ev != nil {
 		eventID = &ev.ID
 	}
-	// Written on every registration: a plain INSERT, without reflection.
-	return tx.Exec(`INSERT INTO outbox_mails (kind, event_id, registration_id, "to", data, status, attempts,
-		next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, ?)`,
-		kind, eventID, reg.ID, reg.Email, data, MailPending, now, now, now).Error
+	// Written on every registration: a plain INSERT, without reflection,
+	// kept prepared.
+	_, err := exec(tx, insertMailSQL, kind, eventID, reg.ID, reg.Email, data, MailPending, now, now, now)
+	return err
 }
 
 func logActivity(tx *gorm.DB, eventID uint, regID *uint, userID *uint, action, detail string, now time.Time) error {

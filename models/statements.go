@@ -1,0 +1,150 @@
+package models
+
+import (
+	"database/sql"
+	"errors"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// The statements every registration runs are kept prepared on SQLite's
+// writer connection. mattn/go-sqlite3 compiles a statement afresh each time
+// it runs one with arguments, and for these that compilation cost as much as
+// running them (a third of a registration's time in the registrar). GORM's
+// PrepareStmt cannot help: inside a transaction it prepares on the
+// transaction, again each time. A statement prepared on the connection
+// itself is reused by every transaction on it (sql.Tx.Stmt).
+// PostgreSQL needs none of this: pgx caches prepared statements per
+// connection by itself.
+
+// Queries kept prepared. Each is also what runs, unprepared, when no
+// prepared copy is at hand.
+const (
+	insertRegistrationSQL = `INSERT INTO registrations (event_id, name, email, email_norm, guests, attendance, status, waitlist_seq,
+		answers, dietary, dietary_other, guest_dietary, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
+		created_at, updated_at, allocation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	insertMailSQL = `INSERT INTO outbox_mails (kind, event_id, registration_id, "to", data, status, attempts,
+		next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, ?)`
+)
+
+// selectEventSQL reads an event row as GORM's First does (lockEvent on
+// SQLite, once per group of registrations).
+const selectEventSQL = "SELECT * FROM events WHERE id = ?"
+
+var preparedQueries = []string{insertRegistrationSQL, insertMailSQL, selectEventSQL}
+
+// statements is a GORM plugin holding the prepared statements of a SQLite
+// writer, so that they travel with the *gorm.DB (and its transactions).
+type statements struct {
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt
+}
+
+const statementsPlugin = "convene:statements"
+
+func (*statements) Name() string                 { return statementsPlugin }
+func (*statements) Initialize(db *gorm.DB) error { return nil }
+
+// prepareStatements compiles the statements on db's connection, when db
+// keeps prepared statements (a SQLite writer). It needs the schema (Migrate
+// calls it) and must not run inside a transaction: the writer's one
+// connection would be taken. A statement that does not compile is left to
+// run unprepared.
+func prepareStatements(db *gorm.DB) {
+	s, ok := db.Config.Plugins[statementsPlugin].(*statements)
+	if !ok {
+		return
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	for _, q := range preparedQueries {
+		if s.stmts[q] != nil {
+			continue
+		}
+		if st, err := sqlDB.Prepare(q); err == nil {
+			s.stmts[q] = st
+		}
+	}
+}
+
+// close closes the prepared statements.
+func (s *statements) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for q, st := range s.stmts {
+		errs = append(errs, st.Close())
+		delete(s.stmts, q)
+	}
+	return errors.Join(errs...)
+}
+
+// prepared returns query prepared and bound to tx's transaction, or nil.
+func prepared(tx *gorm.DB, query string) *sql.Stmt {
+	s, ok := tx.Config.Plugins[statementsPlugin].(*statements)
+	if !ok {
+		return nil
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil
+	}
+	s.mu.RLock()
+	st := s.stmts[query]
+	s.mu.RUnlock()
+	if st == nil {
+		return nil
+	}
+	return sqlTx.StmtContext(tx.Statement.Context, st)
+}
+
+// exec runs query in tx, prepared when it can be, and reports the rows it
+// changed.
+func exec(tx *gorm.DB, query string, args ...any) (int64, error) {
+	if st := prepared(tx, query); st != nil {
+		res, err := st.ExecContext(tx.Statement.Context, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	}
+	res := tx.Exec(query, args...)
+	return res.RowsAffected, res.Error
+}
+
+// insertID runs an INSERT … RETURNING id in tx, prepared when it can be.
+func insertID(tx *gorm.DB, query string, args ...any) (uint, error) {
+	var id uint
+	if st := prepared(tx, query); st != nil {
+		return id, st.QueryRowContext(tx.Statement.Context, args...).Scan(&id)
+	}
+	return id, tx.Raw(query, args...).Scan(&id).Error
+}
+
+// scanPrepared reads the one row of a prepared query into dst as GORM
+// would (by column name); no row is ErrNotFound.
+func scanPrepared(tx *gorm.DB, st *sql.Stmt, dst any, args ...any) error {
+	rows, err := st.QueryContext(tx.Statement.Context, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return ErrNotFound
+	}
+	if err := tx.ScanRows(rows, dst); err != nil {
+		return err
+	}
+	return rows.Close()
+}
