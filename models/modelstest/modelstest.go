@@ -5,11 +5,11 @@ package modelstest
 import (
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver to create test databases
 
@@ -69,7 +69,7 @@ func PostgresURL(t testing.TB) string {
 		}
 		t.Skipf("no PostgreSQL reachable at %s (%v); set CONVENE_REQUIRE_POSTGRES=1 to make this a failure", server, err)
 	}
-	name := fmt.Sprintf("convene_test_%d_%d", time.Now().UnixNano(), os.Getpid())
+	name := fmt.Sprintf("convene_test_%d_%d", rand.Uint64(), os.Getpid()) // unique per test, whatever the clock says
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		admin.Close()
 		t.Fatalf("create database %s: %v", name, err)
