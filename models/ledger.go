@@ -108,9 +108,9 @@ func (l *ledger) placesLeftFor(r *Registration) (*int, error) {
 func (l *ledger) take(r *Registration, n int) (bool, error) {
 	mode := r.Attendance
 	if mode == Online {
-		res := l.tx.Exec("UPDATE events SET online_taken = online_taken + ? WHERE id = ? AND (online_capacity IS NULL OR online_taken + ? <= online_capacity)", n, l.ev.ID, n)
-		if res.Error != nil || res.RowsAffected != 1 {
-			return false, res.Error
+		changed, err := exec(l.tx, takeOnlineSQL, n, l.ev.ID, n)
+		if err != nil || changed != 1 {
+			return false, err
 		}
 		l.ev.OnlineTaken += n
 		return true, nil
@@ -120,10 +120,9 @@ func (l *ledger) take(r *Registration, n int) (bool, error) {
 		return false, err
 	}
 	k := min(n, free) // from the allocation
-	res := l.tx.Exec("UPDATE events SET taken = taken + ?, reserved = reserved - ? WHERE id = ? AND reserved >= ? AND (capacity IS NULL OR taken + reserved + ? <= capacity)",
-		n, k, l.ev.ID, k, n-k)
-	if res.Error != nil || res.RowsAffected != 1 {
-		return false, res.Error
+	changed, err := exec(l.tx, takeInPersonSQL, n, k, l.ev.ID, k, n-k)
+	if err != nil || changed != 1 {
+		return false, err
 	}
 	l.ev.Taken += n
 	l.ev.Reserved -= k

@@ -28,11 +28,21 @@ const (
 		next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, ?)`
 )
 
+// The guarded updates of the capacity ledger (ledger.take): each refuses to
+// pass the capacity of its mode, counting the places reserved for
+// communities in person.
+const (
+	takeInPersonSQL = `UPDATE events SET taken = taken + ?, reserved = reserved - ? WHERE id = ? AND reserved >= ?
+		AND (capacity IS NULL OR taken + reserved + ? <= capacity)`
+	takeOnlineSQL = `UPDATE events SET online_taken = online_taken + ? WHERE id = ?
+		AND (online_capacity IS NULL OR online_taken + ? <= online_capacity)`
+)
+
 // selectEventSQL reads an event row as GORM's First does (lockEvent on
 // SQLite, once per group of registrations).
 const selectEventSQL = "SELECT * FROM events WHERE id = ?"
 
-var preparedQueries = []string{insertRegistrationSQL, insertMailSQL, selectEventSQL}
+var preparedQueries = []string{insertRegistrationSQL, insertMailSQL, selectEventSQL, takeInPersonSQL, takeOnlineSQL}
 
 // statements is a GORM plugin holding the prepared statements of a SQLite
 // writer, so that they travel with the *gorm.DB (and its transactions).
