@@ -78,3 +78,7 @@ func AuditActions(db *gorm.DB) ([]string, error) {
 func LogAccountActivity(db *gorm.DB, userID *uint, action, detail string, now time.Time) error {
 	return logActivity(db, 0, nil, userID, action, strings.TrimSpace(detail), now)
 }
+
+func logActivity(tx *gorm.DB, eventID uint, regID *uint, userID *uint, action, detail string, now time.Time) error {
+	return tx.Create(&Activity{EventID: eventID, RegistrationID: regID, UserID: userID, Action: action, Detail: detail, CreatedAt: now}).Error
+}

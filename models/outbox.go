@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -359,4 +360,47 @@ func OutboxCounts(db *gorm.DB) (map[string]int64, error) {
 		out[r.Status] = r.N
 	}
 	return out, err
+}
+
+// Mail kinds written to the outbox.
+const (
+	MailConfirmation = "confirmation"
+	MailWaitlisted   = "waitlisted"
+	MailPromoted     = "promoted"
+	MailDuplicate    = "manage_link"
+	MailCancelled    = "registration_cancelled"
+	MailChanged      = "registration_changed"
+	MailEventChanged = "event_changed"
+	MailPostponed    = "event_postponed"
+	MailEventCancel  = "event_cancelled"
+)
+
+// enqueue writes a mail about reg to the outbox inside tx.
+func enqueue(tx *gorm.DB, kind string, ev *Event, reg *Registration, now time.Time) error {
+	return EnqueueMail(tx, kind, ev, reg, nil, now)
+}
+
+// EnqueueMail writes a mail about reg (and ev) with optional extra template
+// data to the outbox, in the caller's transaction; none for a purged
+// registration, which has no address any more.
+func EnqueueMail(tx *gorm.DB, kind string, ev *Event, reg *Registration, extra map[string]string, now time.Time) error {
+	if reg.PurgedAt != nil {
+		return nil // no address left: the retention policy removed it
+	}
+	data := "{}"
+	if len(extra) > 0 {
+		b, err := json.Marshal(extra)
+		if err != nil {
+			return err
+		}
+		data = string(b)
+	}
+	var eventID *uint
+	if ev != nil {
+		eventID = &ev.ID
+	}
+	// Written on every registration: a plain INSERT, without reflection,
+	// kept prepared.
+	_, err := exec(tx, insertMailSQL, kind, eventID, reg.ID, reg.Email, data, MailPending, now, now, now)
+	return err
 }

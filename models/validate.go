@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -247,4 +248,167 @@ func checkEvent(ev *Event, v *ValidationError) {
 	if !ev.StartsAt.IsZero() && (ev.StartsAt.Year() < 2000 || ev.StartsAt.Year() > 2200) {
 		v.Add("starts_at", "Enter a start between the years 2000 and 2200")
 	}
+}
+
+// ValidateRegistration checks an attendee's input against the event and its
+// questions, normalising it in place.
+func ValidateRegistration(ev *Event, in *RegisterInput) error {
+	v := &ValidationError{}
+	for field, text := range map[string]string{"name": in.Name, "email": in.Email,
+		"access_needs": in.AccessNeeds, "attendance": in.Attendance} {
+		if !CleanText(text) {
+			v.Add(field, "Remove the invisible or broken characters from this answer")
+		}
+	}
+	for key, text := range in.Answers {
+		if !CleanText(text) {
+			v.Add("answers."+key, "Remove the invisible or broken characters from this answer")
+		}
+	}
+	// Every problem is named at once: a field already named keeps its
+	// first message.
+	in.Name = strings.TrimSpace(in.Name)
+	in.Email = strings.TrimSpace(in.Email)
+	switch {
+	case in.Name == "":
+		v.Add("name", "Enter your name")
+	case len([]rune(in.Name)) > 200:
+		v.Add("name", "Name must be 200 characters or fewer")
+	case !CleanName(in.Name):
+		v.Add("name", NameMessage)
+	}
+	switch {
+	case in.Email == "":
+		v.Add("email", "Enter your email address")
+	case len(in.Email) > 254 || !ValidEmail(in.Email):
+		v.Add("email", "Enter an email address in the correct format, like name@example.org")
+	}
+	if in.Attendance == "" && len(ev.Modes()) == 1 {
+		in.Attendance = ev.Modes()[0]
+	}
+	switch {
+	case in.Attendance == "" && ev.Hybrid():
+		v.Add("attendance", "Choose whether you will come in person or join online")
+	case in.Attendance == InPerson && !ev.InPerson, in.Attendance == Online && !ev.Online:
+		v.Add("attendance", "This event does not offer that way of attending")
+	case in.Attendance != InPerson && in.Attendance != Online && in.Attendance != "":
+		v.Add("attendance", "Choose in person or online")
+	}
+	switch in.IfFull {
+	case "", IfFullWaitlist, IfFullReject:
+	default:
+		v.Add("if_full", `Choose "waitlist" (join the waitlist with the whole party) or "reject" (register only if the party fits)`)
+	}
+	switch {
+	case in.Guests < 0:
+		v.Add("guests", "Guests cannot be a negative number")
+	case in.Guests > ev.MaxGuests:
+		if ev.MaxGuests == 0 {
+			v.Add("guests", "This event does not take guests")
+		} else {
+			v.Add("guests", fmt.Sprintf("You can bring at most %d guests", ev.MaxGuests))
+		}
+	}
+	in.AccessNeeds = strings.TrimSpace(in.AccessNeeds)
+	validateFood(ev, in, v)
+	if len([]rune(in.AccessNeeds)) > 2000 {
+		v.Add("access_needs", "Access needs must be 2,000 characters or fewer")
+	}
+	if !in.Consent {
+		v.Add("consent", "Agree to us keeping your details for this event to register")
+	}
+	validateAnswers(ev.Questions, in, v)
+	return v.Err()
+}
+
+func validateAnswers(qs []Question, in *RegisterInput, v *ValidationError) {
+	clean := map[string]string{}
+	for key := range in.Answers {
+		if !slices.ContainsFunc(qs, func(q Question) bool { return q.Key == key }) {
+			v.Add("answers."+key, "This event has no question with this key")
+		}
+	}
+	for _, q := range qs {
+		a := strings.TrimSpace(in.Answers[q.Key])
+		field := "answers." + q.Key
+		if a == "" {
+			if q.Required {
+				v.Add(field, "Answer this question: "+q.Label)
+			}
+			continue
+		}
+		switch q.Kind {
+		case QuestionShortText:
+			if len([]rune(a)) > 300 {
+				v.Add(field, "Answer in 300 characters or fewer")
+			}
+		case QuestionLongText:
+			if len([]rune(a)) > 4000 {
+				v.Add(field, "Answer in 4,000 characters or fewer")
+			}
+		case QuestionSingle:
+			if !contains(q.Choices(), a) {
+				v.Add(field, "Choose one of the options")
+			}
+		case QuestionMultiple:
+			for _, part := range strings.Split(a, "\n") {
+				if !contains(q.Choices(), strings.TrimSpace(part)) {
+					v.Add(field, "Choose from the options")
+				}
+			}
+		case QuestionCheckbox:
+			if a != "yes" && a != "no" {
+				v.Add(field, "Answer yes or no")
+			}
+		}
+		clean[q.Key] = a
+	}
+	in.Answers = clean
+}
+
+// Choices are the options of a choice question. The receiver is a value:
+// templates call it on questions that are not addressable.
+func (q Question) Choices() []string {
+	var out []string
+	for _, o := range strings.Split(q.Options, "\n") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// CleanText reports whether s is valid UTF-8 without control characters
+// (other than tab and line breaks): text that every database stores and
+// every page, feed and mail shows as it was meant.
+func CleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidEmail is a deliberately simple syntax check: one @, a dot in the
+// domain, no spaces or angle brackets.
+func ValidEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n<>,;\"()[]\\") {
+		return false
+	}
+	domain := s[at+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(s[:at], "@")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
