@@ -73,7 +73,12 @@ func must[T any](v T, err error) T {
 // registrations, and an account, session and API token per role.
 func newFixture(t *testing.T, env map[string]string) *fixture {
 	t.Helper()
-	db := modelstest.Open(t)
+	return newFixtureOn(t, env, modelstest.Open(t))
+}
+
+// newFixtureOn is newFixture on the database db (PostgreSQL, say).
+func newFixtureOn(t *testing.T, env map[string]string, db *models.DB) *fixture {
+	t.Helper()
 	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
 	cfg := testConfig(t, env)
 	a, err := New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), WithClock(func() time.Time { return now }))

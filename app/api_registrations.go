@@ -2,6 +2,8 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -229,6 +231,11 @@ func (a *App) apiGetRegistration(c *fiber.Ctx) error {
 }
 
 type registrationPatch struct {
+	// Attendance switches the way of attending of a hybrid event
+	// (models.SwitchAttendance, as the manage page's switch does); IfFull
+	// says what to do when the other way has no room.
+	Attendance   *string         `json:"attendance"`
+	IfFull       *string         `json:"if_full"`
 	Guests       *int            `json:"guests"`
 	Answers      *map[string]any `json:"answers"`
 	Dietary      *string         `json:"dietary"`
@@ -255,16 +262,99 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 		d := dietsIn(*b.GuestDietary)
 		ch.GuestDietary = &d
 	}
-	change := func(db *gorm.DB) (err error) {
-		r, err = models.ChangeRegistration(db, r.ID, ch, a.now())
-		return err
+	// A switch of attendance comes first, then the other fields change on
+	// the registration as switched, all in one transaction: either the
+	// whole body is applied or nothing is.
+	switching := b.Attendance != nil
+	others := b.Guests != nil || b.Answers != nil || b.Dietary != nil || b.DietaryOther != nil || b.GuestDietary != nil || b.AccessNeeds != nil
+	found := &models.ValidationError{}
+	if b.IfFull != nil && !switching {
+		found.Add("if_full", `Send "if_full" with "attendance": it says what to do when the other way of attending is full`)
 	}
-	if !p.none() {
-		return refuse(p, nil, a.dryRun(c, change))
+	if switching && *b.Attendance == models.Online && b.Guests != nil && *b.Guests > 0 {
+		// As on the manage page: guests come in person only.
+		found.Add("guests", "Guests come in person only: joining online gives up their places, so leave guests out or send 0")
+	}
+	ifFull := ""
+	if b.IfFull != nil {
+		ifFull = *b.IfFull
+	}
+	change := func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			if switching {
+				from := r.Attendance
+				res, err := models.SwitchAttendance(tx, r.ID, *b.Attendance, ifFull, a.now())
+				var pe *models.PlacesError
+				if errors.As(err, &pe) {
+					return &switchFullError{PlacesError: pe, from: from, status: r.Status}
+				}
+				if err != nil {
+					return err
+				}
+				r = res.Registration
+				if !others {
+					return nil
+				}
+			}
+			changed, err := models.ChangeRegistration(tx, r.ID, ch, a.now())
+			if err != nil {
+				return err
+			}
+			r = changed
+			return nil
+		})
+	}
+	if !p.none() || found.Err() != nil {
+		return refuse(p, found.Err(), a.dryRun(c, change))
 	}
 	eventID := r.EventID
 	err = change(a.dbc(c).DB)
 	return a.answerHolder(c, eventID, r, err)
+}
+
+// switchFullError is a switch of attendance (PATCH "attendance") refused
+// because the other way has no room for the party: its problem says so in
+// the words of the manage page, and how to join that way's waitlist when
+// there is one.
+type switchFullError struct {
+	*models.PlacesError
+	from, status string // the way of attending and status kept
+}
+
+func (e *switchFullError) Unwrap() error { return e.PlacesError }
+
+// switchProblem answers a switch of attendance that did not fit.
+func switchProblem(e *switchFullError) Problem {
+	left, to := e.PlacesLeft, modeWords(e.Attendance)
+	p := Problem{Type: "not-enough-places", Status: 409, Title: "Not enough places", PlacesLeft: &left}
+	if left == 0 && !e.Waitlist {
+		p.Type, p.Title = "event-full", "Event full"
+	}
+	free := fmt.Sprintf("There is no free place %s now", to)
+	if left > 0 {
+		free = fmt.Sprintf("Only %d %s free %s: not enough for a party of %d", left, plural(left, "place is", "places are"), to, e.Party)
+	}
+	kept := "you keep your place " + modeWords(e.from)
+	if e.status == models.RegWaitlisted {
+		kept = "you stay on the " + modeWords(e.from) + " waitlist"
+	}
+	p.Detail = free + ". Nothing has changed: " + kept + "."
+	if e.Waitlist {
+		give := "give up your place and join"
+		if e.status == models.RegWaitlisted {
+			give = "join"
+		}
+		p.Detail += fmt.Sprintf(` Send "if_full": "waitlist" with "attendance" to %s the %s waitlist.`, give, to)
+	}
+	p.Errors = map[string]string{"attendance": free}
+	return p
+}
+
+func modeWords(mode string) string {
+	if mode == models.Online {
+		return "online"
+	}
+	return "in person"
 }
 
 // answerHolder ends a change by the holder of a registration: the event's

@@ -33,7 +33,10 @@ func problemOf(err error) (Problem, bool) {
 	var se *models.StateError
 	var he *models.HostsError
 	var pe *models.PlacesError
+	var sf *switchFullError
 	switch {
+	case errors.As(err, &sf):
+		return switchProblem(sf), true
 	case errors.As(err, &pe):
 		return placesProblem(pe), true
 	case errors.As(err, &he):

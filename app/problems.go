@@ -44,7 +44,7 @@ var problemTypes = []problemType{
 		"The new capacity is smaller than the places already confirmed, and confirmed places are never taken away.",
 		"Choose a capacity at least the number of confirmed places named in the message, or cancel registrations first."},
 	{"not-enough-places", 409, "Not enough places",
-		"The party (the person and their guests) is bigger than the free places, and the registration asked not to join the waitlist (if_full \"reject\"). Nothing was stored.",
+		"The party (the person and their guests) is bigger than the free places, and the registration asked not to join the waitlist (if_full \"reject\"). Nothing was stored. A switch between in person and online (PATCH with attendance) is refused in the same way when the other way has no room: the registration keeps its place.",
 		"places_left says how many places are free: register again with fewer guests, or with if_full \"waitlist\" to wait for places for the whole party."},
 	{"event-full", 409, "Event full",
 		"Every place is taken and the event has no waitlist.",
