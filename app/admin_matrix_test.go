@@ -142,6 +142,7 @@ func matrix() []matrixRoute {
 		// every scope on every route.
 		api("GET", "/api/v1/events/:slug/registrations", "", eventStaff, readScopes),
 		api("POST", "/api/v1/events/:slug/registrations/:id/check-in", "", doorStaff, checkInScopes),
+		api("DELETE", "/api/v1/events/:slug/registrations/:id/check-in", "", doorStaff, checkInScopes),
 		api("POST", "/api/v1/events/:slug/registrations/:id/approve", "", eventStaff, writeScopes),
 		api("POST", "/api/v1/events/:slug/registrations/:id/decline", "", eventStaff, writeScopes),
 		api("PATCH", "/api/v1/events/:slug", `{"summary":"Changed"}`, eventStaff, writeScopes),

@@ -443,6 +443,46 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 	return c.JSON(checkInJSON(r, ev, counts))
 }
 
+// apiUndoCheckIn clears a check-in (models.UndoCheckIn, as the door page's
+// undo): the same people may do it as may check in. Undoing when not
+// checked in changes nothing.
+func (a *App) apiUndoCheckIn(c *fiber.Ctx) error {
+	ev, u, err := a.organiserEvent(c, models.ActCheckIn)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	if err := a.takeNoBody(c); err != nil {
+		return err
+	}
+	r, err := models.UndoCheckIn(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	if err != nil {
+		return err
+	}
+	counts, err := models.CountDoor(a.dbc(c).DB, ev)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(CheckInUndoneJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Guests: r.Guests, Places: r.Places(), Counts: counts})
+}
+
+// CheckInUndoneJSON answers an undone check-in as CheckInJSON answers a
+// check-in: checked_in_at is null and arrived 0.
+type CheckInUndoneJSON struct {
+	ID          uint              `json:"id"`
+	Event       string            `json:"event"`
+	Name        string            `json:"name"`
+	Guests      int               `json:"guests"`
+	Places      int               `json:"places"`
+	CheckedInAt *string           `json:"checked_in_at"`
+	Arrived     int               `json:"arrived"`
+	Counts      models.DoorCounts `json:"counts"`
+}
+
 // checkInBody is the optional body of a check-in: how many of the party
 // are in (0, left out, is the whole party).
 type checkInBody struct {

@@ -36,6 +36,7 @@ func (a *App) routes() {
 	api.Post("/events/:slug/registrations", a.countRefusals, a.rateLimit(), a.apiRegister)
 	api.Get("/events/:slug/registrations", a.requireToken(readScopes), a.apiListRegistrations)
 	api.Post("/events/:slug/registrations/:id/check-in", a.requireToken(checkInScopes), a.apiCheckIn)
+	api.Delete("/events/:slug/registrations/:id/check-in", a.requireToken(checkInScopes), a.apiUndoCheckIn)
 	api.Post("/events/:slug/registrations/:id/approve", a.requireToken(writeScopes), a.apiApprove)
 	api.Post("/events/:slug/registrations/:id/decline", a.requireToken(writeScopes), a.apiDecline)
 	api.Get("/organisations/:slug/calendar", a.requireToken(readScopes), a.apiGetCalendarSettings)
