@@ -53,7 +53,10 @@ type EventJSON struct {
 	Sequence             int            `json:"sequence"`
 	URL                  string         `json:"url"`
 	ICSURL               string         `json:"ics_url"`
-	UpdatedAt            string         `json:"updated_at"`
+	// CoverURL is the cover image's address (/media/covers/{name}), nil
+	// without one. Read only: event bodies do not take it.
+	CoverURL  *string `json:"cover_url"`
+	UpdatedAt string  `json:"updated_at"`
 	// Organiser-only fields.
 	StreamURL   *string           `json:"stream_url,omitempty"`
 	Allocations *[]AllocationJSON `json:"allocations,omitempty"`
@@ -161,6 +164,10 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 	}
 	for _, q := range ev.Questions {
 		j.Questions = append(j.Questions, QuestionJSON{Key: q.Key, Label: q.Label, Hint: q.Hint, Kind: q.Kind, Options: q.Choices(), Required: q.Required})
+	}
+	if ev.CoverName != "" {
+		u := a.cfg.BaseURL + "/media/covers/" + ev.CoverName
+		j.CoverURL = &u
 	}
 	if organiser {
 		s := ev.StreamURL
