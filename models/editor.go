@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,8 +42,8 @@ func UpdateEventIfUnchanged(db *gorm.DB, slug, version string, in EventInput, us
 
 // DuplicateEvent copies an event to each of dates (YYYY-MM-DD, in the
 // event's time zone) as drafts with the same time of day, or the same
-// sunset rule, and the same hosts, venue, capacities and questions. It
-// creates all copies or none.
+// sunset rule, and the same hosts, venue, capacities, questions and
+// reserved places (copyAllocations). It creates all copies or none.
 func DuplicateEvent(db *gorm.DB, slug string, dates []string, userID *uint, now time.Time) ([]*Event, error) {
 	if len(dates) == 0 {
 		return nil, Invalid("dates", "Enter at least one date")
@@ -79,6 +80,9 @@ func DuplicateEvent(db *gorm.DB, slug string, dates []string, userID *uint, now 
 			if err != nil {
 				return err
 			}
+			if err := copyAllocations(tx, src, ev, userID, now); err != nil {
+				return err
+			}
 			if err := logActivity(tx, ev.ID, nil, userID, "event_duplicated", "copied from "+src.Slug, now); err != nil {
 				return err
 			}
@@ -90,6 +94,52 @@ func DuplicateEvent(db *gorm.DB, slug string, dates []string, userID *uint, now 
 		return nil, err
 	}
 	return out, nil
+}
+
+// copyAllocations gives the copy ev the allocations of src: the same label,
+// organisation, places and contact, none taken, a new private code (the
+// source's links never reserve the copy's places), and a release time moved
+// as far as the start moved. The ledger reserves their places
+// (ReplaceAllocations): allocations that do not fit the copy's free places
+// refuse the copy, naming the allocation.
+func copyAllocations(tx *gorm.DB, src, ev *Event, userID *uint, now time.Time) error {
+	list, err := EventAllocations(tx, src.ID)
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	offset := ev.StartsAt.Sub(src.StartsAt)
+	in := make([]AllocationInput, len(list))
+	for i, a := range list {
+		in[i] = AllocationInput{Label: a.Label, Places: a.Places, ContactEmail: a.ContactEmail}
+		if a.Organisation != nil {
+			in[i].Organisation = a.Organisation.Slug
+		}
+		if a.ReleaseAt != nil {
+			t := a.ReleaseAt.Add(offset)
+			in[i].ReleaseAt = &t
+		}
+	}
+	locked, err := lockEvent(tx, ev.ID)
+	if err != nil {
+		return err
+	}
+	err = ReplaceAllocations(tx, locked, in, userID, now)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		out := &ValidationError{}
+		for i, a := range list {
+			for _, field := range []string{"places", "label", "organisation", "contact_email"} {
+				if msg, ok := ve.Fields[fmt.Sprintf("allocations.%d.%s", i, field)]; ok {
+					out.Add(fmt.Sprintf("allocations.%d.%s", i, field), fmt.Sprintf("The places reserved for %q cannot be copied: %s", a.Label, msg))
+				}
+			}
+		}
+		if out.Err() == nil {
+			return err
+		}
+		return out.Err()
+	}
+	return err
 }
 
 // copyInput is the input that recreates src as a draft, without its dates.
