@@ -13,7 +13,7 @@ import (
 
 // The Reserved places tab of an event (/admin/events/{slug}/allocations):
 // its allocations with how each community is doing, their private links to
-// copy or mail, and forms to add, change, release or remove them. One POST
+// copy, mail or reissue, and forms to add, change, release or remove them. One POST
 // route takes every action (the form's "action" and "id").
 
 // allocationRow is one allocation on the page.
@@ -54,6 +54,7 @@ var allocationNotices = map[string]string{
 	"released": "Released: the unused places are open to everyone now, and the waitlist has been moved up.",
 	"removed":  "The reserved places have been removed and are open to everyone.",
 	"mailed":   "The private link is on its way to the contact (see the outbox).",
+	"reissued": "A new private link is ready: the old one no longer reserves places (whoever uses it now registers for the places open to everyone). Copy the new link below, or email it to the contact.",
 }
 
 func (a *App) allocationsPage(c *fiber.Ctx) error {
@@ -173,8 +174,11 @@ func (a *App) allocationAction(c *fiber.Ctx) error {
 	case "mail":
 		_, err = models.MailAllocationLink(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 		done = "mailed"
+	case "reissue":
+		_, err = models.ReissueAllocationCode(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
+		done = "reissued"
 	default:
-		return fiber.NewError(fiber.StatusBadRequest, "Choose save, release, remove or mail.")
+		return fiber.NewError(fiber.StatusBadRequest, "Choose save, release, remove, mail or reissue.")
 	}
 	a.events.touch(ev.ID)
 	var se *models.StateError

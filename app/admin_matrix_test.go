@@ -145,6 +145,7 @@ func matrix() []matrixRoute {
 		api("DELETE", "/api/v1/events/:slug/registrations/:id/check-in", "", doorStaff, checkInScopes),
 		api("POST", "/api/v1/events/:slug/registrations/:id/approve", "", eventStaff, writeScopes),
 		api("POST", "/api/v1/events/:slug/registrations/:id/decline", "", eventStaff, writeScopes),
+		api("POST", "/api/v1/events/:slug/allocations/:id/reissue", "", eventStaff, writeScopes),
 		api("PATCH", "/api/v1/events/:slug", `{"summary":"Changed"}`, eventStaff, writeScopes),
 		api("POST", "/api/v1/events", `{"title":"T","kind":"meeting","starts_at":"2026-12-01T18:00:00Z"}`, organisers, writeScopes),
 		api("GET", "/api/v1/events/:slug", "", everyone, anyScope),
@@ -178,6 +179,8 @@ func (f *fixture) fill(m matrixRoute, role string) string {
 		id = fmt.Sprint(f.tokenIDs[roleOrganiser])
 	case strings.HasPrefix(m.pattern, "/admin/users/"):
 		id = fmt.Sprint(f.users[roleOrganiser].ID)
+	case strings.Contains(m.pattern, "/allocations/"):
+		id = fmt.Sprint(f.allocation().ID)
 	case strings.HasPrefix(m.pattern, "/admin/outbox/"):
 		var mail models.OutboxMail
 		f.db.Order("id").Take(&mail)
@@ -190,6 +193,21 @@ func (f *fixture) fill(m matrixRoute, role string) string {
 	rep := strings.NewReplacer(":slug", slug, ":id", id, ":token", token, ":user", fmt.Sprint(f.users[roleDoor].ID),
 		":code", f.app.tok.CheckInCode(f.reg))
 	return rep.Replace(p)
+}
+
+// allocation is the fixture event's allocation, made on first use: two
+// more in-person places, one for the person waiting, one reserved for St
+// Mary's.
+func (f *fixture) allocation() *models.Allocation {
+	f.t.Helper()
+	list := must(models.EventAllocations(f.db.DB, f.ev.ID))
+	if len(list) > 0 {
+		return &list[0]
+	}
+	ev := must(models.EventByID(f.db.DB, f.ev.ID))
+	capacity := *ev.Capacity + 2
+	must(models.SetCapacity(f.db.DB, f.ev.ID, models.InPerson, &capacity, nil, f.now))
+	return must(models.SaveAllocation(f.db.DB, f.ev.ID, models.AllocationInput{Label: "St Mary's", Organisation: "st-marys", Places: 1}, nil, f.now))
 }
 
 // TestPermissionMatrix runs every admin route and the organiser API routes

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,21 +65,48 @@ func (a *App) allocationsJSON(c *fiber.Ctx, ev *models.Event) ([]AllocationJSON,
 	}
 	out := make([]AllocationJSON, len(list))
 	for i := range list {
-		al := &list[i]
-		j := AllocationJSON{ID: al.ID, Label: al.Label, Places: al.Places, Taken: al.Taken, ContactEmail: al.ContactEmail,
-			Code: a.tok.AllocationCode(al), URL: a.links().Allocation(ev.Slug, a.tok.AllocationCode(al))}
-		if al.Organisation != nil {
-			j.Organisation = &al.Organisation.Slug
-		}
-		if al.ReleaseAt != nil {
-			s := rfc3339(*al.ReleaseAt, ev.Timezone)
-			j.ReleaseAt = &s
-		}
-		if al.ReleasedAt != nil {
-			s := rfc3339(*al.ReleasedAt, ev.Timezone)
-			j.ReleasedAt = &s
-		}
-		out[i] = j
+		out[i] = a.allocationJSON(ev, &list[i])
 	}
 	return out, nil
+}
+
+// allocationJSON is one allocation (its Organisation loaded) of ev.
+func (a *App) allocationJSON(ev *models.Event, al *models.Allocation) AllocationJSON {
+	j := AllocationJSON{ID: al.ID, Label: al.Label, Places: al.Places, Taken: al.Taken, ContactEmail: al.ContactEmail,
+		Code: a.tok.AllocationCode(al), URL: a.links().Allocation(ev.Slug, a.tok.AllocationCode(al))}
+	if al.Organisation != nil {
+		j.Organisation = &al.Organisation.Slug
+	}
+	if al.ReleaseAt != nil {
+		s := rfc3339(*al.ReleaseAt, ev.Timezone)
+		j.ReleaseAt = &s
+	}
+	if al.ReleasedAt != nil {
+		s := rfc3339(*al.ReleasedAt, ev.Timezone)
+		j.ReleasedAt = &s
+	}
+	return j
+}
+
+// apiReissueAllocation gives an allocation a new private code
+// (models.ReissueAllocationCode): the old link stops reserving places. The
+// answer is the allocation with its new code and url.
+func (a *App) apiReissueAllocation(c *fiber.Ctx) error {
+	ev, u, err := a.organiserEvent(c, models.ActManage)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	if err := a.takeNoBody(c); err != nil {
+		return err
+	}
+	al, err := models.ReissueAllocationCode(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(a.allocationJSON(ev, al))
 }

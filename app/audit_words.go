@@ -264,6 +264,10 @@ var auditVerbs = map[string]func(e models.AuditEntry, who any) auditWords{
 		label, _ := quotedLabel(e.Detail)
 		return sentence(who, " emailed the private link of the places reserved for ", typedText(label), " to its contact")
 	},
+	"allocation_link_reissued": func(e models.AuditEntry, who any) auditWords {
+		label, _ := quotedLabel(e.Detail)
+		return sentence(who, " made a new private link for the places reserved for ", typedText(label), ": the old link no longer reserves places")
+	},
 	"privacy_exported": func(e models.AuditEntry, who any) auditWords {
 		return sentence(who, " exported an address’s data ("+e.Detail+")")
 	},

@@ -17,8 +17,10 @@ import (
 // Reserved places tab and copies its private link; a member of that
 // community opens the link on a phone, sees the places kept for them and
 // registers; the public page never shows them; the attendees page splits
-// the count by community. With CONVENE_SCREENSHOTS=1 it saves
-// docs/screenshots/reserved-{tab,link}-{phone,desktop}.png.
+// the count by community; the organiser replaces the link (behind a
+// confirmation) and the old one no longer reserves places. With
+// CONVENE_SCREENSHOTS=1 it saves
+// docs/screenshots/reserved-{tab,link,reissue}-{phone,desktop}.png.
 func TestBrowserReservedPlaces(t *testing.T) {
 	e := seeded(t)
 	base := e.serve()
@@ -114,5 +116,28 @@ func TestBrowserReservedPlaces(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#reserved-title`)))
 	if got := text("#reserved-title + p + .table-wrap"); !strings.Contains(got, "Northside Synagogue members") || !strings.Contains(got, "1 of 20") {
 		t.Fatalf("by community %q", got)
+	}
+
+	step("the link has leaked: open the confirmation",
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/admin/events/solidarity-iftar/allocations"),
+		chromedp.Click(chromedp.CSS(`details.reissue summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`details.reissue button[value="reissue"]`)))
+	shot("reserved-reissue-desktop.png")
+	step("phone view of the confirmation", chromedp.EmulateViewport(390, 844), chromedp.ScrollIntoView(chromedp.CSS(`details.reissue`)))
+	shot("reserved-reissue-phone.png")
+	step("replace the link",
+		chromedp.Click(chromedp.CSS(`details.reissue button[value="reissue"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice-success`)))
+	if got := text(".notice-success"); !strings.Contains(got, "A new private link is ready") {
+		t.Fatalf("notice %q", got)
+	}
+	newLink, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`input.copy-link`)))
+	if err != nil || newLink == link || !strings.HasPrefix(newLink, "http://convene.test/events/solidarity-iftar?code=") {
+		t.Fatalf("new link %q, old %q (%v)", newLink, link, err)
+	}
+	step("the old link now", chromedp.Navigate(local), chromedp.WaitVisible(chromedp.CSS(`#register-title`)))
+	if page := text("main"); strings.Contains(page, "Places reserved for Northside Synagogue members") {
+		t.Fatal("the old link still shows the reserved places")
 	}
 }

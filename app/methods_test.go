@@ -25,7 +25,7 @@ func TestWrongMethod(t *testing.T) {
 	}{
 		{"PUT", "/api/v1/events", 405, "GET, HEAD, POST, OPTIONS"},
 		{"DELETE", "/api/v1/events/public-meeting-hate-crime", 405, "GET, HEAD, OPTIONS, PATCH"},
-		{"GET", "/api/v1/events/public-meeting-hate-crime/registrations/1/check-in", 405, "POST, OPTIONS"},
+		{"GET", "/api/v1/events/public-meeting-hate-crime/registrations/1/check-in", 405, "POST, DELETE, OPTIONS"},
 		{"POST", "/api/v1/registrations/1_x", 405, "GET, HEAD, DELETE, OPTIONS, PATCH"},
 		{"OPTIONS", "/api/v1/events", 204, "GET, HEAD, POST, OPTIONS"},
 		{"POST", "/api/v1/openapi.json", 405, "GET, HEAD, OPTIONS"},
@@ -80,6 +80,8 @@ func TestOneNotFound(t *testing.T) {
 		{"PATCH", "/api/v1/events/no-such-event", admin},
 		{"GET", "/api/v1/registrations/1_nope", ""},
 		{"POST", "/api/v1/events/public-meeting-hate-crime/registrations/999999/check-in", admin},
+		{"DELETE", "/api/v1/events/public-meeting-hate-crime/registrations/999999/check-in", admin},
+		{"POST", "/api/v1/events/public-meeting-hate-crime/allocations/999999/reissue", admin},
 		{"GET", "/api/v1/events/public-meeting-hate-crime/registrations/x", ""},
 	} {
 		r, m := e.jsonReq(tt.method, tt.path, "{}", tt.token)

@@ -39,6 +39,7 @@ func (a *App) routes() {
 	api.Delete("/events/:slug/registrations/:id/check-in", a.requireToken(checkInScopes), a.apiUndoCheckIn)
 	api.Post("/events/:slug/registrations/:id/approve", a.requireToken(writeScopes), a.apiApprove)
 	api.Post("/events/:slug/registrations/:id/decline", a.requireToken(writeScopes), a.apiDecline)
+	api.Post("/events/:slug/allocations/:id/reissue", a.requireToken(writeScopes), a.apiReissueAllocation)
 	api.Get("/organisations/:slug/calendar", a.requireToken(readScopes), a.apiGetCalendarSettings)
 	api.Patch("/organisations/:slug/calendar", a.requireToken(writeScopes), a.apiUpdateCalendarSettings)
 	api.Get("/registrations/:token", a.apiGetRegistration)

@@ -520,6 +520,30 @@ func MailAllocationLink(db *gorm.DB, eventID, allocationID uint, userID *uint, n
 	return &a, nil
 }
 
+// ReissueAllocationCode gives an allocation a new private code (a new
+// nonce): its old link stops reserving places, and whoever registers
+// through it afterwards registers in the public pool and is told why
+// (ErrCodeUnknown). Registrations already made through it keep their
+// places. The organiser's reissue is recorded.
+func ReissueAllocationCode(db *gorm.DB, eventID, allocationID uint, userID *uint, now time.Time) (*Allocation, error) {
+	var a Allocation
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Preload("Organisation").Where("id = ? AND event_id = ?", allocationID, eventID).Take(&a).Error; err != nil {
+			return notFound("allocation", err)
+		}
+		a.CodeNonce, a.UpdatedAt = NewNonce(), now
+		if err := tx.Model(&Allocation{}).Where("id = ?", a.ID).
+			UpdateColumns(map[string]any{"code_nonce": a.CodeNonce, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return logActivity(tx, eventID, nil, userID, "allocation_link_reissued", fmt.Sprintf("%q", a.Label), now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // AllocationByID returns allocation id of event eventID.
 func AllocationByID(db *gorm.DB, eventID, id uint) (*Allocation, error) {
 	var a Allocation
