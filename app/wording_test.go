@@ -30,3 +30,38 @@ func TestIftarTimeWrittenLikeEventTimes(t *testing.T) {
 		})
 	}
 }
+
+// TestHostsReadAsAList: hosts read "A", "A and B", "A, B and C" on every
+// page and feed that names them, each name isolated for bidi.
+func TestHostsReadAsAList(t *testing.T) {
+	e := seeded(t)
+	tags := regexp.MustCompile(`<[^>]*>`)
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{"/events/hmd-interfaith-memorial", []string{"Hosted by Northside Synagogue, Al-Noor Mosque and St Mary&#39;s Church"}},
+		{"/events/solidarity-iftar", []string{"Hosted by Al-Noor Mosque and Northside Synagogue"}},
+		{"/events/public-meeting-hate-crime", []string{"Hosted by Open Doors Human Rights\n"}},
+		{"/events/hmd-interfaith-memorial/poster", []string{"Hosted by Northside Synagogue, Al-Noor Mosque and St Mary&#39;s Church"}},
+		{"/", []string{"Hosted by Northside Synagogue, Al-Noor Mosque and St Mary&#39;s Church", "Hosted by Al-Noor Mosque and Northside Synagogue"}},
+		{"/events/hmd-interfaith-memorial.ics", []string{"Hosted by Northside Synagogue\\, Al-Noor Mosque and St Mary's Church."}},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			r, b := e.get(c.path)
+			if r.StatusCode != 200 {
+				t.Fatalf("%d", r.StatusCode)
+			}
+			b = strings.ReplaceAll(b, "\r\n ", "")
+			text := tags.ReplaceAllString(b, "")
+			if m := regexp.MustCompile(`Hosted by [^\n]* with .*`).FindString(text); m != "" {
+				t.Errorf("hosts joined with \"with\": %q", m)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("lacks %q", w)
+				}
+			}
+		})
+	}
+}

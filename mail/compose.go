@@ -106,6 +106,8 @@ var templates = sync.OnceValues(func() (map[string]kindTemplates, error) {
 })
 
 var funcs = map[string]any{
+	"andList": models.AndList,
+	"listSep": models.ListSep,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
