@@ -136,7 +136,7 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusAccepted).JSON(out)
 	}
 	reg := res.Registration
-	out := RegistrationCreated{Status: reg.Status, ManageURL: a.links().Manage(reg), FeedURL: a.links().Feed(reg), Notice: notice}
+	out := RegistrationCreated{Status: reg.Status, ManageURL: a.links().ManageToken(res.ManageToken), FeedURL: a.links().FeedToken(res.FeedToken), Notice: notice}
 	if reg.Status == models.RegWaitlisted {
 		out.WaitlistPosition = &res.Position
 	}

@@ -211,7 +211,7 @@ func (a *App) registerForm(c *fiber.Ctx) error {
 		case err == nil && res.CheckEmail:
 			return a.renderCheckEmail(c, ev)
 		case err == nil:
-			return c.Redirect(models.ManagePath(a.tok.ManageToken(res.Registration))+"?new=1", fiber.StatusSeeOther)
+			return c.Redirect(models.ManagePath(res.ManageToken)+"?new=1", fiber.StatusSeeOther)
 		case errors.As(err, &pe) && (pe.Waitlist || pe.PlacesLeft > 0):
 			return a.renderPlacesChoice(c, 409, ev, form, placesChoice{PlacesLeft: pe.PlacesLeft, Party: pe.Party, Waitlist: pe.Waitlist}, "")
 		}

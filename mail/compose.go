@@ -251,7 +251,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 	// their registrations (an HTTP answer only ever gets this one's).
 	switch token, err := models.AttendeeFeedToken(store.DB, c.Tokens, reg.Email, now); {
 	case err == nil:
-		v.FeedURL = c.links().AddressFeed(token)
+		v.FeedURL = c.links().FeedToken(token)
 	case validationFields(err) == nil:
 		return nil, fmt.Errorf("creating the address feed: %w", err)
 	}

@@ -33,9 +33,10 @@ func (l Links) Confirm(r *Registration) string { return l.Manage(r) + "/confirm"
 // Feed is the registration's own calendar feed.
 func (l Links) Feed(r *Registration) string { return l.Base + FeedPath(l.Tokens.FeedToken(r)) }
 
-// AddressFeed is the feed of every registration of an address, from its
-// token (AttendeeFeedToken); it is only ever mailed to that address.
-func (l Links) AddressFeed(token string) string { return l.Base + FeedPath(token) }
+// FeedToken is the private feed of a feed token: a registration's
+// (Tokens.FeedToken) or an address's (AttendeeFeedToken, only ever mailed
+// to that address).
+func (l Links) FeedToken(token string) string { return l.Base + FeedPath(token) }
 
 // AllocationPath is an event page through an allocation's private code.
 func AllocationPath(slug, code string) string { return "/events/" + slug + "?code=" + code }

@@ -36,8 +36,8 @@ func TestLinksOpenTheirRegistration(t *testing.T) {
 	if got, err := models.RegistrationByCheckInCode(db.Read, l.Tokens, code); err != nil || got.ID != r.ID {
 		t.Fatalf("check-in link %s: %v %v", l.CheckIn(r), got, err)
 	}
-	if l.AddressFeed("abc") != "https://events.example.org/me/abc.ics" {
-		t.Errorf("address feed %s", l.AddressFeed("abc"))
+	if l.FeedToken("abc") != "https://events.example.org/me/abc.ics" {
+		t.Errorf("address feed %s", l.FeedToken("abc"))
 	}
 }
 

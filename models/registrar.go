@@ -95,6 +95,15 @@ func (r *Registrar) Register(ctx context.Context, eventID uint, in RegisterInput
 	if r.reqs == nil {
 		return Register(r.db.WithContext(ctx), r.tok, eventID, in, now)
 	}
+	if in.made == nil {
+		// The row's secrets and encodings, made here in parallel with the
+		// other callers rather than in the loop, which runs one at a time.
+		m, err := makeRow(r.tok, &in)
+		if err != nil {
+			return nil, err
+		}
+		in.made = m
+	}
 	req := &regRequest{eventID: eventID, in: in, now: now, ready: make(chan struct{})}
 	r.mu.RLock()
 	if r.closed {

@@ -168,3 +168,44 @@ func TestRegistrarCloseWhileRegistering(t *testing.T) {
 		}
 	}
 }
+
+// The tokens a registration answers with are its own: made before the
+// registrar's turn, they open its manage page and its feed, and each
+// registration has its own.
+func TestRegisterResultTokens(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := newEvent(t, db, models.EventInput{CapacitySet: true, Capacity: ip(1), Waitlist: bp(true)})
+	r := newRegistrar(t, db)
+	register := map[string]func(models.RegisterInput) (*models.RegisterResult, error){
+		"registrar": func(in models.RegisterInput) (*models.RegisterResult, error) {
+			return r.Register(t.Context(), ev.ID, in, now)
+		},
+		"register": func(in models.RegisterInput) (*models.RegisterResult, error) {
+			return models.Register(db.DB, tok, ev.ID, in, now)
+		},
+	}
+	seen := map[string]bool{}
+	for _, name := range []string{"registrar", "register"} { // the second is waitlisted
+		res, err := register[name](models.RegisterInput{Name: "Ada", Email: name + "@example.org", Attendance: models.InPerson, Consent: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		reg := res.Registration
+		if res.ManageToken != tok.ManageToken(reg) || res.FeedToken != tok.FeedToken(reg) {
+			t.Errorf("%s: tokens %q %q, want %q %q", name, res.ManageToken, res.FeedToken, tok.ManageToken(reg), tok.FeedToken(reg))
+		}
+		found, err := models.FindRegistrationByToken(db.DB, res.ManageToken)
+		if err != nil || found.ID != reg.ID {
+			t.Errorf("%s: manage token finds %v, %v", name, found, err)
+		}
+		if seen[res.ManageToken] || seen[res.FeedToken] || res.ManageToken == res.FeedToken {
+			t.Errorf("%s: a token repeats", name)
+		}
+		seen[res.ManageToken], seen[res.FeedToken] = true, true
+	}
+	// A duplicate answers without tokens: its links go by mail only.
+	res, err := r.Register(t.Context(), ev.ID, models.RegisterInput{Name: "Ada", Email: "registrar@example.org", Attendance: models.InPerson, Consent: true}, now)
+	if err != nil || !res.Duplicate || res.ManageToken != "" || res.FeedToken != "" {
+		t.Errorf("duplicate: %+v %v", res, err)
+	}
+}

@@ -98,6 +98,60 @@ type RegisterInput struct {
 	// booking, a walk-in at the door): the registration window does not
 	// apply, capacity and everything else still do.
 	ByOrganiser bool
+	// made is what the new row needs that does not depend on the event:
+	// the Registrar makes it in the caller's goroutine, before its turn in
+	// the one goroutine that writes (nil: made there).
+	made *newRow
+}
+
+// newRow is the part of a new registration row made from the input alone:
+// random nonces, the secrets derived from them and their stored hashes,
+// and the encoded answers and dietary requirements. Making it costs four
+// SHA-256 derivations and two random reads, so it is done before the
+// registration's transaction, not in it.
+type newRow struct {
+	tokenNonce, feedNonce string
+	// manage and feed are the secret parts of the manage and feed tokens.
+	manage, feed             string
+	tokenHash, feedTokenHash string
+	answers, guestDietary    string
+	emailNorm                string
+}
+
+// makeRow makes in's newRow with tok.
+func makeRow(tok Tokens, in *RegisterInput) (*newRow, error) {
+	answers := in.Answers
+	if answers == nil {
+		answers = map[string]string{} // stored as {}, never null
+	}
+	a, err := json.Marshal(answers)
+	if err != nil {
+		return nil, err
+	}
+	m := &newRow{tokenNonce: NewNonce(), feedNonce: NewNonce(), answers: string(a),
+		guestDietary: encodeGuestDiets(in.GuestDietary), emailNorm: NormaliseEmail(in.Email)}
+	m.manage, m.feed = tok.Manage(m.tokenNonce), tok.Feed(m.feedNonce)
+	m.tokenHash, m.feedTokenHash = HashToken(m.manage), HashToken(m.feed)
+	return m, nil
+}
+
+// row is the registration in of ev would store, made with m (nil: made
+// now): status and places are for the caller to set.
+func (in *RegisterInput) row(tok Tokens, ev *Event, now time.Time) (*Registration, *newRow, error) {
+	m := in.made
+	if m == nil {
+		var err error
+		if m, err = makeRow(tok, in); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &Registration{
+		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: m.emailNorm,
+		Guests: in.Guests, Attendance: in.Attendance, Answers: m.answers, AllocationID: in.AllocationID,
+		Dietary: in.Dietary, DietaryOther: in.DietaryOther, GuestDietary: m.guestDietary, AccessNeeds: in.AccessNeeds,
+		ConsentAt: now, TokenNonce: m.tokenNonce, TokenHash: m.tokenHash, FeedNonce: m.feedNonce, FeedTokenHash: m.feedTokenHash,
+		CreatedAt: now, UpdatedAt: now,
+	}, m, nil
 }
 
 // RegisterResult is the outcome of Register.
@@ -113,6 +167,16 @@ type RegisterResult struct {
 	CheckEmail bool
 	// Position is the place in the waitlist (1-based) when waitlisted.
 	Position int
+	// ManageToken and FeedToken are the new registration's tokens (see
+	// Tokens.ManageToken), for the answer to its holder; empty for a
+	// Duplicate, whose links only go by mail.
+	ManageToken, FeedToken string
+}
+
+// created is the result of registering reg, made with m.
+func created(reg *Registration, m *newRow) *RegisterResult {
+	id := strconv.FormatUint(uint64(reg.ID), 10)
+	return &RegisterResult{Registration: reg, ManageToken: id + "_" + m.manage, FeedToken: id + "_" + m.feed}
 }
 
 // Register books places for an attendee: confirmed when the places fit,
@@ -188,29 +252,17 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	if !contains(ev.Modes(), mode) {
 		return nil, Invalid("attendance", "This event does not offer that way of attending")
 	}
-	if in.Answers == nil {
-		in.Answers = map[string]string{} // stored as {}, never null
-	}
 	if ev.RegistrationMode != ModeInstant && ev.RegistrationMode != "" && !in.ByOrganiser {
 		return requestLocked(tx, tok, ev, in, now)
 	}
-	answers, err := json.Marshal(in.Answers)
+	reg, made, err := in.row(tok, ev, now)
 	if err != nil {
 		return nil, err
-	}
-	reg := &Registration{
-		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: NormaliseEmail(in.Email),
-		Guests: in.Guests, Attendance: mode, Answers: string(answers), AllocationID: in.AllocationID,
-		Dietary: in.Dietary, DietaryOther: in.DietaryOther, GuestDietary: encodeGuestDiets(in.GuestDietary), AccessNeeds: in.AccessNeeds,
-		ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(),
-		CreatedAt: now, UpdatedAt: now,
 	}
 	// Insert first, as confirmed: a second active registration of the
 	// address is refused here by the unique index before anything else is
 	// written, so the caller needs no savepoint to undo it.
 	reg.Status = RegConfirmed
-	reg.TokenHash = HashToken(tok.Manage(reg.TokenNonce))
-	reg.FeedTokenHash = HashToken(tok.Feed(reg.FeedNonce))
 	// A plain INSERT … RETURNING (SQLite 3.35+, PostgreSQL): this is the
 	// hottest statement of the app, so it skips the ORM and stays prepared.
 	reg.ID, err = insertID(tx, insertRegistrationSQL,
@@ -251,7 +303,7 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 		}
 		return nil, &PlacesError{Attendance: mode, PlacesLeft: left, Party: reg.Places(), Waitlist: ev.Waitlist}
 	}
-	out := &RegisterResult{Registration: reg}
+	out := created(reg, made)
 	kind := MailConfirmation
 	if reg.Status == RegWaitlisted {
 		kind = MailWaitlisted

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -74,18 +73,11 @@ func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now tim
 	if existing != nil {
 		return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, existing, now)
 	}
-	answers, err := json.Marshal(in.Answers)
+	reg, _, err := in.row(tok, ev, now)
 	if err != nil {
 		return nil, err
 	}
-	reg := &Registration{
-		EventID: ev.ID, Name: in.Name, Email: in.Email, EmailNorm: NormaliseEmail(in.Email),
-		Guests: in.Guests, Attendance: in.Attendance, Status: RegUnconfirmed, Answers: string(answers), AllocationID: in.AllocationID,
-		Dietary: in.Dietary, DietaryOther: in.DietaryOther, GuestDietary: encodeGuestDiets(in.GuestDietary), AccessNeeds: in.AccessNeeds,
-		ConsentAt: now, TokenNonce: NewNonce(), FeedNonce: NewNonce(), CreatedAt: now, UpdatedAt: now,
-	}
-	reg.TokenHash = HashToken(tok.Manage(reg.TokenNonce))
-	reg.FeedTokenHash = HashToken(tok.Feed(reg.FeedNonce))
+	reg.Status = RegUnconfirmed
 	if err := tx.Create(reg).Error; err != nil {
 		return nil, err
 	}
