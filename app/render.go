@@ -193,7 +193,7 @@ var templateFuncs = template.FuncMap{
 	// listSep goes before name i of n in a sentence: "A, B and C".
 	"listSep": models.ListSep,
 	"andList": models.AndList,
-	"eq2":  func(a, b string) bool { return a == b },
+	"eq2":     func(a, b string) bool { return a == b },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
