@@ -44,7 +44,7 @@ func TestEditorChecksBeforeSaving(t *testing.T) {
 	}
 	// Friday 19 February 2027 in London: sunset 17:22:xx, iftar 17:23 by the
 	// default (sunset, rounded up); Shabbat begins at candle lighting that evening.
-	for _, want := range []string{"Checked, not saved yet", "Iftar at sunset — 17:23", `data-code="shabbat"`, "Shabbat in London: Fri 17:04 – Sat 18:15", `value="Shared iftar"`} {
+	for _, want := range []string{"Checked, not saved yet", "Iftar at sunset — 5:23pm", `data-code="shabbat"`, "Shabbat in London: Fri 5:04pm – Sat 6:15pm", `value="Shared iftar"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("check page lacks %q", want)
 		}
@@ -68,7 +68,7 @@ func TestEditorChecksBeforeSaving(t *testing.T) {
 	loc := res.Header.Get("Location")
 	res = f.do(request{method: "GET", path: loc, role: roleOrganiser})
 	body = readBody(t, res)
-	for _, want := range []string{"Iftar at sunset — 17:23", "Shabbat in London: Fri 17:04 – Sat 18:15", "Dates to consider", "Eid al-Fitr"} {
+	for _, want := range []string{"Iftar at sunset — 5:23pm", "Shabbat in London: Fri 5:04pm – Sat 6:15pm", "Dates to consider", "Eid al-Fitr"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("editor after saving lacks %q", want)
 		}

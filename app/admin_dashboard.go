@@ -16,7 +16,14 @@ type dashboardEvent struct {
 	Percent      int // of in-person (or online-only) capacity; -1 unlimited
 	WaitingTotal int
 	Growth       int
-	Attention    []string
+	Attention    []attention
+}
+
+// attention is one reason an event needs its organisers, with where to
+// deal with it when there is a page for that.
+type attention struct {
+	Text string
+	Link string
 }
 
 // dashboardData is the organiser's home page.
@@ -24,6 +31,9 @@ type dashboardData struct {
 	Events    []dashboardEvent
 	Attention []dashboardEvent
 	Recent    []models.Registration
+	// Outbox counts the mails that failed or are held, for admins (only
+	// they can open the outbox).
+	Outbox map[string]int64
 	// Community is the reserved places of the user's own organisations,
 	// with their private links to pass on.
 	Community []communityRow
@@ -55,6 +65,10 @@ func (a *App) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	pending, err := models.PendingRequestCounts(a.dbc(c).Read, ids)
+	if err != nil {
+		return err
+	}
 	var d dashboardData
 	for _, v := range views {
 		de := dashboardEvent{EventView: v, Manage: models.Authorize(a.dbc(c).Read, u, v.Event, models.ActManage) == nil, Growth: growth[v.ID]}
@@ -67,21 +81,34 @@ func (a *App) dashboard(c *fiber.Ctx) error {
 			de.WaitingTotal += n
 		}
 		if v.Status != models.StatusCancelled {
+			if n := pending[v.ID]; n > 0 {
+				de.Attention = append(de.Attention, attention{Text: fmt.Sprintf("%d %s waiting for approval", n, plural(n, "request", "requests")),
+					Link: "/admin/events/" + v.Slug + "/requests"})
+			}
 			for _, m := range v.Modes() {
 				if p := v.PercentTaken(m); p >= models.NearlyFullPercent {
-					de.Attention = append(de.Attention, fmt.Sprintf("%s %d%% full", modeLabel(m, v.Hybrid()), p))
+					de.Attention = append(de.Attention, attention{Text: fmt.Sprintf("%s %d%% full", modeLabel(m, v.Hybrid()), p)})
 				}
 			}
 			if de.Growth > 0 {
-				de.Attention = append(de.Attention, fmt.Sprintf("waitlist grew by %d this week", de.Growth))
+				de.Attention = append(de.Attention, attention{Text: fmt.Sprintf("waitlist grew by %d this week", de.Growth)})
 			}
 			if v.Tentative {
-				de.Attention = append(de.Attention, "date not final")
+				de.Attention = append(de.Attention, attention{Text: "date not final"})
 			}
 		}
 		d.Events = append(d.Events, de)
 		if len(de.Attention) > 0 && de.Manage {
 			d.Attention = append(d.Attention, de)
+		}
+	}
+	if u.Admin {
+		counts, err := models.OutboxCounts(a.dbc(c).Read)
+		if err != nil {
+			return err
+		}
+		if counts[models.MailFailed] > 0 || counts[models.MailHeld] > 0 {
+			d.Outbox = counts
 		}
 	}
 	if u.IsOrganiser() {

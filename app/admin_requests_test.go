@@ -90,3 +90,47 @@ func TestApprovalQueue(t *testing.T) {
 		t.Fatal("attendees filter by declined")
 	}
 }
+
+// TestDashboardNeedsAttention: requests waiting for approval are counted and
+// linked to the queue; admins are told of mail that failed or is held.
+func TestDashboardNeedsAttention(t *testing.T) {
+	f := newFixture(t, nil)
+	const queue = `<a href="/admin/events/iftar/requests">2 requests waiting for approval</a>`
+	if page := readBody(t, f.do(request{method: "GET", path: "/admin", role: roleOrganiser})); strings.Contains(page, "waiting for approval") {
+		t.Fatal("requests counted before there are any")
+	}
+	mode := models.ModeApproval
+	if _, err := models.UpdateEvent(f.db.DB, "iftar", models.EventInput{RegistrationMode: &mode}, nil, f.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Ruth", "Sami", "Noor"} {
+		res := must(models.Register(f.db.DB, f.app.tok, f.ev.ID, models.RegisterInput{Name: name, Email: strings.ToLower(name) + "@example.net",
+			Attendance: models.InPerson, Consent: true, Answers: map[string]string{"how": "A friend"}}, f.now))
+		if name != "Noor" { // Noor has not confirmed her address yet: not a request to decide.
+			must(models.ConfirmRegistration(f.db.DB, res.Registration.ID, f.now))
+		}
+	}
+	if err := f.db.DB.Model(&models.OutboxMail{}).Where("1 = 1").Update("status", models.MailFailed).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		role       string
+		has, hasNo []string
+	}{
+		{roleOrganiser, []string{"Needs attention", queue}, []string{"Mail not delivered"}},
+		{roleAdmin, []string{queue, "Mail not delivered", `href="/admin/outbox?status=failed"`}, []string{"held</a>"}},
+		{roleOutsider, nil, []string{"waiting for approval", "Mail not delivered"}},
+	} {
+		page := readBody(t, f.do(request{method: "GET", path: "/admin", role: c.role}))
+		for _, w := range c.has {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: dashboard lacks %q", c.role, w)
+			}
+		}
+		for _, w := range c.hasNo {
+			if strings.Contains(page, w) {
+				t.Errorf("%s: dashboard has %q", c.role, w)
+			}
+		}
+	}
+}

@@ -131,6 +131,8 @@ type a11yPage struct {
 	// only to keep the test's time down; their layout is the same forms
 	// and tables as the main pages checked at both sizes.
 	phoneOnly bool
+	// check, when set, is a layout check of the page's own at each size.
+	check func(t *testing.T, ctx context.Context)
 }
 
 // TestBrowserAccessibility opens every public page, in each state an
@@ -218,7 +220,7 @@ func TestBrowserAccessibility(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
 			}
 		}},
-		{name: "dashboard", path: "/admin", admin: true, shot: "admin-dashboard"},
+		{name: "dashboard", path: "/admin", admin: true, shot: "admin-dashboard", check: meterBesideLabel},
 		{name: "events", path: "/admin/events", admin: true, phoneOnly: true},
 		{name: "new event", path: "/admin/events/new", admin: true},
 		{name: "editor", path: "/admin/events/solidarity-iftar/edit", admin: true, shot: "admin-editor"},
@@ -295,6 +297,9 @@ func TestBrowserAccessibility(t *testing.T) {
 				}
 				checkAxe(t, ctx, p.name+" ("+size.name+")")
 				checkWidth(t, ctx, p.name+" ("+size.name+")", size.w)
+				if p.check != nil {
+					p.check(t, ctx)
+				}
 				if p.shot != "" {
 					saveScreenshot(t, ctx, p.shot+"-"+size.name+".png")
 				}
@@ -308,6 +313,25 @@ func TestBrowserAccessibility(t *testing.T) {
 			}
 			signedIn = false
 		}
+	}
+}
+
+// meterBesideLabel: each progress bar of the dashboard has its label
+// ("100%") on the same line, not wrapped under it.
+func meterBesideLabel(t *testing.T, ctx context.Context) {
+	t.Helper()
+	apart, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('td meter')].flatMap(m => {
+		const label = m.nextSibling, r = document.createRange();
+		if (!label || !label.textContent.includes('%')) return ['a bar without its label'];
+		r.selectNodeContents(label);
+		const b = m.getBoundingClientRect(), rects = [...r.getClientRects()], l = rects[rects.length - 1];
+		return l && Math.abs((b.top + b.bottom) / 2 - (l.top + l.bottom) / 2) < b.height ? [] : [label.textContent.trim()];
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apart) > 0 {
+		t.Errorf("progress bar labels wrapped under their bar: %q", apart)
 	}
 }
 

@@ -152,7 +152,7 @@ var templateFuncs = template.FuncMap{
 	"time": func(t time.Time, tz string) string {
 		lt := inZone(t, tz)
 		abbr, _ := lt.Zone()
-		return clock(lt) + " " + abbr
+		return calendar.Clock(lt) + " " + abbr
 	},
 	"zone": zoneName,
 	"shortdate": func(t time.Time, tz string) string {
@@ -190,7 +190,10 @@ var templateFuncs = template.FuncMap{
 		return scope
 	},
 	"join": strings.Join,
-	"eq2":  func(a, b string) bool { return a == b },
+	// listSep goes before name i of n in a sentence: "A, B and C".
+	"listSep": models.ListSep,
+	"andList": models.AndList,
+	"eq2":     func(a, b string) bool { return a == b },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -262,13 +265,6 @@ func inZone(t time.Time, tz string) time.Time {
 	return t.In(loc)
 }
 
-func clock(t time.Time) string {
-	if t.Minute() == 0 {
-		return strings.ToLower(t.Format("3pm"))
-	}
-	return strings.ToLower(t.Format("3:04pm"))
-}
-
 // zoneName names a zone for people: "GMT, London time".
 func zoneName(t time.Time, tz string) string {
 	lt := inZone(t, tz)
@@ -285,9 +281,9 @@ func formatWhen(start, end time.Time, tz string) string {
 	s, e := inZone(start, tz), inZone(end, tz)
 	var out string
 	if s.YearDay() == e.YearDay() && s.Year() == e.Year() {
-		out = fmt.Sprintf("%s, %s to %s", s.Format("Monday 2 January 2006"), clock(s), clock(e))
+		out = fmt.Sprintf("%s, %s to %s", s.Format("Monday 2 January 2006"), calendar.Clock(s), calendar.Clock(e))
 	} else {
-		out = fmt.Sprintf("%s, %s to %s, %s", s.Format("Monday 2 January 2006"), clock(s), e.Format("Monday 2 January 2006"), clock(e))
+		out = fmt.Sprintf("%s, %s to %s, %s", s.Format("Monday 2 January 2006"), calendar.Clock(s), e.Format("Monday 2 January 2006"), calendar.Clock(e))
 	}
 	return out + " (" + zoneName(start, tz) + ")"
 }

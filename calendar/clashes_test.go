@@ -158,7 +158,7 @@ func TestShabbatMessage(t *testing.T) {
 	loc := zone(t, "Europe/London")
 	ws := Clashes(London, at(t, loc, "2026-11-27 18:00"), at(t, loc, "2026-11-27 20:00"), false, ukOptions())
 	w, ok := has(ws, Shabbat)
-	if !ok || w.Message != "Shabbat in London: Fri 15:39 – Sat 16:54" {
+	if !ok || w.Message != "Shabbat in London: Fri 3:39pm – Sat 4:54pm" {
 		t.Fatalf("warnings %v", ws)
 	}
 }
@@ -191,7 +191,7 @@ func TestJerusalemFollowsIsraeliSchedule(t *testing.T) {
 	ws = Clashes(jer, at(t, loc, "2026-11-27 18:00"), at(t, loc, "2026-11-27 20:00"), false, ukOptions())
 	w, ok := has(ws, Shabbat)
 	sunset, _ := Sunset(jer, Date{2026, 11, 27})
-	want := "Shabbat in Jerusalem: Fri " + sunset.Add(-40*time.Minute).Format("15:04")
+	want := "Shabbat in Jerusalem: Fri " + Clock(sunset.Add(-40*time.Minute).In(loc))
 	if !ok || !strings.HasPrefix(w.Message, want) {
 		t.Errorf("Jerusalem candle lighting: got %v, want prefix %q", ws, want)
 	}
@@ -366,15 +366,15 @@ func TestDaysShowWindowsAndIftars(t *testing.T) {
 	want := []string{
 		"Ramadan 1 (estimated), iftar",
 		"Ramadan 2 (estimated), iftar",
-		"Shabbat begins 17:06",
-		"Shabbat ends 18:17",
+		"Shabbat begins 5:06pm",
+		"Shabbat ends 6:17pm",
 	}
 	for i, w := range want {
 		if !strings.Contains(text(days[i]), w) {
 			t.Errorf("%v: %q lacks %q", days[i].Date, text(days[i]), w)
 		}
 	}
-	if !strings.Contains(text(days[2]), "Ramadan 3 (estimated), iftar 17:25") {
+	if !strings.Contains(text(days[2]), "Ramadan 3 (estimated), iftar 5:25pm") {
 		t.Errorf("20 Feb 2026: %q", text(days[2]))
 	}
 }

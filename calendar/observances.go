@@ -263,7 +263,7 @@ func Clashes(p Place, start, end time.Time, iftar bool, o Options) []Warning {
 			m, err := Maghrib(p, d, o.Method)
 			if err == nil && !m.Before(start) && m.Before(end) {
 				add(m, RamadanIftarTime, fmt.Sprintf("Iftar time in Ramadan (estimated) in %s: %s, when people who are fasting break their fast",
-					where, m.In(loc).Format("Mon 2 Jan 15:04")))
+					where, m.In(loc).Format("Mon 2 Jan")+" "+clock(m, loc)))
 			}
 		}
 	}
@@ -303,23 +303,23 @@ func eve(p Place, day Date) time.Time {
 	return day.In(p.zone())
 }
 
-func clock(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
+func clock(t time.Time, loc *time.Location) string { return Clock(t.In(loc)) }
 
-// span writes a window in loc: "Fri 15:39 – Sat 16:54", with dates when
+// span writes a window in loc: "Fri 3:39pm – Sat 4:54pm", with dates when
 // withDates, the end's day only when it differs, and "end of Sat 21 Mar"
 // for a window that ends at midnight.
 func span(w Window, loc *time.Location, withDates bool) string {
-	layout := "Mon 15:04"
+	day := "Mon"
 	if withDates {
-		layout = "Mon 2 Jan 15:04"
+		day = "Mon 2 Jan"
 	}
 	s, e := w.Start.In(loc), w.End.In(loc)
-	end := e.Format(layout)
+	end := e.Format(day) + " " + Clock(e)
 	switch {
 	case e.Hour() == 0 && e.Minute() == 0:
-		end = "end of " + e.Add(-time.Minute).Format(layout[:len(layout)-6])
+		end = "end of " + e.Add(-time.Minute).Format(day)
 	case DateOf(s) == DateOf(e):
-		end = e.Format("15:04")
+		end = Clock(e)
 	}
-	return s.Format(layout) + " – " + end
+	return s.Format(day) + " " + Clock(s) + " – " + end
 }

@@ -327,7 +327,7 @@ func description(ev *models.Event, reg *models.Registration, d details, pageURL 
 		p = append(p, "Iftar at sunset — "+c+".")
 	}
 	if hosts := ev.HostNames(); len(hosts) > 0 {
-		p = append(p, "Hosted by "+andList(hosts)+".")
+		p = append(p, "Hosted by "+models.AndList(hosts)+".")
 	}
 	if reg != nil && ev.Status != models.StatusCancelled {
 		p = append(p, registrationLine(reg, ev))
@@ -404,16 +404,6 @@ func categories(ev *models.Event, label func(string) string) []string {
 }
 
 func geo(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) }
-
-func andList(s []string) string {
-	switch len(s) {
-	case 0:
-		return ""
-	case 1:
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
-}
 
 func joinNonEmpty(sep string, parts ...string) string {
 	var out []string

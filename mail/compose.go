@@ -18,6 +18,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
+	"convene/calendar"
 	"convene/feeds"
 	"convene/models"
 	"convene/views"
@@ -105,6 +106,8 @@ var templates = sync.OnceValues(func() (map[string]kindTemplates, error) {
 })
 
 var funcs = map[string]any{
+	"andList": models.AndList,
+	"listSep": models.ListSep,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -330,7 +333,7 @@ func (c Composer) allocationMessage(kt kindTemplates, m *models.OutboxMail, ev *
 		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Hosts: ev.HostNames(), Site: c.BaseURL, Venue: ev.VenueName, AccessNotes: ev.AccessNotes,
 		ReservedLabel: al.Label, ReservedPlaces: al.Places, ReservedURL: c.links().Allocation(ev.Slug, code),
-		ReservedUntil: "Places nobody has taken are opened to everyone on " + release.Format("Monday 2 January 2006") + " at " + release.Format("15:04") + "."}
+		ReservedUntil: "Places nobody has taken are opened to everyone on " + release.Format("Monday 2 January 2006") + " at " + calendar.Clock(release) + "."}
 	if ev.AddressVisibility != models.AddressRegistrants {
 		v.Address = ev.VenueAddress
 	}
@@ -439,7 +442,7 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 	if c := ev.IftarClock(); c != "" {
 		v.Iftar = "Iftar at sunset — " + c
 		if t, err := time.Parse(time.RFC3339, data["previous_iftar_at"]); err == nil {
-			if before := t.In(ev.Location()).Format("15:04"); before != c {
+			if before := calendar.Clock(t.In(ev.Location())); before != c {
 				v.PreviousIftar = before
 			}
 		}

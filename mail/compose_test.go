@@ -2,6 +2,7 @@ package mail
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -422,9 +423,27 @@ func TestMailsCarryIftarTimeAndTentativeDate(t *testing.T) {
 		}
 		return msg
 	}
+	for _, o := range []models.Organisation{{Slug: "al-noor", Name: "Al-Noor Mosque"}, {Slug: "northside", Name: "Northside Synagogue"}} {
+		if err := db.Create(&o).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	hosts := []models.HostInput{{Organisation: "open-doors", Role: models.RoleHost}, {Organisation: "al-noor", Role: models.RoleCoHost}, {Organisation: "northside", Role: models.RoleCoHost}}
+	if _, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{Hosts: &hosts}, nil, now); err != nil {
+		t.Fatal(err)
+	}
 	ev, _ = models.FindEvent(db.DB, ev.Slug)
 	before := ev.IftarClock()
+	if !regexp.MustCompile(`^\d{1,2}(:\d\d)?[ap]m$`).MatchString(before) {
+		t.Errorf("iftar time %q is not written as the event's times are (5:19pm)", before)
+	}
 	msg := compose(models.MailConfirmation)
+	if want := "Open Doors, Al-Noor Mosque and Northside Synagogue, via Convene"; !strings.Contains(msg.Text, want) {
+		t.Errorf("text signature lacks %q:\n%s", want, msg.Text)
+	}
+	if want := `<span dir="auto">Open Doors</span>, <span dir="auto">Al-Noor Mosque</span> and <span dir="auto">Northside Synagogue</span>, via Convene`; !strings.Contains(msg.HTML, want) {
+		t.Errorf("HTML signature lacks %q", want)
+	}
 	for _, part := range []string{msg.Text, msg.HTML} {
 		if !strings.Contains(part, "Iftar at sunset — "+before) || !strings.Contains(part, "Date not final") && !strings.Contains(part, "The date is not final") {
 			t.Errorf("confirmation lacks the iftar time %s or the tentative date:\n%s", before, part)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"convene/calendar"
 )
 
 // formatWhen is "Thursday 10 December 2026, 7pm to 9pm (GMT, London time)",
@@ -16,9 +18,9 @@ func formatWhen(start, end time.Time, tz string) string {
 	s, e := start.In(loc), end.In(loc)
 	var out string
 	if s.YearDay() == e.YearDay() && s.Year() == e.Year() {
-		out = fmt.Sprintf("%s, %s to %s", s.Format("Monday 2 January 2006"), clock(s), clock(e))
+		out = fmt.Sprintf("%s, %s to %s", s.Format("Monday 2 January 2006"), calendar.Clock(s), calendar.Clock(e))
 	} else {
-		out = fmt.Sprintf("%s, %s to %s, %s", s.Format("Monday 2 January 2006"), clock(s), e.Format("Monday 2 January 2006"), clock(e))
+		out = fmt.Sprintf("%s, %s to %s, %s", s.Format("Monday 2 January 2006"), calendar.Clock(s), e.Format("Monday 2 January 2006"), calendar.Clock(e))
 	}
 	abbr, _ := s.Zone()
 	city := loc.String()
@@ -26,11 +28,4 @@ func formatWhen(start, end time.Time, tz string) string {
 		city = strings.ReplaceAll(city[i+1:], "_", " ")
 	}
 	return out + " (" + abbr + ", " + city + " time)"
-}
-
-func clock(t time.Time) string {
-	if t.Minute() == 0 {
-		return strings.ToLower(t.Format("3pm"))
-	}
-	return strings.ToLower(t.Format("3:04pm"))
 }

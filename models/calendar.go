@@ -505,13 +505,13 @@ func CalendarHost(db *gorm.DB, u *User, slug string) (*Organisation, []Organisat
 	return &mine[0], mine, nil
 }
 
-// IftarClock is the iftar time as HH:MM in the event's zone, or "" for an
-// event without one.
+// IftarClock is the iftar time in the event's zone, written as every time
+// of an event is ("5:19pm", calendar.Clock), or "" for an event without one.
 func (e *Event) IftarClock() string {
 	if e.IftarAt == nil {
 		return ""
 	}
-	return e.IftarAt.In(e.Location()).Format("15:04")
+	return calendar.Clock(e.IftarAt.In(e.Location()))
 }
 
 // OrganisationEvents lists the events an organisation hosts (any role, any

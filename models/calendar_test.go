@@ -154,7 +154,7 @@ func TestEventClashesUseVenueOrHome(t *testing.T) {
 	ev := newEvent(t, db, models.EventInput{Hosts: &[]models.HostInput{{Organisation: "open-doors"}}, StartsAt: &fri, EndsAt: tp(fri.Add(2 * time.Hour)),
 		Venue: &models.VenueInput{Name: sp("Hall"), Latitude: fp(51.5072), Longitude: fp(-0.1276)}})
 	w, ok := hasWarning(models.EventClashes(ev), calendar.Shabbat)
-	if !ok || w.Message != "Shabbat in London: Fri 15:39 – Sat 16:54" {
+	if !ok || w.Message != "Shabbat in London: Fri 3:39pm – Sat 4:54pm" {
 		t.Fatalf("London venue: %v", models.EventClashes(ev))
 	}
 	jer := newEvent(t, db, models.EventInput{Timezone: sp("Asia/Jerusalem"), StartsAt: &fri, EndsAt: tp(fri.Add(2 * time.Hour)),

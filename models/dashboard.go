@@ -45,6 +45,17 @@ func RecentRegistrations(db *gorm.DB, u *User, limit int) ([]Registration, error
 // WaitlistGrowth counts, per event, the registrations that joined the
 // waitlist since and are still on it.
 func WaitlistGrowth(db *gorm.DB, eventIDs []uint, since time.Time) (map[uint]int, error) {
+	return countPerEvent(db, eventIDs, "status = ? AND created_at >= ?", RegWaitlisted, since)
+}
+
+// PendingRequestCounts counts, per event, the registration requests waiting for
+// an organiser to approve or decline them (approval mode).
+func PendingRequestCounts(db *gorm.DB, eventIDs []uint) (map[uint]int, error) {
+	return countPerEvent(db, eventIDs, "status = ?", RegPending)
+}
+
+// countPerEvent counts the registrations of each event that match where.
+func countPerEvent(db *gorm.DB, eventIDs []uint, where string, args ...any) (map[uint]int, error) {
 	out := map[uint]int{}
 	if len(eventIDs) == 0 {
 		return out, nil
@@ -54,7 +65,7 @@ func WaitlistGrowth(db *gorm.DB, eventIDs []uint, since time.Time) (map[uint]int
 		N       int
 	}
 	err := db.Model(&Registration{}).Select("event_id, COUNT(*) AS n").
-		Where("event_id IN ? AND status = ? AND created_at >= ?", eventIDs, RegWaitlisted, since).
+		Where("event_id IN ?", eventIDs).Where(where, args...).
 		Group("event_id").Scan(&rows).Error
 	for _, r := range rows {
 		out[r.EventID] = r.N

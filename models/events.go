@@ -86,6 +86,30 @@ func (e *Event) HostNames() []string {
 	return out
 }
 
+// ListSep is what goes before item i of a list of n in a sentence: nothing
+// before the first, " and " before the last, ", " between the others, so
+// that hosts read "A", "A and B", "A, B and C". Templates that link or
+// isolate each name use it; AndList joins plain names with it.
+func ListSep(i, n int) string {
+	switch {
+	case i <= 0:
+		return ""
+	case i == n-1:
+		return " and "
+	}
+	return ", "
+}
+
+// AndList joins items into a sentence's list: "A, B and C".
+func AndList(items []string) string {
+	var b strings.Builder
+	for i, s := range items {
+		b.WriteString(ListSep(i, len(items)))
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
 // Location loads the event's time zone (UTC if unknown).
 func (e *Event) Location() *time.Location {
 	loc, _ := Zone(e.Timezone)

@@ -467,3 +467,30 @@ func TestListEvents(t *testing.T) {
 		t.Errorf("with recent cancellations %q", got)
 	}
 }
+
+func TestAndList(t *testing.T) {
+	for _, c := range []struct {
+		items []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"A"}, "A"},
+		{[]string{"A", "B"}, "A and B"},
+		{[]string{"A", "B", "C"}, "A, B and C"},
+		{[]string{"A", "B", "C", "D"}, "A, B, C and D"},
+	} {
+		if got := models.AndList(c.items); got != c.want {
+			t.Errorf("AndList(%q) = %q, want %q", c.items, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		i, n int
+		want string
+	}{
+		{0, 1, ""}, {0, 3, ""}, {1, 2, " and "}, {1, 3, ", "}, {2, 3, " and "}, {-1, 2, ""},
+	} {
+		if got := models.ListSep(c.i, c.n); got != c.want {
+			t.Errorf("ListSep(%d, %d) = %q, want %q", c.i, c.n, got, c.want)
+		}
+	}
+}
