@@ -79,7 +79,7 @@ func New(cfg Config, db *models.DB, log *slog.Logger, opts ...Option) (*App, err
 	a.events = newEventCache(db.Read, time.Second, a.now)
 	a.reg = models.NewRegistrar(db, a.tok)
 	a.lostLinks = newLinkMailer(db, a.now, log.Error)
-	a.metrics = newMetrics(db, a.now)
+	a.metrics = newMetrics(db, a.reg, a.now)
 	a.pages = newPageCache()
 	a.feeds = newFeedCache(a.now())
 	a.Fiber = fiber.New(fiber.Config{

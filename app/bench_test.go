@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,26 +19,39 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	_ "github.com/mattn/go-sqlite3"
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttputil"
 
 	"convene/models"
 )
 
-// BenchmarkRegisterHTTP registers attendees through the JSON API (Fiber's
-// in-memory connection, so no TCP), on a SQLite file, with parallel clients.
-// Compare with BenchmarkBareFiberRegister and BenchmarkRawSQLiteBaseline in
-// the same run, or run BenchmarkRegisterRatios, which interleaves them.
+// BenchmarkRegisterHTTP registers attendees through the JSON API (in
+// memory, no TCP; test and keepalive clients as in BenchmarkRegisterRatios)
+// on a SQLite file, with parallel clients. Compare with
+// BenchmarkBareFiberRegister and BenchmarkRawSQLiteBaseline in the same
+// run, or run BenchmarkRegisterRatios, which interleaves them.
 func BenchmarkRegisterHTTP(b *testing.B) {
-	e := newBenchEnv(b)
-	var n atomic.Int64
-	b.SetParallelism(registerClients)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			postRegistration(b, e.app.Fiber, "/api/v1/events/bench/registrations", n.Add(1))
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registrations/s")
+	for _, client := range []struct {
+		name string
+		post func(b *testing.B, f *fiber.App) postFunc
+	}{{"test", testClient}, {"keepalive", keepAliveClient}} {
+		b.Run(client.name, func(b *testing.B) {
+			e := newBenchEnv(b)
+			post := client.post(b, e.app.Fiber)
+			var n atomic.Int64
+			b.SetParallelism(registerClients)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					post("/api/v1/events/bench/registrations", n.Add(1))
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registrations/s")
+			b.ReportMetric(metricValue(b, e.app.Fiber, "convene_registration_grouped_total")/
+				metricValue(b, e.app.Fiber, "convene_registration_groups_total"), "regs/group")
+		})
+	}
 }
 
 // registerClients is how many clients register at once, as in a rush for
@@ -60,15 +76,67 @@ func postRegistration(b *testing.B, f *fiber.App, path string, i int64) {
 // one round of registerRound registrations of each. It reports
 // x-bare = app/bare and x-raw = app/raw (targets: at least 0.8 and 0.5).
 //
-//	go test -run XXX -bench RegisterRatios -benchtime 20x ./app/
+// Both HTTP sides use the same client, in one of two ways:
+//
+//   - test: Fiber's app.Test, a new in-memory connection and a new server
+//     goroutine for every request;
+//
+//   - keepalive: fasthttp's client on kept-alive in-memory connections to
+//     the server's worker pool (Listener), as a server in production is
+//     used (connections and goroutines reused).
+//
+//     go test -run XXX -bench RegisterRatios -benchtime 10x ./app/
 func BenchmarkRegisterRatios(b *testing.B) {
+	for _, client := range []struct {
+		name string
+		post func(b *testing.B, f *fiber.App) postFunc
+	}{{"test", testClient}, {"keepalive", keepAliveClient}} {
+		b.Run(client.name, func(b *testing.B) { registerRatios(b, client.post) })
+	}
+}
+
+// postFunc posts registration i to path and requires a 201.
+type postFunc func(path string, i int64)
+
+// testClient posts through app.Test.
+func testClient(b *testing.B, f *fiber.App) postFunc {
+	return func(path string, i int64) { postRegistration(b, f, path, i) }
+}
+
+// keepAliveClient serves f on an in-memory listener and posts through
+// fasthttp's client, which keeps up to registerClients connections alive.
+func keepAliveClient(b *testing.B, f *fiber.App) postFunc {
+	ln := fasthttputil.NewInmemoryListener()
+	go func() { _ = f.Listener(ln) }()
+	b.Cleanup(func() { _ = ln.Close() })
+	c := &fasthttp.Client{
+		Dial:            func(string) (net.Conn, error) { return ln.Dial() },
+		MaxConnsPerHost: registerClients,
+		// More goroutines than connections (RunParallel) wait for one.
+		MaxConnWaitTimeout: time.Minute,
+	}
+	return func(path string, i int64) {
+		req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		defer fasthttp.ReleaseRequest(req)
+		defer fasthttp.ReleaseResponse(res)
+		req.SetRequestURI("http://convene.test" + path)
+		req.Header.SetMethod(fiber.MethodPost)
+		req.Header.SetContentType(fiber.MIMEApplicationJSON)
+		req.SetBodyString(fmt.Sprintf(`{"name":"Person %d","email":"p%d@example.org","consent":true}`, i, i))
+		if err := c.Do(req, res); err != nil || res.StatusCode() != 201 {
+			b.Fatalf("status %v %v", res.StatusCode(), err)
+		}
+	}
+}
+
+func registerRatios(b *testing.B, client func(*testing.B, *fiber.App) postFunc) {
 	const registerRound = 500
 	e := newBenchEnv(b)
-	bare := newBareRegister(b)
+	appPost, barePost := client(b, e.app.Fiber), client(b, newBareRegister(b))
 	raw := openRawSQLite(b)
 	var app, bareT, rawT spent
 	var n atomic.Int64
-	burst := func(f *fiber.App, path string) {
+	burst := func(post postFunc, path string) {
 		var wg sync.WaitGroup
 		var left atomic.Int64
 		left.Store(registerRound)
@@ -77,7 +145,7 @@ func BenchmarkRegisterRatios(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				for left.Add(-1) >= 0 {
-					postRegistration(b, f, path, n.Add(1))
+					post(path, n.Add(1))
 				}
 			}()
 		}
@@ -87,11 +155,11 @@ func BenchmarkRegisterRatios(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		// Alternate the order, so that neither always runs after the other.
 		if i%2 == 0 {
-			app.add(func() { burst(e.app.Fiber, "/api/v1/events/bench/registrations") })
-			bareT.add(func() { burst(bare, "/events/bench/registrations") })
+			app.add(func() { burst(appPost, "/api/v1/events/bench/registrations") })
+			bareT.add(func() { burst(barePost, "/events/bench/registrations") })
 		} else {
-			bareT.add(func() { burst(bare, "/events/bench/registrations") })
-			app.add(func() { burst(e.app.Fiber, "/api/v1/events/bench/registrations") })
+			bareT.add(func() { burst(barePost, "/events/bench/registrations") })
+			app.add(func() { burst(appPost, "/api/v1/events/bench/registrations") })
 		}
 		rawT.add(func() {
 			for range registerRound {
@@ -103,6 +171,8 @@ func BenchmarkRegisterRatios(b *testing.B) {
 	}
 	b.StopTimer()
 	regs := float64(b.N * registerRound)
+	b.ReportMetric(metricValue(b, e.app.Fiber, "convene_registration_grouped_total")/
+		metricValue(b, e.app.Fiber, "convene_registration_groups_total"), "regs/group")
 	b.ReportMetric(regs/app.wall.Seconds(), "app-regs/s")
 	b.ReportMetric(regs/bareT.wall.Seconds(), "bare-regs/s")
 	b.ReportMetric(regs/rawT.wall.Seconds(), "raw-regs/s")
@@ -113,6 +183,26 @@ func BenchmarkRegisterRatios(b *testing.B) {
 	b.ReportMetric(float64(app.cpu.Microseconds())/regs, "app-cpu-µs/reg")
 	b.ReportMetric(float64(bareT.cpu.Microseconds())/regs, "bare-cpu-µs/reg")
 	b.ReportMetric(float64(rawT.cpu.Microseconds())/regs, "raw-cpu-µs/reg")
+}
+
+// metricValue reads a metric without labels from the app's /metrics.
+func metricValue(b *testing.B, f *fiber.App, name string) float64 {
+	r, err := f.Test(httptest.NewRequest("GET", "/metrics", nil), -1)
+	if err != nil || r.StatusCode != 200 {
+		b.Fatalf("/metrics: %v %v", r.StatusCode, err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			return x
+		}
+	}
+	b.Fatalf("/metrics has no %s", name)
+	return 0
 }
 
 // spent adds up the wall and CPU time (of the whole process) of what runs.

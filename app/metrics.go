@@ -41,7 +41,7 @@ type requestKey struct {
 // registrations under load) take tens to hundreds.
 var requestBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
-func newMetrics(db *models.DB, now func() time.Time) *metrics {
+func newMetrics(db *models.DB, reg *models.Registrar, now func() time.Time) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -61,6 +61,14 @@ func newMetrics(db *models.DB, now func() time.Time) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&outboxCollector{db: db, now: now},
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "convene_registration_groups_total",
+			Help: "Transactions the registrar ran, each holding the registrations waiting at the time (see convene_registration_grouped_total).",
+		}, func() float64 { g, _ := reg.Stats(); return float64(g) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "convene_registration_grouped_total",
+			Help: "Registrations the registrar's transactions held; divided by convene_registration_groups_total, the mean group size.",
+		}, func() float64 { _, n := reg.Stats(); return float64(n) }),
 	)
 	if s, err := db.DB.DB(); err == nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(s, "writer"))

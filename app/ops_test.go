@@ -70,6 +70,9 @@ func TestMetricsContent(t *testing.T) {
 		`convene_outbox_mails{status="held"} 0`,
 		`convene_outbox_mails{status="pending"} 2`, // the confirmation and the duplicate's link
 		`convene_outbox_oldest_pending_age_seconds 0`,
+		// One at a time: three transactions of one (new, duplicate, full).
+		"convene_registration_groups_total 3\n",
+		"convene_registration_grouped_total 3\n",
 		`go_goroutines `,
 		`go_memstats_heap_alloc_bytes `,
 		`process_resident_memory_bytes `,

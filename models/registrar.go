@@ -16,6 +16,9 @@ import (
 // maxGroup bounds how many registrations share one transaction.
 const maxGroup = 64
 
+// maxYields bounds how many times gather yields to let a group grow.
+const maxYields = 4
+
 // groupTimeout bounds one group's transaction. A group runs on the
 // Registrar's own context, not on any caller's: one caller going away must
 // not roll back the others' registrations.
@@ -42,6 +45,16 @@ type Registrar struct {
 	// lock, no request can enter reqs after the loop has drained it.
 	mu     sync.RWMutex
 	closed bool
+	// groups and grouped count the transactions run and the registrations
+	// they held (see Stats).
+	groups, grouped atomic.Uint64
+}
+
+// Stats reports how many group transactions the Registrar has run and how
+// many registrations they held: grouped/groups is the mean group size,
+// which grows with load.
+func (r *Registrar) Stats() (groups, registrations uint64) {
+	return r.groups.Load(), r.grouped.Load()
 }
 
 type regRequest struct {
@@ -160,11 +173,20 @@ func (r *Registrar) loop() {
 				}
 			}
 		}
-		// Yield once before gathering the group: the handlers that are
-		// ready to hand in their registration get to, so under load a group
-		// is about twice as large (half the commits and event reads per
-		// registration); with nothing else to run this returns at once.
+		r.commit(r.gather(group))
+	}
+}
+
+// gather adds to group what else is waiting, up to maxGroup. Before each
+// look it yields, so that the handlers ready to hand in a registration get
+// to; it looks again while that brought more. Under load a group is then
+// several times larger (fewer commits and event reads per registration);
+// with nothing else to run a yield returns at once, so a lone registration
+// waits for nothing.
+func (r *Registrar) gather(group []*regRequest) []*regRequest {
+	for range maxYields {
 		runtime.Gosched()
+		before := len(group)
 	fill:
 		for len(group) < maxGroup {
 			select {
@@ -174,8 +196,11 @@ func (r *Registrar) loop() {
 				break fill
 			}
 		}
-		r.commit(group)
+		if len(group) == before || len(group) == maxGroup {
+			break
+		}
 	}
+	return group
 }
 
 // registerOne registers one request of a group in tx, on its locked event.
@@ -217,6 +242,8 @@ func (r *Registrar) commit(group []*regRequest) {
 			close(q.ready)
 		}
 	}()
+	r.groups.Add(1)
+	r.grouped.Add(uint64(len(group)))
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
