@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html/template"
 	"strconv"
 	"time"
 
@@ -21,8 +22,10 @@ type messageForm struct {
 	Audience   models.MessageAudience
 	// Chosen is how many registrants the boxes ticked reach.
 	Chosen int
-	// Preview is the mail as a registrant will get it (PreviewName's).
+	// Preview is the mail as a registrant will get it (PreviewName's), and
+	// PreviewHTML its HTML part as shown in the page (mailPreview).
 	Preview     *mail.Message
+	PreviewHTML template.HTML
 	PreviewName string
 	// Done says what was just done: "sent" (Sent mails) or "test".
 	Done       string
@@ -102,6 +105,10 @@ func (a *App) sendMessage(c *fiber.Ctx) error {
 		}
 		if f.Preview, f.PreviewName, err = a.previewMessage(c, ev, statuses, subject, body); err != nil {
 			return err
+		}
+		var styles []string
+		if f.PreviewHTML, styles = mailPreview(f.Preview.HTML); len(styles) > 0 {
+			c.Set("Content-Security-Policy", contentSecurityPolicy(styles...))
 		}
 		return a.renderMessage(c, 200, f)
 	}

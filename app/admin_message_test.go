@@ -146,3 +146,58 @@ func TestMessageTabPreviewTestAndWhereTheMailIs(t *testing.T) {
 		t.Errorf("test mail: %q to %q\n%s", got.Subject, got.To, got.Text)
 	}
 }
+
+// TestMessagePreviewShowsTheHTMLMail: the preview shows the HTML mail as
+// sent, in a box, with its inline styles allowed by their hashes on that
+// response alone, and the plain text behind a <details>.
+func TestMessagePreviewShowsTheHTMLMail(t *testing.T) {
+	f := newFixture(t, nil)
+	path := "/admin/events/" + f.ev.Slug + "/message"
+	res := f.do(request{method: "POST", path: path, role: roleOrganiser, form: url.Values{"action": {"preview"}, "confirmed": {"yes"},
+		"subject": {"Doors open at six"}, "body": {"Please arrive <early>.\nشكراً"}}})
+	body := readBody(t, res)
+	if res.StatusCode != 200 {
+		t.Fatalf("%d", res.StatusCode)
+	}
+	box := body[strings.Index(body, `<div class="mail-frame">`):]
+	for _, want := range []string{`<div class="mail-html" style="margin:0;padding:0;background:#f3f2f1;`, `<blockquote dir="auto" style=`,
+		"Please arrive &lt;early&gt;.<br>شكراً", "<details", "<summary>The plain-text version</summary>", "Please arrive &lt;early&gt;.\nشكراً"} {
+		if !strings.Contains(box, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	for _, never := range []string{"<body", "<html", "<head", "<early>"} {
+		if strings.Contains(box, never) {
+			t.Errorf("preview holds %q", never)
+		}
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	_, hashes := mailPreview(`<body style="margin:0;padding:0;background:#f3f2f1;color:#0b0c0c;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;"></body>`)
+	if !strings.Contains(csp, "style-src 'self' 'unsafe-hashes' '"+hashes[0]+"'") || !strings.Contains(csp, "script-src 'self';") {
+		t.Errorf("the preview's policy %q does not allow exactly the mail's styles", csp)
+	}
+	if csp := f.do(request{method: "GET", path: path, role: roleOrganiser}).Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe") {
+		t.Errorf("the tab without a preview allows inline styles: %q", csp)
+	}
+}
+
+func TestMailPreview(t *testing.T) {
+	for _, c := range []struct {
+		name, mail, want string
+		hashes           int
+	}{
+		{"a mail", `<!doctype html><html><head><title>T</title></head><body style="a:b"><p style="c:d">Hi</p><p style="a:b">x</p></body></html>`,
+			`<div class="mail-html" style="a:b"><p style="c:d">Hi</p><p style="a:b">x</p></div>`, 2},
+		{"without styles", `<body><p>Hi</p></body>`, `<div class="mail-html"><p>Hi</p></div>`, 0},
+		{"no body", `<p>Hi</p>`, "", 0},
+		{"empty", "", "", 0},
+		{"an unclosed body", `<body style="a:b"><p>Hi</p>`, "", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, hashes := mailPreview(c.mail)
+			if string(got) != c.want || len(hashes) != c.hashes {
+				t.Errorf("got %q with %d hashes, want %q with %d", got, len(hashes), c.want, c.hashes)
+			}
+		})
+	}
+}

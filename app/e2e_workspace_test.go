@@ -113,6 +113,18 @@ func TestBrowserWorkspaceAtPhoneAndDesktop(t *testing.T) {
 			}
 		}
 	}
+	// The preview's HTML mail keeps its own styles: the page's policy
+	// allows them by their hashes.
+	step("message preview",
+		chromedp.Navigate(base+"/admin/events/"+slug+"/message"),
+		chromedp.SendKeys(chromedp.CSS(`#subject`), "Doors open at 6pm"),
+		chromedp.SendKeys(chromedp.CSS(`#body`), "Please arrive from 6pm."),
+		chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.mail-html`)))
+	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.mail-html')).backgroundColor`))
+	if err != nil || bg != "rgb(243, 242, 241)" {
+		t.Errorf("the previewed mail's background is %q (%v): its inline styles were blocked", bg, err)
+	}
 	// The door row shows the party partly in.
 	step("door", chromedp.Navigate(base+"/admin/events/"+slug+"/door"), chromedp.WaitVisible(chromedp.CSS(".door-row.is-part")))
 	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.door-row.is-part [data-door-status]`)))

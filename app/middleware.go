@@ -17,7 +17,7 @@ import (
 func securityHeaders(production bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		h := &c.Response().Header
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("Content-Security-Policy", contentSecurityPolicy())
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		// Manage links carry a token in the path: never send it to other sites.

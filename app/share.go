@@ -57,6 +57,7 @@ type ldEvent struct {
 	Description         string    `json:"description,omitempty"`
 	URL                 string    `json:"url"`
 	StartDate           string    `json:"startDate"`
+	PreviousStartDate   string    `json:"previousStartDate,omitempty"`
 	EndDate             string    `json:"endDate"`
 	EventStatus         string    `json:"eventStatus"`
 	EventAttendanceMode string    `json:"eventAttendanceMode"`
@@ -114,6 +115,9 @@ func eventJSONLD(v EventView, baseURL string) (template.JS, error) {
 		IsAccessibleForFree: true,
 	}
 	ev := v.Event
+	if ev.Rescheduled() {
+		ld.PreviousStartDate = inZone(*ev.PreviousStartsAt, v.Timezone).Format(time.RFC3339)
+	}
 	switch {
 	case ev.InPerson && ev.Online:
 		ld.EventAttendanceMode = "https://schema.org/MixedEventAttendanceMode"
@@ -158,6 +162,9 @@ func ldStatus(ev *models.Event) string {
 		return "EventCancelled"
 	case models.StatusPostponed:
 		return "EventPostponed"
+	}
+	if ev.Rescheduled() {
+		return "EventRescheduled"
 	}
 	return "EventScheduled"
 }

@@ -2,10 +2,12 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"convene/models"
 )
@@ -232,3 +234,48 @@ func TestPoster(t *testing.T) {
 		})
 	}
 }
+
+// TestRescheduledEventJSONLD: a published event whose start was moved says
+// EventRescheduled with the start it had; postponed and cancelled keep theirs.
+func TestRescheduledEventJSONLD(t *testing.T) {
+	e := newEnv(t, nil)
+	first := testNow.Add(10 * 24 * time.Hour) // e.event's start
+	later := first.Add(7 * 24 * time.Hour)
+	move := models.EventInput{StartsAt: &later, EndsAt: ptrTime(later.Add(2 * time.Hour))}
+	cases := []struct {
+		name     string
+		changes  []models.EventInput
+		status   string
+		previous string
+	}{
+		{"as published", nil, "EventScheduled", ""},
+		{"moved a week", []models.EventInput{move}, "EventRescheduled", first.Format(time.RFC3339)},
+		{"moved, then postponed", []models.EventInput{move, {Status: sp(models.StatusPostponed)}}, "EventPostponed", ""},
+		{"moved, then cancelled", []models.EventInput{move, {Status: sp(models.StatusCancelled)}}, "EventCancelled", ""},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			slug := fmt.Sprintf("moved-%d", i)
+			e.event(slug, nil)
+			for _, in := range c.changes {
+				if _, err := models.UpdateEvent(e.db.DB, slug, in, nil, testNow); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, page := e.get("/events/" + slug)
+			if r.StatusCode != 200 {
+				t.Fatalf("%d", r.StatusCode)
+			}
+			ld := pageJSONLD(t, page)
+			prev, _ := ld["previousStartDate"].(string)
+			if ld["eventStatus"] != "https://schema.org/"+c.status || prev != c.previous {
+				t.Errorf("eventStatus %v, previousStartDate %q; want %s, %q", ld["eventStatus"], prev, c.status, c.previous)
+			}
+			if c.status == "EventRescheduled" && ld["startDate"] != later.Format(time.RFC3339) {
+				t.Errorf("startDate %v, want the new start", ld["startDate"])
+			}
+		})
+	}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }

@@ -74,6 +74,13 @@ func FindEvent(db *gorm.DB, slug string) (*Event, error) {
 	return &ev, err
 }
 
+// Rescheduled reports whether a published event's start was moved after it
+// was announced (PreviousStartsAt); postponed and cancelled events are not
+// rescheduled, whatever their dates did.
+func (e *Event) Rescheduled() bool {
+	return e.Status == StatusPublished && e.PreviousStartsAt != nil && !e.PreviousStartsAt.Equal(e.StartsAt)
+}
+
 // Public reports whether anyone may see the event.
 func (e *Event) Public() bool { return e.Status != StatusDraft }
 
@@ -384,6 +391,7 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		if before != after {
 			ev.Sequence++
 		}
+		recordMove(ev, before)
 		if before.Status != after.Status {
 			ev.StatusChangeAt = &now
 		}
@@ -450,6 +458,20 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 		return err
 	})
 	return out, err
+}
+
+// recordMove keeps the start a public event had before its start was
+// moved, as announced to its registrants; a draft's moves were never
+// announced, and an event moved back to that start is no longer moved.
+func recordMove(ev *Event, before eventSnapshot) {
+	switch {
+	case before.Status == StatusDraft || before.StartsAt.Equal(ev.StartsAt):
+	case ev.PreviousStartsAt != nil && ev.PreviousStartsAt.Equal(ev.StartsAt):
+		ev.PreviousStartsAt = nil
+	default:
+		prev := before.StartsAt
+		ev.PreviousStartsAt = &prev
+	}
 }
 
 // notifyEventChange records the change and mails the active registrants.

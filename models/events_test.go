@@ -494,3 +494,46 @@ func TestAndList(t *testing.T) {
 		}
 	}
 }
+
+// TestMovedEventKeepsPreviousStart: moving a public event's start keeps the
+// start it had when last announced; a draft's moves, and a move back, do not.
+func TestMovedEventKeepsPreviousStart(t *testing.T) {
+	db := modelstest.Open(t)
+	first := now.Add(7 * 24 * time.Hour).Truncate(time.Hour)
+	second, third := first.Add(24*time.Hour), first.Add(48*time.Hour)
+	pub := newEvent(t, db, models.EventInput{StartsAt: &first})
+	draft := newEvent(t, db, models.EventInput{Status: sp(models.StatusDraft), StartsAt: &first})
+	steps := []struct {
+		name        string
+		slug        string
+		in          models.EventInput
+		previous    *time.Time
+		rescheduled bool
+	}{
+		{"a new title is no move", pub.Slug, models.EventInput{Title: sp("Renamed")}, nil, false},
+		{"moved a day", pub.Slug, models.EventInput{StartsAt: &second, EndsAt: tp(second.Add(2 * time.Hour))}, &first, true},
+		{"moved again: the last announced start", pub.Slug, models.EventInput{StartsAt: &third, EndsAt: tp(third.Add(2 * time.Hour))}, &second, true},
+		{"moved back: no longer moved", pub.Slug, models.EventInput{StartsAt: &second, EndsAt: tp(second.Add(2 * time.Hour))}, nil, false},
+		{"moved, then postponed: postponed", pub.Slug, models.EventInput{StartsAt: &third, EndsAt: tp(third.Add(2 * time.Hour)), Status: sp(models.StatusPostponed)}, &second, false},
+		{"published again with its new date: rescheduled", pub.Slug, models.EventInput{Status: sp(models.StatusPublished)}, &second, true},
+		{"a draft's move was never announced", draft.Slug, models.EventInput{StartsAt: &second, EndsAt: tp(second.Add(2 * time.Hour))}, nil, false},
+	}
+	for _, s := range steps {
+		ev, err := models.UpdateEvent(db.DB, s.slug, s.in, nil, now)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		stored, err := models.FindEvent(db.DB, s.slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []*models.Event{ev, stored} {
+			if (e.PreviousStartsAt == nil) != (s.previous == nil) || (s.previous != nil && !e.PreviousStartsAt.Equal(*s.previous)) {
+				t.Errorf("%s: previous start %v, want %v", s.name, e.PreviousStartsAt, s.previous)
+			}
+			if e.Rescheduled() != s.rescheduled {
+				t.Errorf("%s: rescheduled %v, want %v", s.name, e.Rescheduled(), s.rescheduled)
+			}
+		}
+	}
+}

@@ -57,6 +57,7 @@ var migrations = []migration{
 	{44, "an organiser's cancellation can be undone: who cancelled, from which status", runSQL("0044_cancel_undo")},
 	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},
 	{46, "cover images: one per event, in the database under a random name", runSQL("0046_cover_images")},
+	{80, "a moved event keeps its previous start (rescheduled)", runSQL("0080_previous_start")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.

@@ -263,8 +263,8 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 	// address is refused here by the unique index before anything else is
 	// written, so the caller needs no savepoint to undo it.
 	reg.Status = RegConfirmed
-	// A plain INSERT … RETURNING (SQLite 3.35+, PostgreSQL): this is the
-	// hottest statement of the app, so it skips the ORM and stays prepared.
+	// A plain INSERT (see insertID): this is the hottest statement of the
+	// app, so it skips the ORM and stays prepared on SQLite.
 	reg.ID, err = insertID(tx, insertRegistrationSQL,
 		reg.EventID, reg.Name, reg.Email, reg.EmailNorm, reg.Guests, reg.Attendance, reg.Status, reg.WaitlistSeq,
 		reg.Answers, reg.Dietary, reg.DietaryOther, reg.GuestDietary, reg.AccessNeeds, reg.ConsentAt, reg.TokenNonce, reg.TokenHash,

@@ -23,7 +23,7 @@ import (
 const (
 	insertRegistrationSQL = `INSERT INTO registrations (event_id, name, email, email_norm, guests, attendance, status, waitlist_seq,
 		answers, dietary, dietary_other, guest_dietary, access_needs, consent_at, token_nonce, token_hash, feed_nonce, feed_token_hash,
-		created_at, updated_at, allocation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		created_at, updated_at, allocation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertMailSQL = `INSERT INTO outbox_mails (kind, event_id, registration_id, "to", data, status, attempts,
 		next_attempt_at, last_error, claimed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, ?)`
 )
@@ -130,13 +130,21 @@ func exec(tx *gorm.DB, query string, args ...any) (int64, error) {
 	return res.RowsAffected, res.Error
 }
 
-// insertID runs an INSERT … RETURNING id in tx, prepared when it can be.
+// insertID runs an INSERT in tx and returns the new row's id: prepared
+// on SQLite, where the connection's last insert rowid is the id (cheaper
+// than RETURNING, which goes through a result set); with RETURNING id
+// otherwise.
 func insertID(tx *gorm.DB, query string, args ...any) (uint, error) {
-	var id uint
 	if st := prepared(tx, query); st != nil {
-		return id, st.QueryRowContext(tx.Statement.Context, args...).Scan(&id)
+		res, err := st.ExecContext(tx.Statement.Context, args...)
+		if err != nil {
+			return 0, err
+		}
+		id, err := res.LastInsertId()
+		return uint(id), err
 	}
-	return id, tx.Raw(query, args...).Scan(&id).Error
+	var id uint
+	return id, tx.Raw(query+" RETURNING id", args...).Scan(&id).Error
 }
 
 // scanPrepared reads the one row of a prepared query into dst as GORM
