@@ -46,7 +46,7 @@ type Registrar struct {
 	mu     sync.RWMutex
 	closed bool
 	// groups and grouped count the transactions run and the registrations
-	// they held (see Stats).
+	// they held, not those whose callers went away before (see Stats).
 	groups, grouped atomic.Uint64
 }
 
@@ -243,7 +243,6 @@ func (r *Registrar) commit(group []*regRequest) {
 		}
 	}()
 	r.groups.Add(1)
-	r.grouped.Add(uint64(len(group)))
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -271,6 +270,7 @@ func (r *Registrar) commit(group []*regRequest) {
 			if !q.take() {
 				continue // its caller went away before its turn
 			}
+			r.grouped.Add(1)
 			ev, ok := events[q.eventID]
 			if !ok {
 				q.err = ErrNotFound
