@@ -147,23 +147,18 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 }
 
 // RegistrationJSON is a registration as its holder or an organiser sees it.
+// Its first facts are those of the holder's data export
+// (models.RegistrationFacts, embedded: the JSON is flat).
 type RegistrationJSON struct {
-	ID               uint              `json:"id"`
-	Event            string            `json:"event"`
-	Name             string            `json:"name"`
-	Email            string            `json:"email"`
-	Guests           int               `json:"guests"`
-	Places           int               `json:"places"`
-	Attendance       string            `json:"attendance"`
-	Status           string            `json:"status"`
-	WaitlistPosition *int              `json:"waitlist_position"`
-	Dietary          string            `json:"dietary"`
-	DietaryOther     string            `json:"dietary_other,omitempty"`
-	GuestDietary     []personDiet      `json:"guest_dietary"`
-	AccessNeeds      string            `json:"access_needs"`
-	Answers          map[string]string `json:"answers"`
-	CheckedInAt      *string           `json:"checked_in_at"`
-	Arrived          int               `json:"arrived"`
+	ID    uint   `json:"id"`
+	Event string `json:"event"`
+	models.RegistrationFacts
+	DietaryOther string            `json:"dietary_other,omitempty"`
+	GuestDietary []personDiet      `json:"guest_dietary"`
+	AccessNeeds  string            `json:"access_needs"`
+	Answers      map[string]string `json:"answers"`
+	CheckedInAt  *string           `json:"checked_in_at"`
+	Arrived      int               `json:"arrived"`
 	// AllocationID is the allocation the registration came through.
 	AllocationID *uint  `json:"allocation_id,omitempty"`
 	CreatedAt    string `json:"created_at"`
@@ -176,15 +171,11 @@ type RegistrationJSON struct {
 }
 
 func registrationJSON(r *models.Registration, ev *models.Event, pos int) RegistrationJSON {
-	j := RegistrationJSON{ID: r.ID, Event: ev.Slug, Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(),
-		Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
+	j := RegistrationJSON{ID: r.ID, Event: ev.Slug, RegistrationFacts: models.FactsOf(r, pos), DietaryOther: r.DietaryOther, AccessNeeds: r.AccessNeeds,
 		GuestDietary: dietsOut(r.GuestDiets()), Answers: map[string]string{}, Arrived: r.Arrived(), CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339)}
 	_ = json.Unmarshal([]byte(r.Answers), &j.Answers)
 	if j.Answers == nil {
 		j.Answers = map[string]string{} // a row stored before migration 20 may say null
-	}
-	if r.Status == models.RegWaitlisted {
-		j.WaitlistPosition = &pos
 	}
 	j.AllocationID = r.AllocationID
 	if r.CheckedInAt != nil {

@@ -210,29 +210,48 @@ type ExportedEvent struct {
 	Timezone string    `json:"timezone"`
 }
 
+// RegistrationFacts are what a registration says of its holder and their
+// party, as the holder's data export (ExportedRegistration) and the API
+// (app.RegistrationJSON) both show them, embedded in that order: one
+// definition, so the two cannot drift apart.
+type RegistrationFacts struct {
+	Name             string `json:"name"`
+	Email            string `json:"email"`
+	Guests           int    `json:"guests"`
+	Places           int    `json:"places"`
+	Attendance       string `json:"attendance"`
+	Status           string `json:"status"`
+	WaitlistPosition *int   `json:"waitlist_position"`
+	Dietary          string `json:"dietary"`
+}
+
+// FactsOf is r's facts; pos is its place on the waitlist, shown only while
+// it waits.
+func FactsOf(r *Registration, pos int) RegistrationFacts {
+	f := RegistrationFacts{Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(), Attendance: r.Attendance,
+		Status: r.Status, Dietary: r.Dietary}
+	if r.Status == RegWaitlisted {
+		f.WaitlistPosition = &pos
+	}
+	return f
+}
+
 // ExportedRegistration is a registration as stored.
 type ExportedRegistration struct {
-	ID               uint             `json:"id"`
-	Name             string           `json:"name"`
-	Email            string           `json:"email"`
-	Guests           int              `json:"guests"`
-	Places           int              `json:"places"`
-	Attendance       string           `json:"attendance"`
-	Status           string           `json:"status"`
-	WaitlistPosition *int             `json:"waitlist_position"`
-	Dietary          string           `json:"dietary"`
-	DietaryOther     string           `json:"dietary_other"`
-	GuestDietary     []PersonDiet     `json:"guest_dietary"`
-	AccessNeeds      string           `json:"access_needs"`
-	Answers          []ExportedAnswer `json:"answers"`
-	ConsentAt        time.Time        `json:"consent_at"`
-	CheckedInAt      *time.Time       `json:"checked_in_at"`
-	PromotedAt       *time.Time       `json:"promoted_at"`
-	CancelledAt      *time.Time       `json:"cancelled_at"`
-	AnswersErasedAt  *time.Time       `json:"answers_erased_at"`
-	ErasedAt         *time.Time       `json:"erased_at"`
-	Created          time.Time        `json:"created_at"`
-	Updated          time.Time        `json:"updated_at"`
+	ID uint `json:"id"`
+	RegistrationFacts
+	DietaryOther    string           `json:"dietary_other"`
+	GuestDietary    []PersonDiet     `json:"guest_dietary"`
+	AccessNeeds     string           `json:"access_needs"`
+	Answers         []ExportedAnswer `json:"answers"`
+	ConsentAt       time.Time        `json:"consent_at"`
+	CheckedInAt     *time.Time       `json:"checked_in_at"`
+	PromotedAt      *time.Time       `json:"promoted_at"`
+	CancelledAt     *time.Time       `json:"cancelled_at"`
+	AnswersErasedAt *time.Time       `json:"answers_erased_at"`
+	ErasedAt        *time.Time       `json:"erased_at"`
+	Created         time.Time        `json:"created_at"`
+	Updated         time.Time        `json:"updated_at"`
 }
 
 // ExportedAnswer is the answer to one of the event's questions.
@@ -283,8 +302,7 @@ func ExportRegistration(db *gorm.DB, regID uint, retentionDays int) (*Registrati
 func exportRegistration(db *gorm.DB, r *Registration, ev *Event, retentionDays int) (*RegistrationExport, error) {
 	out := &RegistrationExport{
 		Event: ExportedEvent{Slug: ev.Slug, Title: ev.Title, StartsAt: ev.StartsAt.UTC(), EndsAt: ev.EndsAt.UTC(), Timezone: ev.Timezone},
-		Registration: ExportedRegistration{ID: r.ID, Name: r.Name, Email: r.Email, Guests: r.Guests, Places: r.Places(),
-			Attendance: r.Attendance, Status: r.Status, Dietary: r.Dietary, DietaryOther: r.DietaryOther, GuestDietary: r.GuestDiets(), AccessNeeds: r.AccessNeeds,
+		Registration: ExportedRegistration{ID: r.ID, DietaryOther: r.DietaryOther, GuestDietary: r.GuestDiets(), AccessNeeds: r.AccessNeeds,
 			Answers: []ExportedAnswer{}, ConsentAt: r.ConsentAt.UTC(), CheckedInAt: utcPtr(r.CheckedInAt), PromotedAt: utcPtr(r.PromotedAt),
 			CancelledAt: utcPtr(r.CancelledAt), AnswersErasedAt: utcPtr(r.AnswersPurgedAt), ErasedAt: utcPtr(r.PurgedAt),
 			Created: r.CreatedAt.UTC(), Updated: r.UpdatedAt.UTC()},
@@ -293,15 +311,15 @@ func exportRegistration(db *gorm.DB, r *Registration, ev *Event, retentionDays i
 		Retention: ExportedRetention{AnswersErasedAfter: ev.EndsAt.UTC().AddDate(0, 0, ev.AnswersRetentionDays),
 			PersonalDataErasedAfter: ev.EndsAt.UTC().AddDate(0, 0, retentionDays)},
 	}
+	pos, err := WaitlistPosition(db, r)
+	if err != nil {
+		return nil, err
+	}
+	out.Registration.RegistrationFacts = FactsOf(r, pos)
 	if r.PurgedAt != nil {
 		// What is left is not about a person any more: no address to match
 		// mails by, nothing to add.
 		out.Registration.Name, out.Registration.Email = "", ""
-	}
-	if pos, err := WaitlistPosition(db, r); err != nil {
-		return nil, err
-	} else if r.Status == RegWaitlisted {
-		out.Registration.WaitlistPosition = &pos
 	}
 	answers := map[string]string{}
 	_ = json.Unmarshal([]byte(r.Answers), &answers)
