@@ -243,7 +243,7 @@ func (r *Registrar) commit(group []*regRequest) {
 		}
 	}()
 	r.groups.Add(1)
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.WithTimeout(withBoundStatements(context.Background()), groupTimeout)
 	defer cancel()
 	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Lock each event once, in ID order, so that two instances grouping

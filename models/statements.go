@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"sync"
@@ -98,6 +99,8 @@ func (s *statements) close() error {
 }
 
 // prepared returns query prepared and bound to tx's transaction, or nil.
+// Within a context made by withBoundStatements, a statement is bound once
+// per transaction and reused.
 func prepared(tx *gorm.DB, query string) *sql.Stmt {
 	s, ok := tx.Config.Plugins[statementsPlugin].(*statements)
 	if !ok {
@@ -107,13 +110,44 @@ func prepared(tx *gorm.DB, query string) *sql.Stmt {
 	if !ok {
 		return nil
 	}
+	b, _ := tx.Statement.Context.Value(boundKey{}).(*boundStatements)
+	if b != nil && b.tx == sqlTx {
+		if st := b.stmts[query]; st != nil {
+			return st
+		}
+	}
 	s.mu.RLock()
 	st := s.stmts[query]
 	s.mu.RUnlock()
 	if st == nil {
 		return nil
 	}
-	return sqlTx.StmtContext(tx.Statement.Context, st)
+	st = sqlTx.StmtContext(tx.Statement.Context, st)
+	if b != nil {
+		if b.tx != sqlTx {
+			b.tx, b.stmts = sqlTx, map[string]*sql.Stmt{}
+		}
+		b.stmts[query] = st
+	}
+	return st
+}
+
+// boundStatements keeps the statements bound to one transaction, for a
+// caller that runs many registrations in it (the Registrar's groups):
+// binding each anew (sql.Tx.StmtContext) allocates and locks every time.
+// The transaction closes them when it ends. Not safe for concurrent use:
+// a transaction is used by one goroutine.
+type boundStatements struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+type boundKey struct{}
+
+// withBoundStatements returns ctx carrying a cache of bound statements for
+// the one transaction that runs on it.
+func withBoundStatements(ctx context.Context) context.Context {
+	return context.WithValue(ctx, boundKey{}, &boundStatements{})
 }
 
 // exec runs query in tx, prepared when it can be, and reports the rows it

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -86,5 +88,41 @@ func TestStatementsPrepared(t *testing.T) {
 	}
 	if err := db.Close(); err != nil {
 		t.Fatalf("close: %v", err)
+	}
+}
+
+// TestBoundStatements: within withBoundStatements, a statement is bound to
+// a transaction once and reused; the next transaction on the same context
+// binds its own; without it, every call binds anew.
+func TestBoundStatements(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	twice := func(ctx context.Context) (first, second *sql.Stmt) {
+		t.Helper()
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			first, second = prepared(tx, insertMailSQL), prepared(tx, insertMailSQL)
+			return nil
+		})
+		if err != nil || first == nil || second == nil {
+			t.Fatalf("prepared: %v %v %v", first, second, err)
+		}
+		return first, second
+	}
+	ctx := withBoundStatements(t.Context())
+	a1, a2 := twice(ctx)
+	if a1 != a2 {
+		t.Error("a bound statement was bound again in the same transaction")
+	}
+	if b1, _ := twice(ctx); b1 == a1 {
+		t.Error("the next transaction reused the last one's statement")
+	}
+	if c1, c2 := twice(t.Context()); c1 == c2 {
+		t.Error("without the cache, one binding was reused")
 	}
 }
