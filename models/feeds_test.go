@@ -247,6 +247,16 @@ func testFeedFingerprint(t *testing.T, db *models.DB) {
 			o := models.Organisation{Slug: "o", Name: "O", Timezone: "Europe/London"}
 			db.Create(&o)
 		}, false},
+		{"places taken by hand", func() { mustExec(t, db, "UPDATE events SET taken = taken + 1") }, true},
+		{"an organisation's revision", func() { mustExec(t, db, "UPDATE organisations SET revision = revision + 1") }, false},
+		{"a series added", func() { mustExec(t, db, "INSERT INTO series (slug, title, revision) VALUES ('s', 'S', 1)") }, false},
+		{"a series' revision", func() { mustExec(t, db, "UPDATE series SET revision = revision + 1") }, false},
+		{"a series removed", func() { mustExec(t, db, "DELETE FROM series") }, false},
+		{"an event removed", func() {
+			mustExec(t, db, "DELETE FROM registrations")
+			mustExec(t, db, "DELETE FROM outbox_mails")
+			mustExec(t, db, "DELETE FROM events")
+		}, false},
 	}
 	if empty == created {
 		t.Fatal("creating an event left the fingerprint unchanged")
@@ -259,6 +269,13 @@ func testFeedFingerprint(t *testing.T, db *models.DB) {
 			t.Errorf("%s: fingerprint %q → %q", s.name, before, after)
 		}
 		before = after
+	}
+}
+
+func mustExec(t *testing.T, db *models.DB, q string) {
+	t.Helper()
+	if err := db.Exec(q).Error; err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
 }
 

@@ -58,6 +58,7 @@ var migrations = []migration{
 	{70, "privacy: answers erased a set number of days after each event", runSQL("0070_privacy")},
 	{46, "cover images: one per event, in the database under a random name", runSQL("0046_cover_images")},
 	{80, "a moved event keeps its previous start (rescheduled)", runSQL("0080_previous_start")},
+	{90, "feeds: one counter of public changes, kept by triggers (SQLite)", runSQL("0090_feed_changes")},
 }
 
 // runSQL runs the migration's SQL file for the dialect.

@@ -229,7 +229,7 @@ var (
 		&models.PasswordToken{}, &models.DoorAssignment{}, &models.Anniversary{}, &models.CalendarFeed{}, &models.CateringTally{},
 		&models.CoverImage{}, &models.Allocation{},
 	}
-	rawTables = map[string]bool{"heartbeats": true}
+	rawTables = map[string]bool{"heartbeats": true, "feed_changes": true}
 )
 
 // TestModelsMatchSchema: the GORM structs and the migrated schema agree, on
