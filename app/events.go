@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"convene/models"
 )
@@ -205,7 +206,7 @@ func (a *App) eventPage(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return a.renderEventForm(c, 200, slug, registrationForm{Guests: "0", Code: code}, nil)
 	}
-	html, ok := a.pages.get(slug, v)
+	page, ok := a.pages.get(slug, v)
 	if !ok {
 		var buf bytes.Buffer
 		p, err := a.eventPageData(c, ev, wl, registrationForm{Guests: "0"}, nil)
@@ -219,13 +220,12 @@ func (a *App) eventPage(c *fiber.Ctx) error {
 		if err := a.renderTo(&buf, "event", p); err != nil {
 			return err
 		}
-		html = buf.Bytes()
-		a.pages.put(slug, v, html)
+		page = a.pages.put(slug, v, buf.Bytes())
 	}
 	token, _ := c.Locals(csrfLocal).(string)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	html = bytes.ReplaceAll(html, []byte(a.pages.placeholder), []byte(token))
-	return c.Send(bytes.ReplaceAll(html, []byte(a.pages.stampPlaceholder), []byte(a.formStamp(a.now()))))
+	page.writeTo(c.Response(), token, a.formStamp(a.now()))
+	return nil
 }
 
 // pageCache keeps rendered event pages by slug and event version.
@@ -238,29 +238,66 @@ type pageCache struct {
 	m                map[string]renderedPage
 }
 
+// renderedPage is a page cut at its placeholders: parts[0], then the
+// value of holes[0], then parts[1], and so on.
 type renderedPage struct {
-	v    eventVersion
-	html []byte
+	v     eventVersion
+	parts [][]byte
+	holes []bool // true: the form stamp; false: the CSRF token
 }
 
 func newPageCache() *pageCache {
 	return &pageCache{placeholder: "csrf-" + models.RandomString(24), stampPlaceholder: "stamp-" + models.RandomString(24), m: map[string]renderedPage{}}
 }
 
-func (p *pageCache) get(slug string, v eventVersion) ([]byte, bool) {
+func (p *pageCache) get(slug string, v eventVersion) (renderedPage, bool) {
 	p.mu.Lock()
 	r, ok := p.m[slug]
 	p.mu.Unlock()
-	return r.html, ok && r.v == v
+	return r, ok && r.v == v
 }
 
-func (p *pageCache) put(slug string, v eventVersion, html []byte) {
+// put cuts html at its placeholders and keeps it.
+func (p *pageCache) put(slug string, v eventVersion, html []byte) renderedPage {
+	r := renderedPage{v: v}
+	csrf, stamp := []byte(p.placeholder), []byte(p.stampPlaceholder)
+	for {
+		i, j := bytes.Index(html, csrf), bytes.Index(html, stamp)
+		if i < 0 && j < 0 {
+			break
+		}
+		isStamp := i < 0 || (j >= 0 && j < i)
+		at, n := i, len(csrf)
+		if isStamp {
+			at, n = j, len(stamp)
+		}
+		r.parts, r.holes = append(r.parts, html[:at]), append(r.holes, isStamp)
+		html = html[at+n:]
+	}
+	r.parts = append(r.parts, html)
 	p.mu.Lock()
 	if len(p.m) > 10000 {
 		clear(p.m)
 	}
-	p.m[slug] = renderedPage{v: v, html: html}
+	p.m[slug] = r
 	p.mu.Unlock()
+	return r
+}
+
+// writeTo writes the page with its placeholders filled into the response's
+// own (pooled) body buffer: no copy of the page per request.
+func (r renderedPage) writeTo(res *fasthttp.Response, csrf, stamp string) {
+	res.ResetBody()
+	for i, part := range r.parts {
+		res.AppendBody(part)
+		if i < len(r.holes) {
+			if r.holes[i] {
+				res.AppendBodyString(stamp)
+			} else {
+				res.AppendBodyString(csrf)
+			}
+		}
+	}
 }
 
 type eventPageData struct {
