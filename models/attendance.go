@@ -76,11 +76,9 @@ func SwitchAttendance(db *gorm.DB, regID uint, to, ifFull string, now time.Time)
 				// The end of the new mode's waitlist (joinWaitlist, below).
 				r.Status, toWaitlist = RegWaitlisted, true
 			default:
-				left := 0
-				if p, err := l.placesLeftFor(&r); err != nil {
+				left, err := l.leftAfterRefusal(&r)
+				if err != nil {
 					return err
-				} else if p != nil {
-					left = *p
 				}
 				return &PlacesError{Attendance: to, PlacesLeft: left, Party: r.Places(), Waitlist: ev.Waitlist}
 			}

@@ -101,6 +101,16 @@ func (l *ledger) placesLeftFor(r *Registration) (*int, error) {
 	return &n, err
 }
 
+// leftAfterRefusal is how many places r could take now, for the answer to
+// a take that was refused (so a limit applies: unlimited reads as 0).
+func (l *ledger) leftAfterRefusal(r *Registration) (int, error) {
+	p, err := l.placesLeftFor(r)
+	if err != nil || p == nil {
+		return 0, err
+	}
+	return *p, nil
+}
+
 // take adds n confirmed places for r in its attendance mode, from its
 // allocation's reserved places first, then from the public places, refusing
 // to pass the capacity: the guard keeps taken + reserved within it. It

@@ -50,11 +50,9 @@ func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (
 			return err
 		}
 		if !ok {
-			left := 0
-			if p, err := l.placesLeftFor(&r); err != nil {
+			left, err := l.leftAfterRefusal(&r)
+			if err != nil {
 				return err
-			} else if p != nil {
-				left = *p
 			}
 			return Invalid("status", fmt.Sprintf("Only %d %s free: this registration needs %d", left, plural(left, "place is", "places are"), r.Places()))
 		}
@@ -295,11 +293,9 @@ func registerLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now ti
 		if err := tx.Exec("DELETE FROM registrations WHERE id = ?", reg.ID).Error; err != nil {
 			return nil, err
 		}
-		left := 0
-		if p, err := l.placesLeftFor(reg); err != nil {
+		left, err := l.leftAfterRefusal(reg)
+		if err != nil {
 			return nil, err
-		} else if p != nil {
-			left = *p
 		}
 		return nil, &PlacesError{Attendance: mode, PlacesLeft: left, Party: reg.Places(), Waitlist: ev.Waitlist}
 	}
@@ -509,11 +505,9 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 				return err
 			}
 			if !ok {
-				left := 0
-				if p, err := l.placesLeftFor(&r); err != nil {
+				left, err := l.leftAfterRefusal(&r)
+				if err != nil {
 					return err
-				} else if p != nil {
-					left = *p
 				}
 				return Invalid("guests", fmt.Sprintf("Only %d more places are free: you can bring at most %d guests", left, r.Guests+left))
 			}

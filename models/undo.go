@@ -78,11 +78,9 @@ func UndoCancellation(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Un
 			switch {
 			case ok:
 			case !ev.Waitlist:
-				left := 0
-				if p, err := l.placesLeftFor(&r); err != nil {
+				left, err := l.leftAfterRefusal(&r)
+				if err != nil {
 					return err
-				} else if p != nil {
-					left = *p
 				}
 				return Invalid("status", fmt.Sprintf("Its places have been taken since and the event has no waitlist, so the registration stays cancelled (%d %s free, it needs %d)",
 					left, plural(left, "place is", "places are"), r.Places()))
