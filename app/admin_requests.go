@@ -128,18 +128,11 @@ func (a *App) declineRequest(c *fiber.Ctx) error {
 // apiApprove approves a pending request: its answer is the registration,
 // confirmed or, when the event is full, waitlisted with its position.
 func (a *App) apiApprove(c *fiber.Ctx) error {
-	ev, u, err := a.organiserEvent(c, models.ActManage)
+	ev, u, id, err := a.organiserAction(c, models.ActManage)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	if err := a.takeNoBody(c); err != nil {
-		return err
-	}
-	r, pos, err := models.ApproveRegistration(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	r, pos, err := models.ApproveRegistration(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 	a.events.touch(ev.ID)
 	if err != nil {
 		return err
@@ -149,18 +142,11 @@ func (a *App) apiApprove(c *fiber.Ctx) error {
 
 // apiDecline declines a pending request; declining twice is fine.
 func (a *App) apiDecline(c *fiber.Ctx) error {
-	ev, u, err := a.organiserEvent(c, models.ActManage)
+	ev, u, id, err := a.organiserAction(c, models.ActManage)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	if err := a.takeNoBody(c); err != nil {
-		return err
-	}
-	r, err := models.DeclineRegistration(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	r, err := models.DeclineRegistration(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,18 +91,11 @@ func (a *App) allocationJSON(ev *models.Event, al *models.Allocation) Allocation
 // (models.ReissueAllocationCode): the old link stops reserving places. The
 // answer is the allocation with its new code and url.
 func (a *App) apiReissueAllocation(c *fiber.Ctx) error {
-	ev, u, err := a.organiserEvent(c, models.ActManage)
+	ev, u, id, err := a.organiserAction(c, models.ActManage)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	if err := a.takeNoBody(c); err != nil {
-		return err
-	}
-	al, err := models.ReissueAllocationCode(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	al, err := models.ReissueAllocationCode(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 	if err != nil {
 		return err
 	}

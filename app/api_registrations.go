@@ -382,6 +382,24 @@ func (a *App) organiserEvent(c *fiber.Ctx, act models.Action) (*models.Event, *m
 	return a.staffEvent(c, act)
 }
 
+// organiserAction is the event, the user and the ID (of a registration or
+// an allocation, from the path) of an organiser's action that takes no body:
+// approve, decline, undo a check-in, reissue a link.
+func (a *App) organiserAction(c *fiber.Ctx, act models.Action) (*models.Event, *models.User, uint, error) {
+	ev, u, err := a.organiserEvent(c, act)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
+	if err != nil {
+		return nil, nil, 0, models.ErrNotFound
+	}
+	if err := a.takeNoBody(c); err != nil {
+		return nil, nil, 0, err
+	}
+	return ev, u, uint(id), nil
+}
+
 func (a *App) apiListRegistrations(c *fiber.Ctx) error {
 	ev, _, err := a.organiserEvent(c, models.ActManage)
 	if err != nil {
@@ -438,18 +456,11 @@ func (a *App) apiCheckIn(c *fiber.Ctx) error {
 // undo): the same people may do it as may check in. Undoing when not
 // checked in changes nothing.
 func (a *App) apiUndoCheckIn(c *fiber.Ctx) error {
-	ev, u, err := a.organiserEvent(c, models.ActCheckIn)
+	ev, u, id, err := a.organiserAction(c, models.ActCheckIn)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	if err := a.takeNoBody(c); err != nil {
-		return err
-	}
-	r, err := models.UndoCheckIn(a.dbc(c).DB, ev.ID, uint(id), &u.ID, a.now())
+	r, err := models.UndoCheckIn(a.dbc(c).DB, ev.ID, id, &u.ID, a.now())
 	if err != nil {
 		return err
 	}
