@@ -254,8 +254,8 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 		ch.GuestDietary = &d
 	}
 	// A switch of attendance comes first, then the other fields change on
-	// the registration as switched, all in one transaction: either the
-	// whole body is applied or nothing is.
+	// the registration as switched, all in one transaction and one mail:
+	// either the whole body is applied or nothing is.
 	switching := b.Attendance != nil
 	others := b.Guests != nil || b.Answers != nil || b.Dietary != nil || b.DietaryOther != nil || b.GuestDietary != nil || b.AccessNeeds != nil
 	found := &models.ValidationError{}
@@ -271,29 +271,25 @@ func (a *App) apiChangeRegistration(c *fiber.Ctx) error {
 		ifFull = *b.IfFull
 	}
 	change := func(db *gorm.DB) error {
-		return db.Transaction(func(tx *gorm.DB) error {
-			if switching {
-				from := r.Attendance
-				res, err := models.SwitchAttendance(tx, r.ID, *b.Attendance, ifFull, a.now())
-				var pe *models.PlacesError
-				if errors.As(err, &pe) {
-					return &switchFullError{PlacesError: pe, from: from, status: r.Status}
-				}
-				if err != nil {
-					return err
-				}
+		from, status := r.Attendance, r.Status
+		var err error
+		if switching && !others {
+			var res *models.SwitchResult
+			if res, err = models.SwitchAttendance(db, r.ID, *b.Attendance, ifFull, a.now()); err == nil {
 				r = res.Registration
-				if !others {
-					return nil
-				}
 			}
-			changed, err := models.ChangeRegistration(tx, r.ID, ch, a.now())
-			if err != nil {
-				return err
+		} else {
+			ch.Attendance, ch.IfFull = b.Attendance, ifFull
+			var changed *models.Registration
+			if changed, err = models.ChangeRegistration(db, r.ID, ch, a.now()); err == nil {
+				r = changed
 			}
-			r = changed
-			return nil
-		})
+		}
+		var pe *models.PlacesError
+		if errors.As(err, &pe) {
+			return &switchFullError{PlacesError: pe, from: from, status: status}
+		}
+		return err
 	}
 	if !p.none() || found.Err() != nil {
 		return refuse(p, found.Err(), a.dryRun(c, change))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"convene/mail"
 	"convene/models"
 	"convene/models/modelstest"
 )
@@ -48,6 +49,7 @@ func testAPISwitchAttendance(t *testing.T, f *fixture) {
 		placesLeft *int              // the problem's places_left
 		reg        map[string]any    // fields of the answer (200)
 		stored     map[string]string // the stored registration afterwards: attendance, status
+		mail       []string          // the one "registration changed" mail says these; nil: no mail
 	}
 	zero := 0
 	tests := []struct {
@@ -81,16 +83,19 @@ func testAPISwitchAttendance(t *testing.T, f *fixture) {
 				stored: map[string]string{"attendance": models.InPerson, "status": models.RegConfirmed}}},
 		{name: "full online, the waitlist chosen", waitlist: true, online: 0, hybrid: true, from: models.InPerson, guests: 2, body: `{"attendance":"online","if_full":"waitlist"}`,
 			want: want{status: 200, reg: map[string]any{"attendance": "online", "status": "waitlisted", "waitlist_position": 1.0, "guests": 0.0},
-				stored: map[string]string{"attendance": models.Online, "status": models.RegWaitlisted}}},
+				stored: map[string]string{"attendance": models.Online, "status": models.RegWaitlisted},
+				mail: []string{"You now take part online", "online waitlist", "Guests: 0 (before: 2)"}}},
 		{name: "online with room: guests given up", waitlist: true, online: 5, hybrid: true, from: models.InPerson, guests: 2, body: `{"attendance":"online"}`,
 			want: want{status: 200, reg: map[string]any{"attendance": "online", "status": "confirmed", "guests": 0.0, "places": 1.0, "stream_url": "https://stream.example.org/x"},
-				stored: map[string]string{"attendance": models.Online, "status": models.RegConfirmed}}},
+				stored: map[string]string{"attendance": models.Online, "status": models.RegConfirmed},
+				mail:   []string{"You now take part online", "Your place is confirmed", "Guests: 0 (before: 2)"}}},
 		{name: "the way it has", waitlist: true, online: 5, hybrid: true, from: models.InPerson, guests: 1, body: `{"attendance":"in_person"}`,
 			want: want{status: 200, reg: map[string]any{"attendance": "in_person", "status": "confirmed", "guests": 1.0},
 				stored: map[string]string{"attendance": models.InPerson, "status": models.RegConfirmed}}},
 		{name: "in person with a guest", waitlist: true, online: 5, hybrid: true, from: models.Online, body: `{"attendance":"in_person","guests":1,"access_needs":"Step-free"}`,
 			want: want{status: 200, reg: map[string]any{"attendance": "in_person", "status": "confirmed", "guests": 1.0, "access_needs": "Step-free"},
-				stored: map[string]string{"attendance": models.InPerson, "status": models.RegConfirmed}}},
+				stored: map[string]string{"attendance": models.InPerson, "status": models.RegConfirmed},
+				mail:   []string{"You now take part in person", "Guests: 1 (before: 0)"}}},
 		{name: "in person, too many guests: nothing changes", waitlist: true, online: 5, hybrid: true, from: models.Online, body: `{"attendance":"in_person","guests":2}`,
 			want: want{status: 422, problem: "validation-error", errors: []string{"guests"}, stored: map[string]string{"attendance": models.Online, "status": models.RegConfirmed}}},
 	}
@@ -146,6 +151,22 @@ func testAPISwitchAttendance(t *testing.T, f *fixture) {
 			for k, v := range tt.want.reg {
 				if got[k] != v {
 					t.Errorf("%s = %v, want %v", k, got[k], v)
+				}
+			}
+			// One mail says everything that changed (a switch with other
+			// fields included); a refusal or no change mails nothing.
+			var mails []models.OutboxMail
+			f.db.Where("kind = ? AND registration_id = ?", models.MailChanged, reg.ID).Find(&mails)
+			if len(mails) != min(len(tt.want.mail), 1) {
+				t.Errorf("%d registration-changed mails, want %d", len(mails), min(len(tt.want.mail), 1))
+			}
+			if len(mails) == 1 {
+				c := mail.Composer{BaseURL: "http://convene.test", From: "Convene <events@convene.test>", Tokens: f.app.tok}
+				msg := must(c.Compose(f.db, &mails[0], f.now))
+				for _, w := range tt.want.mail {
+					if !strings.Contains(msg.Text, w) {
+						t.Errorf("the mail lacks %q:\n%s", w, msg.Text)
+					}
 				}
 			}
 			stored := must(models.RegistrationByID(f.db.DB, reg.ID))

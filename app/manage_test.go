@@ -160,3 +160,24 @@ func TestLostLink(t *testing.T) {
 	}
 	f.app.lostLinks.idle()
 }
+
+// TestManageChangeMailsOnce: changing several things at once on the manage
+// page (guests, food, access needs) is one change and one mail.
+func TestManageChangeMailsOnce(t *testing.T) {
+	f := newFixture(t, nil)
+	ev := hybridEvent(t, f, "several", 5, 5)
+	reg, manage := f.registerAs(ev, "amira@example.org", 0, models.InPerson)
+	form := url.Values{"guests": {"1"}, "dietary": {"vegan"}, "guest_dietary.0.dietary": {"halal"}, "access_needs": {"Step-free, please"}}
+	if res := f.do(request{method: "POST", path: manage, form: form}); res.StatusCode != 303 {
+		t.Fatalf("change: %d %.500s", res.StatusCode, readBody(t, res))
+	}
+	got := must(models.RegistrationByID(f.db.DB, reg.ID))
+	if got.Guests != 1 || got.Dietary != "vegan" || got.AccessNeeds != "Step-free, please" {
+		t.Fatalf("not changed: %+v", got)
+	}
+	var mails int64
+	f.db.Model(&models.OutboxMail{}).Where("kind = ? AND registration_id = ?", models.MailChanged, reg.ID).Count(&mails)
+	if mails != 1 {
+		t.Errorf("%d registration-changed mails, want 1", mails)
+	}
+}

@@ -25,8 +25,46 @@ type SwitchResult struct {
 // new mode, or the end of its waitlist on the same terms. Freed places go to
 // the old mode's waitlist. The change is recorded and mailed.
 func SwitchAttendance(db *gorm.DB, regID uint, to, ifFull string, now time.Time) (*SwitchResult, error) {
-	out := &SwitchResult{}
+	var out *SwitchResult
 	err := db.Transaction(func(tx *gorm.DB) error {
+		var (
+			mail mailChange
+			err  error
+		)
+		if out, mail, err = switchAttendance(tx, regID, to, ifFull, now); err != nil {
+			return err
+		}
+		return mail.enqueue(tx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// mailChange is the "registration changed" mail of a change, queued once
+// when the change is complete (a switch of attendance followed by other
+// changes is one mail). The zero value queues nothing.
+type mailChange struct {
+	ev    *Event
+	reg   *Registration
+	extra map[string]string // what the registration was before
+	at    time.Time
+}
+
+func (m mailChange) enqueue(tx *gorm.DB) error {
+	if m.reg == nil {
+		return nil
+	}
+	return EnqueueMail(tx, MailChanged, m.ev, m.reg, m.extra, m.at)
+}
+
+// switchAttendance is SwitchAttendance within tx, returning the mail it
+// calls for instead of queuing it.
+func switchAttendance(tx *gorm.DB, regID uint, to, ifFull string, now time.Time) (*SwitchResult, mailChange, error) {
+	out := &SwitchResult{}
+	var mail mailChange
+	err := func() error {
 		r, ev, err := lockRegistration(tx, regID)
 		if err != nil {
 			return err
@@ -104,10 +142,8 @@ func SwitchAttendance(db *gorm.DB, regID uint, to, ifFull string, now time.Time)
 		if err := logActivity(tx, ev.ID, &r.ID, nil, "attendance_changed", detail, now); err != nil {
 			return err
 		}
-		extra := map[string]string{"previous_attendance": from, "previous_guests": fmt.Sprint(before.Guests), "previous_status": before.Status}
-		if err := EnqueueMail(tx, MailChanged, ev, &r, extra, now); err != nil {
-			return err
-		}
+		mail = mailChange{ev: ev, reg: out.Registration, at: now,
+			extra: map[string]string{"previous_attendance": from, "previous_guests": fmt.Sprint(before.Guests), "previous_status": before.Status}}
 		if _, err := l.promote(from, now); err != nil {
 			return err
 		}
@@ -115,11 +151,11 @@ func SwitchAttendance(db *gorm.DB, regID uint, to, ifFull string, now time.Time)
 			return err
 		}
 		return tx.First(out.Registration, r.ID).Error
-	})
+	}()
 	if err != nil {
-		return nil, err
+		return nil, mailChange{}, err
 	}
-	return out, nil
+	return out, mail, nil
 }
 
 func modeWords(mode string) string {

@@ -426,6 +426,11 @@ func cancelLocked(tx *gorm.DB, r *Registration, ev *Event, userID *uint, now tim
 
 // RegistrationChange is what an attendee may change after registering.
 type RegistrationChange struct {
+	// Attendance, when set, first switches the way of attending as
+	// SwitchAttendance does (IfFull says what to do when the other way is
+	// full); the other fields then change on the registration as switched.
+	Attendance   *string
+	IfFull       string
 	Guests       *int
 	Answers      map[string]string
 	Dietary      *string
@@ -439,10 +444,18 @@ type RegistrationChange struct {
 // ChangeRegistration applies a change of guests or answers. More guests on a
 // confirmed registration must fit the free places (else a ValidationError on
 // "guests" saying how many fit, and nothing changes); fewer guests free
-// places and promote from the waitlist.
+// places and promote from the waitlist. All of it is one change, mailed
+// once, or nothing changes.
 func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time.Time) (*Registration, error) {
 	var out Registration
 	err := db.Transaction(func(tx *gorm.DB) error {
+		var switched mailChange
+		if ch.Attendance != nil {
+			var err error
+			if _, switched, err = switchAttendance(tx, regID, *ch.Attendance, ch.IfFull, now); err != nil {
+				return err
+			}
+		}
 		r, ev, err := lockRegistration(tx, regID)
 		if err != nil {
 			return err
@@ -536,11 +549,14 @@ func ChangeRegistration(db *gorm.DB, regID uint, ch RegistrationChange, now time
 				return err
 			}
 		}
-		if changed {
-			extra := map[string]string{"previous_guests": strconv.Itoa(previousGuests)}
-			if err := EnqueueMail(tx, MailChanged, ev, &r, extra, now); err != nil {
-				return err
-			}
+		// One mail says all that changed: after a switch, what the
+		// registration was before it.
+		mail := switched
+		if changed && mail.reg == nil {
+			mail = mailChange{ev: ev, reg: &r, extra: map[string]string{"previous_guests": strconv.Itoa(previousGuests)}, at: now}
+		}
+		if err := mail.enqueue(tx); err != nil {
+			return err
 		}
 		// A smaller waitlisted party may now fit, and freed places go on.
 		if _, err := l.promote(r.Attendance, now); err != nil {
