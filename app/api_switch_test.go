@@ -84,7 +84,7 @@ func testAPISwitchAttendance(t *testing.T, f *fixture) {
 		{name: "full online, the waitlist chosen", waitlist: true, online: 0, hybrid: true, from: models.InPerson, guests: 2, body: `{"attendance":"online","if_full":"waitlist"}`,
 			want: want{status: 200, reg: map[string]any{"attendance": "online", "status": "waitlisted", "waitlist_position": 1.0, "guests": 0.0},
 				stored: map[string]string{"attendance": models.Online, "status": models.RegWaitlisted},
-				mail: []string{"You now take part online", "online waitlist", "Guests: 0 (before: 2)"}}},
+				mail:   []string{"You now take part online", "online waitlist", "Guests: 0 (before: 2)"}}},
 		{name: "online with room: guests given up", waitlist: true, online: 5, hybrid: true, from: models.InPerson, guests: 2, body: `{"attendance":"online"}`,
 			want: want{status: 200, reg: map[string]any{"attendance": "online", "status": "confirmed", "guests": 0.0, "places": 1.0, "stream_url": "https://stream.example.org/x"},
 				stored: map[string]string{"attendance": models.Online, "status": models.RegConfirmed},
