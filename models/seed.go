@@ -48,9 +48,32 @@ func nextHMD(now time.Time) time.Time {
 	return d
 }
 
+// seedLock is the PostgreSQL advisory lock that makes instances seeding
+// at once take turns (Migrate's is 7264001).
+const seedLock = 7264002
+
 // Seed loads demo data: a year of a small human-rights charity and its
-// partners. It is idempotent: what already exists (by slug) is left alone.
+// partners, and reports whether it did. It is idempotent: when the demo
+// data is there already it does nothing. It runs in one transaction, so
+// instances that start together on a new database seed it once (on
+// PostgreSQL they take turns on an advisory lock; SQLite writes one
+// transaction at a time), and a failure leaves nothing half made.
 func Seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
+	var seeded bool
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", seedLock).Error; err != nil {
+				return err
+			}
+		}
+		var err error
+		seeded, err = seed(tx, tok, now)
+		return err
+	})
+	return seeded, err
+}
+
+func seed(db *gorm.DB, tok Tokens, now time.Time) (bool, error) {
 	var n int64
 	if err := db.Model(&Event{}).Where("slug = ?", "hmd-interfaith-memorial").Count(&n).Error; err != nil {
 		return false, err

@@ -1,6 +1,8 @@
 package models_test
 
 import (
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,5 +166,48 @@ func TestSeedPostgres(t *testing.T) {
 	checkSeeded(t, db, now)
 	if loaded, err := models.Seed(db.DB, tok, now); err != nil || loaded {
 		t.Fatalf("Seed again: %v %v", loaded, err)
+	}
+}
+
+// TestSeedTogether: instances starting at once on a new database (two
+// pools, as two processes) seed it once, with no error for either.
+func TestSeedTogether(t *testing.T) {
+	for name, open := range map[string]func(t *testing.T) (*models.DB, *models.DB){
+		"sqlite": func(t *testing.T) (*models.DB, *models.DB) {
+			path := filepath.Join(t.TempDir(), "seed.db")
+			return modelstest.OpenURL(t, path), modelstest.OpenURL(t, path)
+		},
+		"postgres": func(t *testing.T) (*models.DB, *models.DB) {
+			url := modelstest.PostgresURL(t)
+			return modelstest.OpenURL(t, url), modelstest.OpenURL(t, url)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, b := open(t)
+			var seeded [2]bool
+			var errs [2]error
+			var wg sync.WaitGroup
+			for i, db := range []*models.DB{a, b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					seeded[i], errs[i] = models.Seed(db.DB, tok, now)
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("seeding together: %v, %v", errs[0], errs[1])
+			}
+			if seeded[0] == seeded[1] {
+				t.Fatalf("seeded %v and %v: want exactly one", seeded[0], seeded[1])
+			}
+			once := modelstest.Open(t)
+			if _, err := models.Seed(once.DB, tok, now); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := tableCounts(t, a), tableCounts(t, once); !equalCounts(got, want) {
+				t.Errorf("seeded together: %v, seeded once: %v", got, want)
+			}
+		})
 	}
 }
