@@ -460,17 +460,18 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 	return out, err
 }
 
-// recordMove keeps the start a public event had before its start was
-// moved, as announced to its registrants; a draft's moves were never
-// announced, and an event moved back to that start is no longer moved.
+// recordMove keeps the start a public event was first announced with once
+// its start is moved (schema.org's previousStartDate), however often it
+// moves; a draft's moves were never announced, and an event moved back to
+// that first start is no longer moved.
 func recordMove(ev *Event, before eventSnapshot) {
 	switch {
 	case before.Status == StatusDraft || before.StartsAt.Equal(ev.StartsAt):
-	case ev.PreviousStartsAt != nil && ev.PreviousStartsAt.Equal(ev.StartsAt):
+	case ev.PreviousStartsAt == nil:
+		first := before.StartsAt
+		ev.PreviousStartsAt = &first
+	case ev.PreviousStartsAt.Equal(ev.StartsAt):
 		ev.PreviousStartsAt = nil
-	default:
-		prev := before.StartsAt
-		ev.PreviousStartsAt = &prev
 	}
 }
 

@@ -496,13 +496,20 @@ func TestAndList(t *testing.T) {
 }
 
 // TestMovedEventKeepsPreviousStart: moving a public event's start keeps the
-// start it had when last announced; a draft's moves, and a move back, do not.
+// start it was first announced with, however often it moves (A→B→C→B is
+// still moved from A); a draft's moves, and a move back to that first
+// start, do not.
 func TestMovedEventKeepsPreviousStart(t *testing.T) {
 	db := modelstest.Open(t)
 	first := now.Add(7 * 24 * time.Hour).Truncate(time.Hour)
 	second, third := first.Add(24*time.Hour), first.Add(48*time.Hour)
 	pub := newEvent(t, db, models.EventInput{StartsAt: &first})
 	draft := newEvent(t, db, models.EventInput{Status: sp(models.StatusDraft), StartsAt: &first})
+	move := func(to time.Time) models.EventInput {
+		return models.EventInput{StartsAt: &to, EndsAt: tp(to.Add(2 * time.Hour))}
+	}
+	postpone := move(third)
+	postpone.Status = sp(models.StatusPostponed)
 	steps := []struct {
 		name        string
 		slug        string
@@ -511,12 +518,13 @@ func TestMovedEventKeepsPreviousStart(t *testing.T) {
 		rescheduled bool
 	}{
 		{"a new title is no move", pub.Slug, models.EventInput{Title: sp("Renamed")}, nil, false},
-		{"moved a day", pub.Slug, models.EventInput{StartsAt: &second, EndsAt: tp(second.Add(2 * time.Hour))}, &first, true},
-		{"moved again: the last announced start", pub.Slug, models.EventInput{StartsAt: &third, EndsAt: tp(third.Add(2 * time.Hour))}, &second, true},
-		{"moved back: no longer moved", pub.Slug, models.EventInput{StartsAt: &second, EndsAt: tp(second.Add(2 * time.Hour))}, nil, false},
-		{"moved, then postponed: postponed", pub.Slug, models.EventInput{StartsAt: &third, EndsAt: tp(third.Add(2 * time.Hour)), Status: sp(models.StatusPostponed)}, &second, false},
-		{"published again with its new date: rescheduled", pub.Slug, models.EventInput{Status: sp(models.StatusPublished)}, &second, true},
-		{"a draft's move was never announced", draft.Slug, models.EventInput{StartsAt: &second, EndsAt: tp(second.Add(2 * time.Hour))}, nil, false},
+		{"moved a day", pub.Slug, move(second), &first, true},
+		{"moved again: still the first announced start", pub.Slug, move(third), &first, true},
+		{"moved back to a later start: still moved from the first", pub.Slug, move(second), &first, true},
+		{"moved back to the first start: no longer moved", pub.Slug, move(first), nil, false},
+		{"moved, then postponed: postponed", pub.Slug, postpone, &first, false},
+		{"published again with its new date: rescheduled", pub.Slug, models.EventInput{Status: sp(models.StatusPublished)}, &first, true},
+		{"a draft's move was never announced", draft.Slug, move(second), nil, false},
 	}
 	for _, s := range steps {
 		ev, err := models.UpdateEvent(db.DB, s.slug, s.in, nil, now)

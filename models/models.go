@@ -149,9 +149,10 @@ type Event struct {
 	// IftarAt is Maghrib at the event's place on its date, by the main
 	// host's method: set for iftars, whatever their start rule.
 	IftarAt *time.Time
-	// PreviousStartsAt is the start a public event had when last announced,
-	// set when UpdateEvent moves its start (nil if it never moved, or moved
-	// back): the event is then rescheduled.
+	// PreviousStartsAt is the start a public event was first announced
+	// with, set when UpdateEvent moves its start and kept while it moves
+	// on (nil if it never moved, or moved back to it): the event is then
+	// rescheduled.
 	PreviousStartsAt *time.Time
 
 	InPerson          bool   `gorm:"not null"`
