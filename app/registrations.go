@@ -566,7 +566,7 @@ func (a *App) manageChange(c *fiber.Ctx) error {
 // attending (models.SwitchAttendance). When the other way has no room for
 // the party the page says so and offers its waitlist, if it has one.
 func (a *App) manageSwitch(c *fiber.Ctx) error {
-	reg, ev, err := a.loadManage(c)
+	reg, _, err := a.loadManage(c)
 	if err != nil {
 		return err
 	}
@@ -593,7 +593,8 @@ func (a *App) manageSwitch(c *fiber.Ctx) error {
 		return err
 	}
 	// Read again: the event's counts may have moved.
-	if ev, err = models.EventByID(a.dbc(c).DB, reg.EventID); err != nil {
+	ev, err := models.EventByID(a.dbc(c).DB, reg.EventID)
+	if err != nil {
 		return err
 	}
 	d, err := a.manageData(c, reg, ev)

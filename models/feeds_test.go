@@ -123,8 +123,7 @@ func testFeedRegistrations(t *testing.T, db *models.DB) {
 	}
 	// Events in the past or not published: registered before, as in life.
 	for _, ev := range []*models.Event{draft, past, recent} {
-		var r models.Registration
-		r = models.Registration{EventID: ev.ID, Name: "A", Email: "amira@example.org", EmailNorm: "amira@example.org", Attendance: models.InPerson,
+		r := models.Registration{EventID: ev.ID, Name: "A", Email: "amira@example.org", EmailNorm: "amira@example.org", Attendance: models.InPerson,
 			Status: models.RegConfirmed, TokenNonce: models.NewNonce(), FeedNonce: models.NewNonce()}
 		r.TokenHash, r.FeedTokenHash = models.HashToken(tok.Manage(r.TokenNonce)), models.HashToken(tok.Feed(r.FeedNonce))
 		if err := db.Create(&r).Error; err != nil {

@@ -80,7 +80,9 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("token create does not say the scope and expiry: %q", out)
 	}
 	date := testTime().AddDate(0, 2, 0).Format("2006-01-02")
-	out, err = runCmd(t, "", "token", "create", "--email", "second@example.org", "--expires", date)
+	if out, err = runCmd(t, "", "token", "create", "--email", "second@example.org", "--expires", date); err != nil {
+		t.Fatalf("token until %s: %v", date, err)
+	}
 	if tok, err = models.AuthenticateAPIToken(db.DB, lastLine(out), testTime()); err != nil || tok.Scope != models.ScopeWrite || tok.ExpiresAt.Format("2006-01-02") != date {
 		t.Fatalf("token until %s: %q %+v %v", date, out, tok, err)
 	}
