@@ -480,6 +480,10 @@ func TestAPIRefusals(t *testing.T) {
 			if r.StatusCode != want {
 				t.Fatalf("status %d, want %d: %v", r.StatusCode, want, m)
 			}
+			// The detail is a sentence a person reads.
+			if d, _ := m["detail"].(string); want == 409 && (d == "" || d[:1] != strings.ToUpper(d[:1]) || !strings.HasSuffix(d, ".")) {
+				t.Errorf("detail %q is not a sentence", d)
+			}
 		})
 	}
 	var n int64
