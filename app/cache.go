@@ -28,7 +28,7 @@ type eventCache struct {
 	db    *gorm.DB
 	ttl   time.Duration
 	now   func() time.Time // the App's clock
-	mu    sync.Mutex
+	mu    sync.RWMutex     // reads (every request) share it; loads and changes write
 	evs   map[string]cachedEvent
 	live  map[uint]liveCounts
 }
@@ -64,9 +64,9 @@ func (c *eventCache) static(ctx context.Context, slug string) (*models.Event, er
 
 func (c *eventCache) staticEntry(ctx context.Context, slug string) (cachedEvent, error) {
 	now := c.now()
-	c.mu.Lock()
+	c.mu.RLock()
 	e, ok := c.evs[slug]
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	if ok && now.Sub(e.at) < c.ttl {
 		return e, nil
 	}
@@ -99,9 +99,9 @@ func (c *eventCache) getVersion(ctx context.Context, slug string) (*models.Event
 	}
 	ev := se.ev
 	now := c.now()
-	c.mu.Lock()
+	c.mu.RLock()
 	lc, ok := c.live[ev.ID]
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	if !ok || now.Sub(lc.at) >= c.ttl {
 		if lc, err = c.loadCounts(ctx, ev.ID); err != nil {
 			return nil, nil, eventVersion{}, err

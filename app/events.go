@@ -234,7 +234,7 @@ type pageCache struct {
 	// form's stamp, put in per request.
 	placeholder      string
 	stampPlaceholder string
-	mu               sync.Mutex
+	mu               sync.RWMutex
 	m                map[string]renderedPage
 }
 
@@ -251,9 +251,9 @@ func newPageCache() *pageCache {
 }
 
 func (p *pageCache) get(slug string, v eventVersion) (renderedPage, bool) {
-	p.mu.Lock()
+	p.mu.RLock()
 	r, ok := p.m[slug]
-	p.mu.Unlock()
+	p.mu.RUnlock()
 	return r, ok && r.v == v
 }
 

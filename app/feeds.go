@@ -37,7 +37,7 @@ type feedCache struct {
 	// builds makes requests that miss together share one build: after an
 	// edit, a feed of thousands of events is read and built once.
 	builds singleflight.Group
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	m      map[string]*builtFeed
 	// epoch is when the cache started empty: a feed first built after it may
 	// have changed at any time before, so its Last-Modified is no earlier.
@@ -66,9 +66,9 @@ func newFeedCache(now time.Time) *feedCache {
 // fresh returns the feed stored under key if it was built at fingerprint fp
 // and nothing has left it since.
 func (fc *feedCache) fresh(key, fp string, now time.Time) *builtFeed {
-	fc.mu.Lock()
+	fc.mu.RLock()
 	f := fc.m[key]
-	fc.mu.Unlock()
+	fc.mu.RUnlock()
 	if f == nil || f.body == nil || f.fingerprint != fp || (!f.expires.IsZero() && !now.Before(f.expires)) {
 		return nil
 	}

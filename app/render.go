@@ -265,27 +265,13 @@ func inZone(t time.Time, tz string) time.Time {
 	return t.In(loc)
 }
 
-// zoneName names a zone for people: "GMT, London time".
-func zoneName(t time.Time, tz string) string {
-	lt := inZone(t, tz)
-	abbr, _ := lt.Zone()
-	city := tz
-	if i := strings.LastIndexByte(tz, '/'); i >= 0 {
-		city = strings.ReplaceAll(tz[i+1:], "_", " ")
-	}
-	return abbr + ", " + city + " time"
-}
+// zoneName names a zone for people: "GMT, London time" (calendar.ZoneName).
+func zoneName(t time.Time, tz string) string { return calendar.ZoneName(inZone(t, tz)) }
 
-// formatWhen is "Thursday 10 December 2026, 7pm to 9pm (GMT, London time)".
+// formatWhen is an event's "When", as its mails say it (calendar.When).
 func formatWhen(start, end time.Time, tz string) string {
-	s, e := inZone(start, tz), inZone(end, tz)
-	var out string
-	if s.YearDay() == e.YearDay() && s.Year() == e.Year() {
-		out = fmt.Sprintf("%s, %s to %s", s.Format("Monday 2 January 2006"), calendar.Clock(s), calendar.Clock(e))
-	} else {
-		out = fmt.Sprintf("%s, %s to %s, %s", s.Format("Monday 2 January 2006"), calendar.Clock(s), e.Format("Monday 2 January 2006"), calendar.Clock(e))
-	}
-	return out + " (" + zoneName(start, tz) + ")"
+	loc, _ := models.Zone(tz)
+	return calendar.When(start, end, loc)
 }
 
 func kindLabel(k string) string {

@@ -330,7 +330,7 @@ func (c Composer) allocationMessage(kt kindTemplates, m *models.OutboxMail, ev *
 	code := c.Tokens.AllocationCode(al)
 	release := al.Releases(ev).In(ev.Location())
 	v := templateData{Kind: m.Kind, Name: al.Label, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
-		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
+		When: calendar.When(ev.StartsAt, ev.EndsAt, ev.Location()), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Hosts: ev.HostNames(), Site: c.BaseURL, Venue: ev.VenueName, AccessNotes: ev.AccessNotes,
 		ReservedLabel: al.Label, ReservedPlaces: al.Places, ReservedURL: c.links().Allocation(ev.Slug, code),
 		ReservedUntil: "Places nobody has taken are opened to everyone on " + release.Format("Monday 2 January 2006") + " at " + calendar.Clock(release) + "."}
@@ -408,7 +408,7 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 	confirmed := reg.Status == models.RegConfirmed
 	v := templateData{
 		Kind: kind, Name: reg.Name, Title: ev.Title, EventURL: c.BaseURL + "/events/" + ev.Slug,
-		When: formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
+		When: calendar.When(ev.StartsAt, ev.EndsAt, ev.Location()), Tentative: ev.Tentative, IftarKind: ev.Kind == models.KindIftar,
 		Online: reg.Attendance == models.Online, Confirmed: confirmed, Waitlisted: reg.Status == models.RegWaitlisted,
 		Hosts: ev.HostNames(), Guests: reg.Guests,
 		ManageURL: c.links().Manage(reg),
@@ -436,7 +436,7 @@ func (c Composer) view(kind string, ev *models.Event, reg *models.Registration, 
 			e = s.Add(ev.EndsAt.Sub(ev.StartsAt))
 		}
 		if !s.Equal(ev.StartsAt) || !e.Equal(ev.EndsAt) {
-			v.PreviousWhen = formatWhen(s, e, ev.Timezone)
+			v.PreviousWhen = calendar.When(s, e, ev.Location())
 		}
 	}
 	if c := ev.IftarClock(); c != "" {

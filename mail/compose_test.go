@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"convene/calendar"
 	"convene/feeds/feedstest"
 	"convene/models"
 	"convene/models/modelstest"
@@ -55,14 +56,14 @@ func TestComposeKinds(t *testing.T) {
 		{kind: models.MailEventChanged, reg: inPerson,
 			data:    map[string]string{"previous_starts_at": prev.Format(time.RFC3339), "previous_ends_at": prev.Add(2 * time.Hour).Format(time.RFC3339), "previous_venue": "St Mary's Church"},
 			subject: "Change of time or place: Solidarity iftar",
-			has:     []string{"(before: " + formatWhen(prev, prev.Add(2*time.Hour), "Europe/London") + ")", "(before: St Mary's Church)", "still confirmed"}, ics: true},
+			has:     []string{"(before: " + calendar.When(prev, prev.Add(2*time.Hour), ev.Location()) + ")", "(before: St Mary's Church)", "still confirmed"}, ics: true},
 		{kind: models.MailEventChanged, reg: waiting, data: map[string]string{"previous_starts_at": prev.Format(time.RFC3339)},
 			subject: "Change of time or place: Solidarity iftar", has: []string{"still on the waitlist"}, hasNot: []string{"High Street"}},
 		{kind: models.MailPostponed, reg: inPerson, data: map[string]string{"message": "New date soon."},
 			subject: "Postponed: Solidarity iftar", has: []string{"New date soon."}, ics: true},
 		{kind: models.MailEventCancel, reg: inPerson, data: map[string]string{"message": "The hall flooded."},
 			subject: "Cancelled: Solidarity iftar", has: []string{"The hall flooded."}, ics: true},
-		{kind: models.MailReminder, reg: online, subject: "Reminder: Solidarity iftar, " + formatWhen(ev.StartsAt, ev.EndsAt, ev.Timezone),
+		{kind: models.MailReminder, reg: online, subject: "Reminder: Solidarity iftar, " + calendar.When(ev.StartsAt, ev.EndsAt, ev.Location()),
 			has: []string{"https://stream.example.org/iftar"}},
 		{kind: models.MailMessage, reg: waiting, data: map[string]string{"subject": "Doors open at 6pm", "body": "Bring <b>water</b>."},
 			subject: "Doors open at 6pm", has: []string{"Bring <b>water</b>."}},
