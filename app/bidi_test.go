@@ -160,7 +160,9 @@ func TestBidiIsolation(t *testing.T) {
 	pages := []struct{ path, role string }{
 		{"/", roleAnon},
 		{"/events/arabic-iftar", roleAnon},
+		{"/organisations", roleAnon},
 		{"/organisations/al-noor", roleAnon},
+		{"/series", roleAnon},
 		{"/series/arabic-week", roleAnon},
 		{"/r/" + token, roleAnon},
 		{"/r/" + token + "/cancel", roleAnon},

@@ -205,6 +205,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "manage, erase confirmation", path: f.manage["registered"] + "/erase"},
 		{name: "series", path: "/series/week-of-action"},
 		{name: "organisation", path: "/organisations/open-doors"},
+		{name: "organisations", path: "/organisations", shot: "organisations"},
+		{name: "all series", path: "/series", shot: "series"},
 		{name: "API problems", path: "/problems"},
 		{name: "API problem", path: "/problems/not-enough-places"},
 		{name: "not found", path: "/no-such-page"},
@@ -429,6 +431,11 @@ func a11yFixtures(t *testing.T, e *testEnv) a11yData {
 		t.Fatal(err)
 	}
 	register("", twoLeft, models.RegisterInput{Name: "First Person", Email: "first@example.org"}, testNow)
+	// A series with no events yet, for the second part of /series.
+	if _, err := models.SaveSeries(e.db.DB, 0, models.SeriesInput{Slug: "interfaith-iftars-2028", Title: "Interfaith Iftars 2028",
+		Description: "Iftars hosted in turn by mosques, synagogues and churches during Ramadan 2028."}, nil, testNow); err != nil {
+		t.Fatal(err)
+	}
 	return d
 }
 
