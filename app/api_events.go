@@ -177,7 +177,10 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 }
 
 // parseTimeParam accepts RFC 3339 or a date (taken as UTC midnight).
-func parseTimeParam(s string) (*time.Time, error) {
+// parseTimeParam reads a from or to parameter: an RFC 3339 time, or a date
+// (midnight UTC). For to, a date means the whole day: the result is the
+// next midnight, as events are listed when they start before to.
+func parseTimeParam(s string, to bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -187,6 +190,9 @@ func parseTimeParam(s string) (*time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		return nil, err
+	}
+	if to {
+		t = t.AddDate(0, 0, 1)
 	}
 	return &t, nil
 }
@@ -198,10 +204,10 @@ func (a *App) apiListEvents(c *fiber.Ctx) error {
 		v.Add("kind", "Unknown kind: use one of "+strings.Join(models.Kinds, ", "))
 	}
 	var err error
-	if f.From, err = parseTimeParam(c.Query("from")); err != nil {
+	if f.From, err = parseTimeParam(c.Query("from"), false); err != nil {
 		v.Add("from", "Use a date (2026-12-01) or an RFC 3339 time")
 	}
-	if f.To, err = parseTimeParam(c.Query("to")); err != nil {
+	if f.To, err = parseTimeParam(c.Query("to"), true); err != nil {
 		v.Add("to", "Use a date (2026-12-31) or an RFC 3339 time")
 	}
 	if err := v.Err(); err != nil {

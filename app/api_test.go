@@ -480,11 +480,46 @@ func TestAPIRefusals(t *testing.T) {
 			if r.StatusCode != want {
 				t.Fatalf("status %d, want %d: %v", r.StatusCode, want, m)
 			}
+			// The detail is a sentence a person reads.
+			if d, _ := m["detail"].(string); want == 409 && (d == "" || d[:1] != strings.ToUpper(d[:1]) || !strings.HasSuffix(d, ".")) {
+				t.Errorf("detail %q is not a sentence", d)
+			}
 		})
 	}
 	var n int64
 	e.db.Model(&models.Registration{}).Count(&n)
 	if n != 0 {
 		t.Fatalf("%d registrations stored", n)
+	}
+}
+
+// TestAPIEventsDateRange: a date in to means the whole day (UTC); a time
+// in to is the moment before which events start.
+func TestAPIEventsDateRange(t *testing.T) {
+	e := newEnv(t, nil)
+	start := time.Date(2027, 1, 2, 18, 0, 0, 0, time.UTC)
+	e.event("rally", func(in *models.EventInput) { in.StartsAt = &start })
+	for _, tt := range []struct {
+		query string
+		found bool
+	}{
+		{"from=2027-01-02&to=2027-01-02", true},
+		{"from=2027-01-01&to=2027-01-01", false},
+		{"from=2027-01-03&to=2027-01-03", false},
+		{"from=2027-01-02&to=2027-01-02T18:00:00Z", false},
+		{"from=2027-01-02&to=2027-01-02T18:00:01Z", true},
+		{"from=2027-01-02T18:00:00Z&to=2027-01-02", true},
+	} {
+		r, m := e.jsonReq("GET", "/api/v1/events?"+tt.query, "", "")
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: status %d", tt.query, r.StatusCode)
+		}
+		found := false
+		for _, ev := range m["events"].([]any) {
+			found = found || ev.(map[string]any)["slug"] == "rally"
+		}
+		if found != tt.found {
+			t.Errorf("%s: found %v, want %v", tt.query, found, tt.found)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,10 +64,10 @@ func problemOf(err error) (Problem, bool) {
 	case errors.Is(err, models.ErrNotFound):
 		return newProblem("not-found", 404, ""), true
 	case errors.Is(err, models.ErrFull):
-		return newProblem("event-full", 409, err.Error()+" and has no waitlist."), true
+		return newProblem("event-full", 409, capitalise(err.Error())+" and has no waitlist."), true
 	case errors.Is(err, models.ErrEventCancelled), errors.Is(err, models.ErrRegistrationClosed),
 		errors.Is(err, models.ErrNotYetOpen), errors.Is(err, models.ErrEventNotOpen):
-		return newProblem("registration-closed", 409, err.Error()+"."), true
+		return newProblem("registration-closed", 409, capitalise(err.Error())+"."), true
 	case errors.As(err, &se):
 		p := newProblem("wrong-status", 409, se.Msg+".")
 		p.Errors = map[string]string{"status": se.Msg}
@@ -162,4 +164,11 @@ func routeOf(c *fiber.Ctx) string {
 		return r.Path
 	}
 	return "-"
+}
+
+// capitalise makes a model error's message, which starts in lower case to
+// wrap well, the start of a sentence.
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
