@@ -660,9 +660,13 @@ func copyEventInput(ev *Event, in EventInput, refs eventRefs, v *ValidationError
 		ev.Kind = *in.Kind
 	}
 	if in.Status != nil && ok("status") {
+		was := ev.Status
 		ev.Status = *in.Status
-		if ev.Status == StatusPostponed {
-			ev.Tentative = true
+		switch {
+		case ev.Status == StatusPostponed:
+			ev.Tentative = true // postponed: the date is not final
+		case was == StatusPostponed && ev.Status == StatusPublished:
+			ev.Tentative = false // published again: final, unless in says otherwise below
 		}
 	}
 	if in.Tentative != nil {
@@ -733,7 +737,7 @@ func copyEventInput(ev *Event, in EventInput, refs eventRefs, v *ValidationError
 	if in.AnswersRetentionDays != nil && ok("answers_retention_days") {
 		ev.AnswersRetentionDays = *in.AnswersRetentionDays
 	}
-	copyTimes(ev, in, ok)
+	copyTimes(ev, in, ok, v)
 	if in.Series != nil && ok("series") {
 		ev.SeriesID = refs.series
 	}
@@ -752,13 +756,19 @@ func utcPtr(t *time.Time) *time.Time {
 
 // copyTimes sets the start rule and StartsAt and EndsAt from explicit
 // times (an end left out follows the start by the event's duration, or two
-// hours); a start that follows the sun is set by applyIftar.
-func copyTimes(ev *Event, in EventInput, ok func(field string) bool) {
-	if in.StartRule != nil && ok("start_rule") {
+// hours); a start that follows the sun is set by applyIftar. A start given
+// without a rule for an event that followed the sun fixes its time; times
+// given with the sunset rule, or an end alone for it, are refused in v
+// rather than dropped.
+func copyTimes(ev *Event, in EventInput, ok func(field string) bool, v *ValidationError) {
+	switch {
+	case in.StartRule != nil && ok("start_rule"):
 		ev.StartRule = str(in.StartRule)
 		if ev.StartRule == "fixed" {
 			ev.StartRule = ""
 		}
+	case in.StartRule == nil && in.StartsAt != nil && ev.StartRule == "sunset":
+		ev.StartRule = ""
 	}
 	if in.Date != nil && ok("date") {
 		ev.LocalDate = str(in.Date)
@@ -770,7 +780,14 @@ func copyTimes(ev *Event, in EventInput, ok func(field string) bool) {
 		ev.DurationMinutes = *in.DurationMinutes
 	}
 	if ev.StartRule == "sunset" {
-		return // timed by applyIftar once the hosts are known
+		// Timed by applyIftar once the hosts are known.
+		if in.StartsAt != nil {
+			v.Add("starts_at", "The start follows the sunset: leave starts_at out, or set start_rule to fixed")
+		}
+		if in.EndsAt != nil {
+			v.Add("ends_at", "The end of a start that follows the sunset comes from duration_minutes: set that instead, or give a fixed start")
+		}
+		return
 	}
 	if in.StartsAt != nil {
 		ev.StartsAt = in.StartsAt.UTC()

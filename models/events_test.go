@@ -3,6 +3,7 @@ package models_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -543,5 +544,67 @@ func TestMovedEventKeepsPreviousStart(t *testing.T) {
 				t.Errorf("%s: rescheduled %v, want %v", s.name, e.Rescheduled(), s.rescheduled)
 			}
 		}
+	}
+}
+
+// TestSunsetStartTimes: a start given alone fixes the time of an event that
+// followed the sunset; times given with the sunset rule, or an end alone,
+// are refused by name rather than dropped.
+func TestSunsetStartTimes(t *testing.T) {
+	db := modelstest.Open(t)
+	fixed := time.Date(2026, 3, 10, 19, 0, 0, 0, time.UTC)
+	iftar := func(slug string) {
+		newEvent(t, db, models.EventInput{Slug: sp(slug), Title: sp("Iftar"), Kind: sp(models.KindIftar), StartRule: sp("sunset"), Date: sp("2026-03-10"),
+			DurationMinutes: ip(150), Venue: &models.VenueInput{Name: sp("Hall"), Latitude: fp(51.5072), Longitude: fp(-0.1276)}})
+	}
+	for _, tt := range []struct {
+		name    string
+		in      models.EventInput
+		refused string // the field named, or "" when saved
+	}{
+		{"a start alone: fixed from now on", models.EventInput{StartsAt: &fixed}, ""},
+		{"a start with the sunset rule", models.EventInput{StartRule: sp("sunset"), StartsAt: &fixed}, "starts_at"},
+		{"an end alone", models.EventInput{EndsAt: tp(fixed.Add(3 * time.Hour))}, "ends_at"},
+		{"a fixed rule with its start", models.EventInput{StartRule: sp("fixed"), StartsAt: &fixed}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			slug := fmt.Sprintf("iftar-%d", len(tt.name))
+			iftar(slug)
+			ev, err := models.UpdateEvent(db.DB, slug, tt.in, nil, now)
+			var ve *models.ValidationError
+			switch {
+			case tt.refused != "" && (!errors.As(err, &ve) || ve.Fields[tt.refused] == ""):
+				t.Fatalf("want %s refused, got %v", tt.refused, err)
+			case tt.refused == "" && err != nil:
+				t.Fatal(err)
+			case tt.refused == "" && (ev.StartRule != "" || !ev.StartsAt.Equal(fixed)):
+				t.Errorf("rule %q start %v, want a fixed start at %v", ev.StartRule, ev.StartsAt, fixed)
+			}
+		})
+	}
+}
+
+// TestPublishedAgainAfterPostponing: postponing marks the date not final;
+// publishing again makes it final unless the same change says otherwise.
+func TestPublishedAgainAfterPostponing(t *testing.T) {
+	db := modelstest.Open(t)
+	for _, tt := range []struct {
+		name      string
+		in        models.EventInput
+		tentative bool
+	}{
+		{"published again", models.EventInput{Status: sp(models.StatusPublished)}, false},
+		{"published again, still tentative", models.EventInput{Status: sp(models.StatusPublished), Tentative: bp(true)}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := newEvent(t, db, models.EventInput{Slug: sp(fmt.Sprintf("p-%d", len(tt.name)))})
+			ev, err := models.UpdateEvent(db.DB, ev.Slug, models.EventInput{Status: sp(models.StatusPostponed)}, nil, now)
+			if err != nil || !ev.Tentative {
+				t.Fatalf("postponed: tentative %v, %v", ev.Tentative, err)
+			}
+			if ev, err = models.UpdateEvent(db.DB, ev.Slug, tt.in, nil, now); err != nil || ev.Tentative != tt.tentative {
+				t.Errorf("tentative %v (%v), want %v", ev.Tentative, err, tt.tentative)
+			}
+		})
 	}
 }
