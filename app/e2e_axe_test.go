@@ -238,6 +238,16 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "door", path: "/admin/events/hmd-interfaith-memorial/door", admin: true},
 		{name: "check-in code", path: f.checkIn, admin: true, phoneOnly: true},
 		{name: "message", path: "/admin/events/hmd-interfaith-memorial/message", admin: true},
+		{name: "message, preview", admin: true, shot: "admin-message-preview", steps: func(base string) []chromedp.Action[chromedp.Void] {
+			return previewMessage(base, "Dear friends,\n\nThe doors open at 6pm. Bring a candle if you can.\n\nhttps://example.org/map")
+		}},
+		{name: "message, preview of a long message", admin: true, steps: func(base string) []chromedp.Action[chromedp.Void] {
+			// Taller than a screen: the mail and its plain text (opened)
+			// must be readable with the keyboard alone.
+			return append(previewMessage(base, "Dear friends,"+strings.Repeat("\n\nThe ceremony is led by survivors' families and the three congregations; there is step-free access from Compton Terrace.", 12)),
+				chromedp.Click(chromedp.CSS(`.mail-plain summary`)),
+				chromedp.WaitVisible(chromedp.CSS(`.mail-plain .mail-text`)))
+		}},
 		{name: "requests queue", path: "/admin/events/" + f.approvalSlug + "/requests", admin: true, shot: "admin-requests"},
 		{name: "door team", path: "/admin/events/hmd-interfaith-memorial/team", admin: true, phoneOnly: true},
 		{name: "cancel an event", path: "/admin/events/hmd-interfaith-memorial/cancel", admin: true, phoneOnly: true},
@@ -315,6 +325,18 @@ func TestBrowserAccessibility(t *testing.T) {
 			}
 			signedIn = false
 		}
+	}
+}
+
+// previewMessage writes a message to the registrants of the demo memorial
+// and presses Preview: the HTML mail is shown in a bordered box.
+func previewMessage(base, body string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/admin/events/hmd-interfaith-memorial/message"),
+		chromedp.SendKeys(chromedp.CSS(`#subject`), "The doors open at 6pm"),
+		chromedp.SetValue(chromedp.CSS(`#body`), body),
+		chromedp.Click(chromedp.CSS(`button[name="action"][value="preview"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.mail-frame .mail-html`)),
 	}
 }
 
