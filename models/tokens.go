@@ -10,6 +10,7 @@ import (
 	"hash"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Tokens derives the private tokens of registrations (manage link, private
@@ -19,19 +20,16 @@ import (
 // same link in every mail without storing it.
 type Tokens struct {
 	key []byte
-	// keyed is an HMAC with the key already hashed in, never written to:
-	// each derivation clones it instead of hashing the key again (four
-	// SHA-256 blocks become two; a registration derives four tokens).
-	keyed hash.Cloner
+	// macs holds HMAC-SHA-256s with the key, reused: a reset one starts
+	// from the hashed key pads it keeps, so a derivation hashes two
+	// SHA-256 blocks and allocates nothing but its result.
+	macs *sync.Pool
 }
 
 // NewTokens returns a Tokens deriving with secret.
 func NewTokens(secret []byte) Tokens {
-	t := Tokens{key: append([]byte(nil), secret...)}
-	m := hmac.New(sha256.New, t.key)
-	m.Reset() // keeps the hashed key pads, so that clones start from them
-	t.keyed, _ = m.(hash.Cloner)
-	return t
+	key := append([]byte(nil), secret...)
+	return Tokens{key: key, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 
 // Manage is the secret part of a manage link, derived from a registration's
@@ -75,21 +73,19 @@ func sameHash(secret, stored string) bool {
 }
 
 func (t Tokens) derive(purpose, nonce string) string {
-	m := t.mac()
-	m.Write([]byte(purpose))
-	m.Write([]byte(nonce))
-	// 24 bytes = 192 bits, 32 URL-safe characters.
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:24])
-}
-
-// mac is a fresh HMAC-SHA-256 with the key.
-func (t Tokens) mac() hash.Hash {
-	if t.keyed != nil {
-		if m, err := t.keyed.Clone(); err == nil {
-			return m
-		}
+	var m hash.Hash
+	if t.macs != nil {
+		m = t.macs.Get().(hash.Hash)
+		defer t.macs.Put(m)
+		m.Reset()
+	} else {
+		m = hmac.New(sha256.New, t.key)
 	}
-	return hmac.New(sha256.New, t.key)
+	var in [64]byte // purpose and nonce are short: no allocation
+	m.Write(append(append(in[:0], purpose...), nonce...))
+	// 24 bytes = 192 bits, 32 URL-safe characters.
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:24])
 }
 
 // HashToken is the stored form of a token.
