@@ -164,6 +164,7 @@ func TestBidiIsolation(t *testing.T) {
 		{"/organisations/al-noor", roleAnon},
 		{"/series", roleAnon},
 		{"/series/arabic-week", roleAnon},
+		{"/calendar", roleAnon},
 		{"/r/" + token, roleAnon},
 		{"/r/" + token + "/cancel", roleAnon},
 		{"/admin", roleOrganiser},
