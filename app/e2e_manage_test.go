@@ -16,7 +16,8 @@ import (
 // in a real browser at phone and desktop sizes, and checks that nothing is
 // wider than the window or its card (a long address, a long link, an
 // Arabic name). With CONVENE_SCREENSHOTS=1 it saves
-// docs/screenshots/manage-*.png and event-*.png.
+// docs/screenshots/manage-*.png and event-long-*.png (event-*.png are the
+// accessibility sweep's: two tests writing one file left whichever ran last).
 func TestBrowserManagePage(t *testing.T) {
 	e := newEnv(t, nil)
 	yes := true
@@ -74,7 +75,7 @@ func TestBrowserManagePage(t *testing.T) {
 		{"manage-waitlisted", "/r/" + waitlisted, "You are on the waitlist"},
 		{"manage-cancelled", "/r/" + cancelled, "Your registration is cancelled"},
 		{"manage-tentative", "/r/" + tentative, "The date is not final."},
-		{"event", "/events/" + ev.Slug, "Lost your link?"},
+		{"event-long", "/events/" + ev.Slug, "Lost your link?"},
 	}
 	for _, size := range []struct {
 		name string
