@@ -90,3 +90,19 @@ func parseHop(s string) (netip.Addr, bool) {
 	}
 	return netip.Addr{}, false
 }
+
+// rateKey is what rate limits count a client by: its address, or for IPv6
+// the /64 network around it (an ISP hands each household or phone a whole
+// /64, whose holder can take a fresh address for every request).
+func (a *App) rateKey(c *fiber.Ctx) string {
+	ip := a.clientIP(c)
+	addr, err := netip.ParseAddr(ip)
+	if err != nil || !addr.Is6() {
+		return ip
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}

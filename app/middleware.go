@@ -179,7 +179,7 @@ func (a *App) rateLimit() fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          a.cfg.RateLimitPerMinute,
 		Expiration:   time.Minute,
-		KeyGenerator: a.clientIP,
+		KeyGenerator: a.rateKey,
 		LimitReached: func(c *fiber.Ctx) error {
 			return fiber.NewError(fiber.StatusTooManyRequests, "Too many attempts from your connection. Wait a minute and try again.")
 		},

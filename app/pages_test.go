@@ -343,19 +343,25 @@ func TestFormsRefuseControlCharacters(t *testing.T) {
 // writes to the left of what the proxy appended to X-Forwarded-For; without
 // a trusted proxy, X-Forwarded-For is ignored (nobody picks their address).
 func TestRateLimitBehindProxy(t *testing.T) {
+	v4 := []string{"203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"}
+	// An IPv6 client holds a whole /64 and can take a new address for every
+	// request: the limit counts the /64.
+	v6 := []string{"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:a:b:c:d", "2001:db8:1:3::1"}
 	for _, tt := range []struct {
 		proxies string
+		clients []string
 		want    []int
 	}{
-		{"127.0.0.1", []int{201, 201, 429, 201}},
-		{"", []int{201, 201, 429, 429}},
+		{"127.0.0.1", v4, []int{201, 201, 429, 201}},
+		{"", v4, []int{201, 201, 429, 429}},
+		{"127.0.0.1", v6, []int{201, 201, 429, 201}},
 	} {
-		t.Run("TRUSTED_PROXIES="+tt.proxies, func(t *testing.T) {
+		t.Run("TRUSTED_PROXIES="+tt.proxies+"/"+tt.clients[0], func(t *testing.T) {
 			e := newEnv(t, map[string]string{"RATE_LIMIT_PER_MINUTE": "2", "TRUSTED_PROXIES": tt.proxies})
 			e.event("proxied", nil)
 			base := e.serve()
 			var got []int
-			for i, client := range []string{"203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"} {
+			for i, client := range tt.clients {
 				req, _ := http.NewRequest("POST", base+"/api/v1/events/proxied/registrations",
 					strings.NewReader(fmt.Sprintf(`{"name":"A","email":"p%d@example.org","consent":true}`, i)))
 				req.Header.Set("Content-Type", "application/json")

@@ -343,6 +343,11 @@ func checkEmail(ev *models.Event) message {
 func (a *App) confirmLink(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex")
+	if c.Method() == fiber.MethodHead {
+		// Mail scanners check links with HEAD before anyone clicks: that
+		// must not confirm (nor say whether the link is valid).
+		return c.SendStatus(fiber.StatusOK)
+	}
 	token := c.Params("token")
 	reg, err := models.FindRegistrationByToken(a.dbc(c).DB, token)
 	if errors.Is(err, models.ErrNotFound) {

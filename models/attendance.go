@@ -176,6 +176,23 @@ func SendManageLink(db *gorm.DB, eventID uint, email string, now time.Time) erro
 		if err != nil || r == nil {
 			return err
 		}
+		if recent, err := linkMailedRecently(tx, r.ID, now); err != nil || recent {
+			return err
+		}
 		return EnqueueMail(tx, MailDuplicate, &Event{ID: eventID}, r, map[string]string{"reason": "lost_link"}, now)
 	})
+}
+
+// linkResendAfter is how long after a mail with a registration's link
+// (its manage link again) another is not sent: asking again and again, or
+// registering the address again and again, must not flood its inbox.
+const linkResendAfter = 10 * time.Minute
+
+// linkMailedRecently says whether a mail with registration regID's link
+// was queued less than linkResendAfter before now.
+func linkMailedRecently(tx *gorm.DB, regID uint, now time.Time) (bool, error) {
+	var n int64
+	err := tx.Model(&OutboxMail{}).Where("registration_id = ? AND kind = ? AND created_at > ?", regID, MailDuplicate, now.Add(-linkResendAfter)).
+		Count(&n).Error
+	return n > 0, err
 }

@@ -104,8 +104,14 @@ func checkRefusalsRollBackAlone(t *testing.T, db *models.DB, rs ...*models.Regis
 	if c := count(t, db, &models.OutboxMail{}, "event_id = ? AND kind = ?", ev.ID, models.MailConfirmation); c != 20 {
 		t.Fatalf("%d confirmation mails, want 20", c)
 	}
-	if c := count(t, db, &models.OutboxMail{}, "event_id = ? AND kind = ?", ev.ID, models.MailDuplicate); c != dup {
-		t.Fatalf("%d manage-link mails for %d duplicates", c, dup)
+	// One link mail however often the address registers again (within
+	// ten minutes): repeats must not flood its inbox.
+	wantLinks := 0
+	if dup > 0 {
+		wantLinks = 1
+	}
+	if c := count(t, db, &models.OutboxMail{}, "event_id = ? AND kind = ?", ev.ID, models.MailDuplicate); c != wantLinks {
+		t.Fatalf("%d manage-link mails for %d duplicates of one address, want %d", c, dup, wantLinks)
 	}
 	checkEvent(t, db, ev.ID)
 }

@@ -226,8 +226,11 @@ func registeredAlready(tx *gorm.DB, eventID uint, email string, now time.Time) (
 	if existing == nil {
 		return nil, errNoLongerActive
 	}
-	ev := &Event{ID: eventID}
-	return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, existing, now)
+	out := &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}
+	if recent, err := linkMailedRecently(tx, existing.ID, now); err != nil || recent {
+		return out, err // its link went by mail a moment ago
+	}
+	return out, enqueue(tx, MailDuplicate, &Event{ID: eventID}, existing, now)
 }
 
 // registerLocked registers on an event that tx has locked and read; it keeps

@@ -71,7 +71,11 @@ func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now tim
 		return nil, err
 	}
 	if existing != nil {
-		return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, enqueue(tx, MailDuplicate, ev, existing, now)
+		out := &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}
+		if recent, err := linkMailedRecently(tx, existing.ID, now); err != nil || recent {
+			return out, err
+		}
+		return out, enqueue(tx, MailDuplicate, ev, existing, now)
 	}
 	reg, _, err := in.row(tok, ev, now)
 	if err != nil {

@@ -40,6 +40,11 @@ var (
 	dummyHash []byte
 )
 
+// PrepareSignIn makes the hash that sign-ins for unknown addresses are
+// compared against, so that the first of them after a start takes no
+// longer than the others. serve calls it as it starts.
+func PrepareSignIn() { dummyPasswordHash() }
+
 // dummyPasswordHash is a bcrypt hash of nothing anyone knows, compared
 // against when there is no account, so that a sign-in for an unknown address
 // takes as long as one for a known address.

@@ -158,6 +158,7 @@ func serve(cfg app.Config, log *slog.Logger, stdout io.Writer) error {
 			}
 		}
 	}
+	go models.PrepareSignIn()
 	a, err := app.New(cfg, db, log)
 	if err != nil {
 		return err
