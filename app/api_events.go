@@ -55,8 +55,11 @@ type EventJSON struct {
 	ICSURL               string         `json:"ics_url"`
 	// CoverURL is the cover image's address (/media/covers/{name}), nil
 	// without one. Read only: event bodies do not take it.
-	CoverURL  *string `json:"cover_url"`
-	UpdatedAt string  `json:"updated_at"`
+	CoverURL *string `json:"cover_url"`
+	// PreviousStartsAt is the first announced start of a published event
+	// that has been moved (Event.Rescheduled), nil otherwise. Read only.
+	PreviousStartsAt *string `json:"previous_starts_at"`
+	UpdatedAt        string  `json:"updated_at"`
 	// Organiser-only fields.
 	StreamURL   *string           `json:"stream_url,omitempty"`
 	Allocations *[]AllocationJSON `json:"allocations,omitempty"`
@@ -123,6 +126,10 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 	if ev.IftarAt != nil {
 		s := rfc3339(*ev.IftarAt, ev.Timezone)
 		j.IftarAt = &s
+	}
+	if ev.Rescheduled() {
+		s := rfc3339(*ev.PreviousStartsAt, ev.Timezone)
+		j.PreviousStartsAt = &s
 	}
 	switch {
 	case ev.Hybrid():

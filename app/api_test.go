@@ -523,3 +523,29 @@ func TestAPIEventsDateRange(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIPreviousStart: a published event moved through the API says the
+// start it was first announced with; others say null; bodies refuse it.
+func TestAPIPreviousStart(t *testing.T) {
+	e := newEnv(t, nil)
+	tok := e.token("organiser@example.org", true)
+	r, ev := e.jsonReq("POST", "/api/v1/events", `{"slug":"moved","title":"Moved","kind":"meeting","status":"published",
+		"starts_at":"2026-12-10T18:00:00Z","capacity":10}`, tok)
+	if r.StatusCode != 201 || ev["previous_starts_at"] != nil {
+		t.Fatalf("create: %d previous_starts_at %v, want null", r.StatusCode, ev["previous_starts_at"])
+	}
+	for _, start := range []string{"2026-12-11T18:00:00Z", "2026-12-12T18:00:00Z"} {
+		if r, ev = e.jsonReq("PATCH", "/api/v1/events/moved", `{"starts_at":"`+start+`"}`, tok); r.StatusCode != 200 {
+			t.Fatalf("move to %s: %d %v", start, r.StatusCode, ev)
+		}
+	}
+	_, ev = e.jsonReq("GET", "/api/v1/events/moved", "", "")
+	prev, _ := ev["previous_starts_at"].(string)
+	if at, err := time.Parse(time.RFC3339, prev); err != nil || !at.Equal(time.Date(2026, 12, 10, 18, 0, 0, 0, time.UTC)) {
+		t.Errorf("previous_starts_at %q, want the first announced start", prev)
+	}
+	if r, p := e.jsonReq("PATCH", "/api/v1/events/moved", `{"previous_starts_at":"2026-12-01T18:00:00Z"}`, tok); r.StatusCode != 422 ||
+		p["errors"].(map[string]any)["previous_starts_at"] == nil {
+		t.Errorf("a body with previous_starts_at: %d %v, want 422 naming it", r.StatusCode, p)
+	}
+}
