@@ -183,7 +183,6 @@ func (a *App) eventJSON(v EventView, organiser bool) EventJSON {
 	return j
 }
 
-// parseTimeParam accepts RFC 3339 or a date (taken as UTC midnight).
 // parseTimeParam reads a from or to parameter: an RFC 3339 time, or a date
 // (midnight UTC). For to, a date means the whole day: the result is the
 // next midnight, as events are listed when they start before to.

@@ -189,10 +189,11 @@ func SendManageLink(db *gorm.DB, eventID uint, email string, now time.Time) erro
 const linkResendAfter = 10 * time.Minute
 
 // linkMailedRecently says whether a mail with registration regID's link
-// was queued less than linkResendAfter before now.
+// was queued less than linkResendAfter before now and has not failed (a
+// failed one is no reason to withhold the next).
 func linkMailedRecently(tx *gorm.DB, regID uint, now time.Time) (bool, error) {
 	var n int64
-	err := tx.Model(&OutboxMail{}).Where("registration_id = ? AND kind = ? AND created_at > ?", regID, MailDuplicate, now.Add(-linkResendAfter)).
-		Count(&n).Error
+	err := tx.Model(&OutboxMail{}).Where("registration_id = ? AND kind = ? AND created_at > ? AND status <> ?",
+		regID, MailDuplicate, now.Add(-linkResendAfter), MailFailed).Count(&n).Error
 	return n > 0, err
 }

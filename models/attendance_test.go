@@ -197,3 +197,47 @@ func TestSendManageLink(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkMailedOnceInTenMinutes: asking for a registration's link again
+// and again (lost link, or registering the address again) mails it once in
+// ten minutes; a failed mail is no reason to withhold the next.
+func TestLinkMailedOnceInTenMinutes(t *testing.T) {
+	db := modelstest.Open(t)
+	ev := newEvent(t, db, models.EventInput{})
+	res, err := models.Register(db.DB, tok, ev.ID, input("ruth@example.org", 0, models.InPerson), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Registration.ID
+	steps := []struct {
+		name string
+		ask  func(at time.Time) error
+		at   time.Duration
+		want int
+	}{
+		{"lost link", func(at time.Time) error { return models.SendManageLink(db.DB, ev.ID, "ruth@example.org", at) }, 0, 1},
+		{"lost link again at once", func(at time.Time) error { return models.SendManageLink(db.DB, ev.ID, "RUTH@example.org", at) }, time.Minute, 1},
+		{"registering again", func(at time.Time) error {
+			_, err := models.Register(db.DB, tok, ev.ID, input("ruth@example.org", 0, models.InPerson), at)
+			return err
+		}, 9 * time.Minute, 1},
+		{"eleven minutes on", func(at time.Time) error { return models.SendManageLink(db.DB, ev.ID, "ruth@example.org", at) }, 11 * time.Minute, 2},
+	}
+	for _, s := range steps {
+		if err := s.ask(now.Add(s.at)); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := mails(t, db, models.MailDuplicate, id); got != s.want {
+			t.Fatalf("%s: %d link mails, want %d", s.name, got, s.want)
+		}
+	}
+	if err := db.Model(&models.OutboxMail{}).Where("registration_id = ? AND kind = ?", id, models.MailDuplicate).Update("status", models.MailFailed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := models.SendManageLink(db.DB, ev.ID, "ruth@example.org", now.Add(12*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := mails(t, db, models.MailDuplicate, id); got != 3 {
+		t.Fatalf("after failed mails: %d link mails, want 3", got)
+	}
+}

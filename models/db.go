@@ -50,9 +50,6 @@ func IsPostgres(databaseURL string) bool {
 	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
 }
 
-// readStatementsMax bounds the prepared statements a SQLite reader keeps.
-const readStatementsMax = 256
-
 // Open connects to databaseURL: a SQLite file path (optionally "file:…" or
 // "sqlite://…") or a postgres:// URL.
 func Open(databaseURL string) (*DB, error) {
@@ -122,13 +119,12 @@ func Open(databaseURL string) (*DB, error) {
 	params.Set("_txlock", "deferred")
 	params.Set("_query_only", "1")
 	params.Del("_journal_mode") // set once by the writer; WAL persists in the file
-	// The readers run no transactions of their own (pages, feeds, lookups),
-	// so GORM's statement cache pays there: mattn/go-sqlite3 would compile
-	// every query afresh, which costs about as much as running it. Bounded,
-	// as some queries are built with IN lists of varying length.
-	rcfg := *cfg
-	rcfg.PrepareStmt, rcfg.PrepareStmtMaxSize, rcfg.PrepareStmtTTL = true, readStatementsMax, time.Hour
-	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), &rcfg)
+	// No GORM statement cache on the readers either: when its bounded cache
+	// evicts a statement it closes it while a request may still hold it
+	// ("statement is closed"), and an expired one is replaced without being
+	// closed. Reads that are hot and fixed are cheap enough unprepared (the
+	// feed counter is one row).
+	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to open SQLite file %q for reading: %w", path, err)
 	}
