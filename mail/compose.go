@@ -259,7 +259,7 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 		return nil, err
 	}
 
-	messageID := fmt.Sprintf("convene.%d.%s@%s", m.ID, strconv.FormatInt(m.CreatedAt.UnixNano(), 36), c.host())
+	messageID := c.messageID(m.ID, m.CreatedAt)
 	// The QR code opens the organisers' check-in page for this place, as on
 	// the manage page; it is not the manage link.
 	var checkInPNG []byte
@@ -271,24 +271,11 @@ func (c Composer) Compose(store *models.DB, m *models.OutboxMail, now time.Time)
 		v.CheckInCID = "check-in." + messageID
 	}
 
-	var subject, text, html bytes.Buffer
-	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	msg, err := c.render(kt, v, ev, m.To, messageID, now)
+	if err != nil {
+		return nil, err
 	}
-	if err := kt.text.ExecuteTemplate(&text, "layout", v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
-	}
-	if err := kt.html.ExecuteTemplate(&html, "layout", v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
-	}
-	msg := &Message{
-		From: c.From, To: m.To, Subject: oneLine(subject.String()),
-		MessageID: messageID, Date: now, Text: text.String(), HTML: html.String(),
-		CheckInPNG: checkInPNG, CheckInCID: v.CheckInCID,
-	}
-	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
-		msg.ReplyTo = ev.Hosts[0].Organisation.Email
-	}
+	msg.CheckInPNG, msg.CheckInCID = checkInPNG, v.CheckInCID
 	if withCalendar[m.Kind] && reg.Status == models.RegConfirmed {
 		// The event as the holder's private feed shows it (address or
 		// stream link, reminder), as a file of one event to import.
@@ -340,6 +327,18 @@ func (c Composer) allocationMessage(kt kindTemplates, m *models.OutboxMail, ev *
 	if cl := ev.IftarClock(); cl != "" {
 		v.Iftar = "Iftar at sunset — " + cl
 	}
+	return c.render(kt, v, ev, m.To, c.messageID(m.ID, m.CreatedAt), now)
+}
+
+// messageID is the Message-ID of the outbox mail id made at created: the
+// same on every attempt, so that a resent mail is known as the same one.
+func (c Composer) messageID(id uint, created time.Time) string {
+	return fmt.Sprintf("convene.%d.%s@%s", id, strconv.FormatInt(created.UnixNano(), 36), c.host())
+}
+
+// render executes kt's subject, text and HTML with v into a message from
+// the site to to, replying to the main host's address when it has one.
+func (c Composer) render(kt kindTemplates, v any, ev *models.Event, to, messageID string, now time.Time) (*Message, error) {
 	var subject, text, html bytes.Buffer
 	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
@@ -350,9 +349,8 @@ func (c Composer) allocationMessage(kt kindTemplates, m *models.OutboxMail, ev *
 	if err := kt.html.ExecuteTemplate(&html, "layout", v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
 	}
-	msg := &Message{From: c.From, To: m.To, Subject: oneLine(subject.String()),
-		MessageID: fmt.Sprintf("convene.%d.%s@%s", m.ID, strconv.FormatInt(m.CreatedAt.UnixNano(), 36), c.host()),
-		Date:      now, Text: text.String(), HTML: html.String()}
+	msg := &Message{From: c.From, To: to, Subject: oneLine(subject.String()), MessageID: messageID, Date: now,
+		Text: text.String(), HTML: html.String()}
 	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
 		msg.ReplyTo = ev.Hosts[0].Organisation.Email
 	}
@@ -379,23 +377,12 @@ func (c Composer) Sample(ev *models.Event, to, name string, data map[string]stri
 	}
 	v := c.view(models.MailMessage, ev, reg, data)
 	v.ManageURL, v.FeedURL, v.ConfirmURL, v.StreamURL = SampleManageURL, "", "", ""
-	var subject, text, html bytes.Buffer
-	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
+	msg, err := c.render(kt, v, ev, to, c.messageID(id, createdAt), now)
+	if err != nil {
+		return nil, err
 	}
-	if err := kt.text.ExecuteTemplate(&text, "layout", v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
-	}
-	if err := kt.html.ExecuteTemplate(&html, "layout", v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsendable, err)
-	}
-	msg := &Message{From: c.From, To: to, Subject: oneLine(subject.String()), Date: now, Text: text.String(), HTML: html.String(),
-		MessageID: fmt.Sprintf("convene.%d.%s@%s", id, strconv.FormatInt(createdAt.UnixNano(), 36), c.host())}
 	if data["test"] == "yes" {
 		msg.Subject = "[Test] " + msg.Subject
-	}
-	if len(ev.Hosts) > 0 && ev.Hosts[0].Organisation.Email != "" {
-		msg.ReplyTo = ev.Hosts[0].Organisation.Email
 	}
 	return msg, nil
 }
