@@ -24,18 +24,8 @@ func InviteDoorVolunteer(db *gorm.DB, by *User, ev *Event, email, name string, n
 	v := &ValidationError{}
 	email = NormaliseEmail(email)
 	name = strings.TrimSpace(name)
-	switch {
-	case email == "":
-		v.Add("email", "Enter the email address of the volunteer")
-	case len(email) > 254 || !ValidEmail(email):
-		v.Add("email", "Enter an email address in the correct format, like name@example.org")
-	}
-	switch {
-	case len([]rune(name)) > 200:
-		v.Add("name", "Name must be 200 characters or fewer")
-	case !CleanName(name):
-		v.Add("name", NameMessage)
-	}
+	checkEmail(v, "email", email, "Enter the email address of the volunteer")
+	checkName(v, "name", name, "")
 	// The volunteer helps the hosts the inviter acts for.
 	var orgs []uint
 	for _, h := range ev.Hosts {

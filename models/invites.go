@@ -53,18 +53,8 @@ func InviteUser(db *gorm.DB, in InviteInput, byID *uint, now time.Time) (*User, 
 	v := &ValidationError{}
 	email := NormaliseEmail(in.Email)
 	name := strings.TrimSpace(in.Name)
-	switch {
-	case email == "":
-		v.Add("email", "Enter the email address of the person to invite")
-	case len(email) > 254 || !ValidEmail(email):
-		v.Add("email", "Enter an email address in the correct format, like name@example.org")
-	}
-	switch {
-	case len([]rune(name)) > 200:
-		v.Add("name", "Name must be 200 characters or fewer")
-	case !CleanName(name):
-		v.Add("name", NameMessage)
-	}
+	checkEmail(v, "email", email, "Enter the email address of the person to invite")
+	checkName(v, "name", name, "")
 	switch in.Kind {
 	case AccountAdmin:
 	case AccountOrganiser, AccountDoor:

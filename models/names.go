@@ -47,6 +47,33 @@ func NormaliseEmail(s string) string {
 // NameMessage explains a refused name, beside its field.
 const NameMessage = "Use one line of ordinary text: no line breaks, and no invisible characters that change the direction or look of text"
 
+// checkName names in v what is wrong with the name in field: at most 200
+// characters of one clean line. An empty name is refused with missing,
+// or allowed when missing is "".
+func checkName(v *ValidationError, field, name, missing string) {
+	switch {
+	case name == "":
+		if missing != "" {
+			v.Add(field, missing)
+		}
+	case len([]rune(name)) > 200:
+		v.Add(field, "Name must be 200 characters or fewer")
+	case !CleanName(name):
+		v.Add(field, NameMessage)
+	}
+}
+
+// checkEmail names in v what is wrong with the address in field; an
+// empty one is refused with missing.
+func checkEmail(v *ValidationError, field, email, missing string) {
+	switch {
+	case email == "":
+		v.Add(field, missing)
+	case len(email) > 254 || !ValidEmail(email):
+		v.Add(field, "Enter an email address in the correct format, like name@example.org")
+	}
+}
+
 // plural is one or many, as n says.
 func plural(n int, one, many string) string {
 	if n == 1 {

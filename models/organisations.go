@@ -34,14 +34,7 @@ func SaveOrganisation(db *gorm.DB, id uint, in OrganisationInput, userID *uint, 
 	if !validSlug(o.Slug) {
 		v.Add("slug", "Use lower-case letters, digits and single hyphens (at most 80)")
 	}
-	switch {
-	case o.Name == "":
-		v.Add("name", "Enter the organisation's name")
-	case len([]rune(o.Name)) > 200:
-		v.Add("name", "Name must be 200 characters or fewer")
-	case !CleanName(o.Name):
-		v.Add("name", NameMessage)
-	}
+	checkName(v, "name", o.Name, "Enter the organisation's name")
 	if o.Kind != "" && !contains(OrganisationKinds, o.Kind) {
 		v.Add("kind", "Choose a kind from the list")
 	}

@@ -269,20 +269,8 @@ func ValidateRegistration(ev *Event, in *RegisterInput) error {
 	// first message.
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.TrimSpace(in.Email)
-	switch {
-	case in.Name == "":
-		v.Add("name", "Enter your name")
-	case len([]rune(in.Name)) > 200:
-		v.Add("name", "Name must be 200 characters or fewer")
-	case !CleanName(in.Name):
-		v.Add("name", NameMessage)
-	}
-	switch {
-	case in.Email == "":
-		v.Add("email", "Enter your email address")
-	case len(in.Email) > 254 || !ValidEmail(in.Email):
-		v.Add("email", "Enter an email address in the correct format, like name@example.org")
-	}
+	checkName(v, "name", in.Name, "Enter your name")
+	checkEmail(v, "email", in.Email, "Enter your email address")
 	if in.Attendance == "" && len(ev.Modes()) == 1 {
 		in.Attendance = ev.Modes()[0]
 	}
