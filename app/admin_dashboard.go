@@ -82,7 +82,7 @@ func (a *App) dashboard(c *fiber.Ctx) error {
 		}
 		if v.Status != models.StatusCancelled {
 			if n := pending[v.ID]; n > 0 {
-				de.Attention = append(de.Attention, attention{Text: fmt.Sprintf("%d %s waiting for approval", n, plural(n, "request", "requests")),
+				de.Attention = append(de.Attention, attention{Text: fmt.Sprintf("%d %s waiting for approval", n, models.Plural(n, "request", "requests")),
 					Link: "/admin/events/" + v.Slug + "/requests"})
 			}
 			for _, m := range v.Modes() {

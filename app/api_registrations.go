@@ -312,18 +312,18 @@ func (e *switchFullError) Unwrap() error { return e.PlacesError }
 
 // switchProblem answers a switch of attendance that did not fit.
 func switchProblem(e *switchFullError) Problem {
-	left, to := e.PlacesLeft, modeWords(e.Attendance)
+	left, to := e.PlacesLeft, models.ModeWords(e.Attendance)
 	p := Problem{Type: "not-enough-places", Status: 409, Title: "Not enough places", PlacesLeft: &left}
 	if left == 0 && !e.Waitlist {
 		p.Type, p.Title = "event-full", "Event full"
 	}
 	free := fmt.Sprintf("There is no free place %s now", to)
 	if left > 0 {
-		free = fmt.Sprintf("Only %d %s free %s: not enough for a party of %d", left, plural(left, "place is", "places are"), to, e.Party)
+		free = fmt.Sprintf("Only %d %s free %s: not enough for a party of %d", left, models.Plural(left, "place is", "places are"), to, e.Party)
 	}
-	kept := "you keep your place " + modeWords(e.from)
+	kept := "you keep your place " + models.ModeWords(e.from)
 	if e.status == models.RegWaitlisted {
-		kept = "you stay on the " + modeWords(e.from) + " waitlist"
+		kept = "you stay on the " + models.ModeWords(e.from) + " waitlist"
 	}
 	p.Detail = free + ". Nothing has changed: " + kept + "."
 	if e.Waitlist {
@@ -335,13 +335,6 @@ func switchProblem(e *switchFullError) Problem {
 	}
 	p.Errors = map[string]string{"attendance": free}
 	return p
-}
-
-func modeWords(mode string) string {
-	if mode == models.Online {
-		return "online"
-	}
-	return "in person"
 }
 
 // answerHolder ends a change by the holder of a registration: the event's

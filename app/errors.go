@@ -105,13 +105,13 @@ func placesProblem(pe *models.PlacesError) Problem {
 		p.Detail = "This event is full. Register with \"if_full\": \"waitlist\" to join the waitlist."
 	case pe.Waitlist:
 		p.Detail = fmt.Sprintf("Only %d %s left for a party of %d: register with at most %d %s, or with \"if_full\": \"waitlist\" to join the waitlist with the whole party.",
-			left, plural(left, "place is", "places are"), pe.Party, left-1, plural(left-1, "guest", "guests"))
+			left, models.Plural(left, "place is", "places are"), pe.Party, left-1, models.Plural(left-1, "guest", "guests"))
 	default:
 		p.Detail = fmt.Sprintf("Only %d %s left for a party of %d: register with at most %d %s.",
-			left, plural(left, "place is", "places are"), pe.Party, left-1, plural(left-1, "guest", "guests"))
+			left, models.Plural(left, "place is", "places are"), pe.Party, left-1, models.Plural(left-1, "guest", "guests"))
 	}
 	if left > 0 {
-		p.Errors = map[string]string{"guests": fmt.Sprintf("Only %d %s left: you can bring at most %d %s", left, plural(left, "place is", "places are"), left-1, plural(left-1, "guest", "guests"))}
+		p.Errors = map[string]string{"guests": fmt.Sprintf("Only %d %s left: you can bring at most %d %s", left, models.Plural(left, "place is", "places are"), left-1, models.Plural(left-1, "guest", "guests"))}
 	}
 	return p
 }

@@ -62,20 +62,13 @@ func availability(ev *models.Event, mode string, left *int, waitlist map[string]
 	case av.PlacesLeft == nil:
 		av.State, av.Label = "open", "Places available"
 	case *av.PlacesLeft > 0:
-		av.State, av.Label = "open", fmt.Sprintf("%d %s left", *av.PlacesLeft, plural(*av.PlacesLeft, "place", "places"))
+		av.State, av.Label = "open", fmt.Sprintf("%d %s left", *av.PlacesLeft, models.Plural(*av.PlacesLeft, "place", "places"))
 	case ev.Waitlist:
 		av.State, av.Label = "waitlist", "Full: waitlist open"
 	default:
 		av.State, av.Label = "full", "Full"
 	}
 	return av
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // ShowAddress reports whether the venue address is public.
@@ -130,11 +123,7 @@ func (v EventView) AvailabilityText() string {
 		}
 		label := av.Label
 		if v.Hybrid() {
-			what := "in person"
-			if av.Mode == models.Online {
-				what = "online"
-			}
-			label += " " + what
+			label += " " + models.ModeWords(av.Mode)
 		}
 		parts = append(parts, label)
 	}

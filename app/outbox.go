@@ -115,7 +115,7 @@ func (a *App) outboxList(c *fiber.Ctx) error {
 	p := Page{Title: "Outbox", Data: d}
 	if n := c.Query("resent"); n != "" {
 		if k, err := strconv.Atoi(n); err == nil {
-			p.Flash = fmt.Sprintf("%d held %s put back in the queue.", k, plural(k, "mail", "mails"))
+			p.Flash = fmt.Sprintf("%d held %s put back in the queue.", k, models.Plural(k, "mail", "mails"))
 		}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -428,10 +428,10 @@ type manageData struct {
 
 // SwitchWords names the other way of attending: "online" or "in person".
 func (d manageData) SwitchWords() string {
-	if d.Switch != nil && d.Switch.Mode == models.Online {
-		return "online"
+	if d.Switch == nil {
+		return models.ModeWords(models.InPerson)
 	}
-	return "in person"
+	return models.ModeWords(d.Switch.Mode)
 }
 
 // canChange says the registration can still be changed or cancelled.

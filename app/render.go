@@ -194,14 +194,9 @@ var templateFuncs = template.FuncMap{
 	"listSep": models.ListSep,
 	"andList": models.AndList,
 	"eq2":     func(a, b string) bool { return a == b },
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return one
-		}
-		return many
-	},
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"plural":  models.Plural,
+	"add":     func(a, b int) int { return a + b },
+	"sub":     func(a, b int) int { return a - b },
 	// caldate writes a civil date: "Tue 9 March 2027".
 	"caldate":   func(d calendar.Date) string { return d.In(time.UTC).Format("Mon 2 January 2006") },
 	"iftarLine": iftarLine,

@@ -297,7 +297,7 @@ func (l *ledger) saveAllocation(in AllocationInput, prefix string, userID *uint,
 	}
 	if in.Places < a.Taken {
 		return nil, Invalid(prefix+"places", fmt.Sprintf("%d %s of this allocation %s confirmed: it cannot have fewer places",
-			a.Taken, plural(a.Taken, "place", "places"), plural(a.Taken, "is", "are")))
+			a.Taken, Plural(a.Taken, "place", "places"), Plural(a.Taken, "is", "are")))
 	}
 	// The reserve changes by what the allocation holds back after the
 	// change minus what it holds back now.
@@ -322,7 +322,7 @@ func (l *ledger) saveAllocation(in AllocationInput, prefix string, userID *uint,
 				left = *p
 			}
 			return nil, Invalid(prefix+"places", fmt.Sprintf("Only %d more in-person %s free to reserve: reserve at most %d here, or raise the capacity",
-				left, plural(left, "place is", "places are"), wasHeld+left+a.Taken))
+				left, Plural(left, "place is", "places are"), wasHeld+left+a.Taken))
 		}
 	}
 	action := "allocation_changed"
@@ -356,7 +356,7 @@ func (l *ledger) removeAllocation(id uint, userID *uint, now time.Time) error {
 	}
 	if used > 0 {
 		return &StateError{fmt.Sprintf("%d %s came through the link of %q: it cannot be removed, but it can be released now",
-			used, plural(int(used), "registration", "registrations"), a.Label)}
+			used, Plural(int(used), "registration", "registrations"), a.Label)}
 	}
 	if held := a.Free(); held > 0 {
 		if _, err := l.reserve(-held); err != nil {

@@ -180,5 +180,5 @@ func revokeUserAPITokens(tx *gorm.DB, userID uint, why string, now time.Time) er
 	if res.Error != nil || res.RowsAffected == 0 {
 		return res.Error
 	}
-	return LogAccountActivity(tx, &userID, "api_tokens_revoked", fmt.Sprintf("%d %s: %s", res.RowsAffected, plural(int(res.RowsAffected), "token", "tokens"), why), now)
+	return LogAccountActivity(tx, &userID, "api_tokens_revoked", fmt.Sprintf("%d %s: %s", res.RowsAffected, Plural(int(res.RowsAffected), "token", "tokens"), why), now)
 }

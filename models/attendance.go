@@ -138,7 +138,7 @@ func switchAttendance(tx *gorm.DB, regID uint, to, ifFull string, now time.Time)
 				return err
 			}
 		}
-		detail := fmt.Sprintf("attendance changed from %s to %s (%s)", modeWords(from), modeWords(to), r.Status)
+		detail := fmt.Sprintf("attendance changed from %s to %s (%s)", ModeWords(from), ModeWords(to), r.Status)
 		if err := logActivity(tx, ev.ID, &r.ID, nil, "attendance_changed", detail, now); err != nil {
 			return err
 		}
@@ -158,7 +158,9 @@ func switchAttendance(tx *gorm.DB, regID uint, to, ifFull string, now time.Time)
 	return out, mail, nil
 }
 
-func modeWords(mode string) string {
+// ModeWords names a way of attending in a sentence: "online" or "in
+// person".
+func ModeWords(mode string) string {
 	if mode == Online {
 		return "online"
 	}

@@ -88,7 +88,7 @@ func (e *PlacesError) Error() string {
 	if e.PlacesLeft == 0 {
 		return "this event is full"
 	}
-	return fmt.Sprintf("only %d %s left for a party of %d", e.PlacesLeft, plural(e.PlacesLeft, "place is", "places are"), e.Party)
+	return fmt.Sprintf("only %d %s left for a party of %d", e.PlacesLeft, Plural(e.PlacesLeft, "place is", "places are"), e.Party)
 }
 
 // Is makes a PlacesError match ErrFull.

@@ -376,9 +376,8 @@ func UpdateEvent(db *gorm.DB, slug string, in EventInput, userID *uint, now time
 				return err
 			}
 			if active > 0 {
-				what := map[string]string{InPerson: "in person", Online: "online"}[mode]
 				v.Add(map[string]string{InPerson: "in_person", Online: "online"}[mode],
-					fmt.Sprintf("%d registrations are for attending %s: cancel them before you stop offering it", active, what))
+					fmt.Sprintf("%d registrations are for attending %s: cancel them before you stop offering it", active, ModeWords(mode)))
 			}
 		}
 		if !ev.InPerson && ev.Reserved > 0 {

@@ -87,7 +87,7 @@ func validateFood(ev *Event, in *RegisterInput, v *ValidationError) {
 		field := fmt.Sprintf("guest_dietary.%d.", i)
 		if i >= in.Guests && in.Guests >= 0 {
 			v.Add(field+"dietary", fmt.Sprintf("You are bringing %d %s: leave guest %d's requirement empty, or change the number of guests",
-				in.Guests, plural(in.Guests, "guest", "guests"), i+1))
+				in.Guests, Plural(in.Guests, "guest", "guests"), i+1))
 			continue
 		}
 		checkDiet(d, field+"dietary", field+"dietary_other", fmt.Sprintf("guest %d's", i+1), v)

@@ -280,7 +280,7 @@ func (l *ledger) release(a *Allocation, userID *uint, now time.Time) error {
 	}
 	l.allocs[a.ID] = a
 	return logActivity(l.tx, l.ev.ID, nil, userID, "allocation_released",
-		fmt.Sprintf("%q: %d unused %s joined the public places", a.Label, held, plural(held, "place", "places")), now)
+		fmt.Sprintf("%q: %d unused %s joined the public places", a.Label, held, Plural(held, "place", "places")), now)
 }
 
 // joinWaitlist puts r at the end of the event's waitlist.

@@ -74,8 +74,8 @@ func checkEmail(v *ValidationError, field, email, missing string) {
 	}
 }
 
-// plural is one or many, as n says.
-func plural(n int, one, many string) string {
+// Plural is one or many, as n says.
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

@@ -164,7 +164,7 @@ func EraseAddress(db *gorm.DB, tok Tokens, email string, userID *uint, now time.
 	if err := db.Where("email_norm = ?", norm).Delete(&AttendeeFeed{}).Error; err != nil {
 		return out, err
 	}
-	detail := "address " + AddressDigest(tok, norm) + ": " + strconv.Itoa(out.Registrations) + plural(out.Registrations, " registration", " registrations") + " erased"
+	detail := "address " + AddressDigest(tok, norm) + ": " + strconv.Itoa(out.Registrations) + Plural(out.Registrations, " registration", " registrations") + " erased"
 	return out, LogAccountActivity(db, userID, "privacy_erased", detail, now)
 }
 

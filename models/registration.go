@@ -54,7 +54,7 @@ func PromoteRegistration(db *gorm.DB, regID uint, userID *uint, now time.Time) (
 			if err != nil {
 				return err
 			}
-			return Invalid("status", fmt.Sprintf("Only %d %s free: this registration needs %d", left, plural(left, "place is", "places are"), r.Places()))
+			return Invalid("status", fmt.Sprintf("Only %d %s free: this registration needs %d", left, Plural(left, "place is", "places are"), r.Places()))
 		}
 		r.Status, r.PromotedAt, r.UpdatedAt = RegConfirmed, &now, now
 		if err := tx.Model(&r).Select("status", "promoted_at", "updated_at").Updates(&r).Error; err != nil {

@@ -83,7 +83,7 @@ func UndoCancellation(db *gorm.DB, regID uint, userID *uint, now time.Time) (*Un
 					return err
 				}
 				return Invalid("status", fmt.Sprintf("Its places have been taken since and the event has no waitlist, so the registration stays cancelled (%d %s free, it needs %d)",
-					left, plural(left, "place is", "places are"), r.Places()))
+					left, Plural(left, "place is", "places are"), r.Places()))
 			default:
 				// Its place went to someone else meanwhile: first in line.
 				status = RegWaitlisted
