@@ -178,10 +178,7 @@ func SendManageLink(db *gorm.DB, eventID uint, email string, now time.Time) erro
 		if err != nil || r == nil {
 			return err
 		}
-		if recent, err := linkMailedRecently(tx, r.ID, now); err != nil || recent {
-			return err
-		}
-		return EnqueueMail(tx, MailDuplicate, &Event{ID: eventID}, r, map[string]string{"reason": "lost_link"}, now)
+		return mailLinkAgain(tx, &Event{ID: eventID}, r, map[string]string{"reason": "lost_link"}, now)
 	})
 }
 
@@ -190,12 +187,15 @@ func SendManageLink(db *gorm.DB, eventID uint, email string, now time.Time) erro
 // registering the address again and again, must not flood its inbox.
 const linkResendAfter = 10 * time.Minute
 
-// linkMailedRecently says whether a mail with registration regID's link
-// was queued less than linkResendAfter before now and has not failed (a
-// failed one is no reason to withhold the next).
-func linkMailedRecently(tx *gorm.DB, regID uint, now time.Time) (bool, error) {
+// mailLinkAgain queues the mail that gives reg's holder its link again
+// (MailDuplicate), unless one was queued less than linkResendAfter before
+// now and has not failed (a failed one is no reason to withhold the next).
+func mailLinkAgain(tx *gorm.DB, ev *Event, reg *Registration, extra map[string]string, now time.Time) error {
 	var n int64
 	err := tx.Model(&OutboxMail{}).Where("registration_id = ? AND kind = ? AND created_at > ? AND status <> ?",
-		regID, MailDuplicate, now.Add(-linkResendAfter), MailFailed).Count(&n).Error
-	return n > 0, err
+		reg.ID, MailDuplicate, now.Add(-linkResendAfter), MailFailed).Count(&n).Error
+	if err != nil || n > 0 {
+		return err
+	}
+	return EnqueueMail(tx, MailDuplicate, ev, reg, extra, now)
 }

@@ -226,11 +226,7 @@ func registeredAlready(tx *gorm.DB, eventID uint, email string, now time.Time) (
 	if existing == nil {
 		return nil, errNoLongerActive
 	}
-	out := &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}
-	if recent, err := linkMailedRecently(tx, existing.ID, now); err != nil || recent {
-		return out, err // its link went by mail a moment ago
-	}
-	return out, enqueue(tx, MailDuplicate, &Event{ID: eventID}, existing, now)
+	return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, mailLinkAgain(tx, &Event{ID: eventID}, existing, nil, now)
 }
 
 // registerLocked registers on an event that tx has locked and read; it keeps

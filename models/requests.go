@@ -71,11 +71,7 @@ func requestLocked(tx *gorm.DB, tok Tokens, ev *Event, in RegisterInput, now tim
 		return nil, err
 	}
 	if existing != nil {
-		out := &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}
-		if recent, err := linkMailedRecently(tx, existing.ID, now); err != nil || recent {
-			return out, err
-		}
-		return out, enqueue(tx, MailDuplicate, ev, existing, now)
+		return &RegisterResult{Registration: existing, Duplicate: true, CheckEmail: true}, mailLinkAgain(tx, ev, existing, nil, now)
 	}
 	reg, _, err := in.row(tok, ev, now)
 	if err != nil {
@@ -167,7 +163,7 @@ func ConfirmRegistration(db *gorm.DB, regID uint, now time.Time) (*ConfirmResult
 			if err := tx.Delete(&Registration{}, r.ID).Error; err != nil {
 				return err
 			}
-			return enqueue(tx, MailDuplicate, ev, existing, now)
+			return mailLinkAgain(tx, ev, existing, nil, now)
 		}
 		kind := MailAwaitingApproval
 		if ev.RegistrationMode == ModeApproval {
