@@ -31,10 +31,7 @@ import (
 // BenchmarkBareFiberRegister and BenchmarkRawSQLiteBaseline in the same
 // run, or run BenchmarkRegisterRatios, which interleaves them.
 func BenchmarkRegisterHTTP(b *testing.B) {
-	for _, client := range []struct {
-		name string
-		post func(b *testing.B, f *fiber.App) postFunc
-	}{{"test", testClient}, {"keepalive", keepAliveClient}} {
+	for _, client := range benchClients {
 		b.Run(client.name, func(b *testing.B) {
 			e := newBenchEnv(b)
 			post := client.post(b, e.app.Fiber)
@@ -87,13 +84,17 @@ func postRegistration(b *testing.B, f *fiber.App, path string, i int64) {
 //
 //     go test -run XXX -bench RegisterRatios -benchtime 10x ./app/
 func BenchmarkRegisterRatios(b *testing.B) {
-	for _, client := range []struct {
-		name string
-		post func(b *testing.B, f *fiber.App) postFunc
-	}{{"test", testClient}, {"keepalive", keepAliveClient}} {
+	for _, client := range benchClients {
 		b.Run(client.name, func(b *testing.B) { registerRatios(b, client.post) })
 	}
 }
+
+// benchClients are the two ways the registration benchmarks post (see
+// BenchmarkRegisterRatios).
+var benchClients = []struct {
+	name string
+	post func(b *testing.B, f *fiber.App) postFunc
+}{{"test", testClient}, {"keepalive", keepAliveClient}}
 
 // postFunc posts registration i to path and requires a 201.
 type postFunc func(path string, i int64)
